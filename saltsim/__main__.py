@@ -1,0 +1,6 @@
+"""``python -m saltsim`` is the ``saltsim`` command."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the ``saltsim`` command; see :mod:`saltsim.cli`."""

@@ -1,0 +1,184 @@
+"""The one mass ledger: every movement of water and of each solute component goes through it.
+
+Accounts are named stores of mass. *Boundary* accounts (``ext:…``: the atmosphere, rain, rivers,
+groundwater, customers) are outside the system; every other account is inside it. A flow moves a
+vector of component masses (kg, in :data:`saltsim.constants.COMPONENTS` order) from one account
+to another. The model reports the *actual* content of its internal stores with :meth:`Ledger.stock`
+(at least at the start and the end of a run); the mass balance compares those snapshots with the
+flows that crossed the boundary:
+
+    closure_rel = |in − out − (stored_end − stored_start)| / max(in, stored_start)
+
+Flows are appended in vectorised chunks (one call per process per tick, whatever the number of
+ponds), so the ledger costs O(1) Python calls per tick.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..constants import COMPONENTS
+
+__all__ = ["Ledger", "BOUNDARY_PREFIX"]
+
+#: Accounts whose name starts with this are outside the system boundary.
+BOUNDARY_PREFIX = "ext:"
+
+
+class Ledger:
+    """Append-only record of mass flows, stock snapshots and events.
+
+    Parameters
+    ----------
+    components : sequence of str
+        Component names; every mass vector has this length and order.
+    """
+
+    def __init__(self, components: Sequence[str] = COMPONENTS):
+        self.components = tuple(components)
+        self._names: list[str] = []
+        self._ids: dict[str, int] = {}
+        self._flow_time: list[np.ndarray] = []
+        self._flow_source: list[np.ndarray] = []
+        self._flow_sink: list[np.ndarray] = []
+        self._flow_mass: list[np.ndarray] = []
+        self._flow_process: list[np.ndarray] = []
+        self._processes: list[str] = []
+        self._process_ids: dict[str, int] = {}
+        self._stocks: dict[int, list[tuple[float, np.ndarray]]] = {}
+        self._events: list[tuple] = []
+
+    # -- accounts -------------------------------------------------------------------------
+    def account(self, name: str) -> int:
+        """Integer id of the account ``name`` (created on first use)."""
+        try:
+            return self._ids[name]
+        except KeyError:
+            self._ids[name] = len(self._names)
+            self._names.append(name)
+            return self._ids[name]
+
+    def accounts(self, names: Sequence[str]) -> np.ndarray:
+        """Integer ids of several accounts, as an array."""
+        return np.array([self.account(n) for n in names], dtype=np.int64)
+
+    def is_boundary(self, name: str) -> bool:
+        return name.startswith(BOUNDARY_PREFIX)
+
+    def _process_id(self, process: str) -> int:
+        if process not in self._process_ids:
+            self._process_ids[process] = len(self._processes)
+            self._processes.append(process)
+        return self._process_ids[process]
+
+    # -- recording ------------------------------------------------------------------------
+    def flow(self, time_s: float, source: str, sink: str, masses_kg, process: str) -> None:
+        """Record one movement of mass (``masses_kg`` in component order, or a dict by component)."""
+        masses = self._as_vector(masses_kg)
+        self.flows(time_s, np.array([self.account(source)]), np.array([self.account(sink)]),
+                   masses[None, :], process)
+
+    def flows(self, time_s: float, source_ids, sink_ids, masses_kg: np.ndarray, process: str) -> None:
+        """Record many flows at once: ``masses_kg`` has shape (n, n_components). Zero rows are dropped."""
+        masses = np.asarray(masses_kg, dtype=float)
+        if masses.ndim != 2 or masses.shape[1] != len(self.components):
+            raise ValueError(f"masses_kg must have shape (n, {len(self.components)}), got {masses.shape}")
+        if not np.all(np.isfinite(masses)):
+            raise ValueError(f"non-finite mass in flow {process!r} at t={time_s} s")
+        keep = np.any(masses != 0.0, axis=1)
+        if not keep.any():
+            return
+        n = int(keep.sum())
+        self._flow_time.append(np.full(n, float(time_s)))
+        self._flow_source.append(np.broadcast_to(np.asarray(source_ids, dtype=np.int64), keep.shape)[keep])
+        self._flow_sink.append(np.broadcast_to(np.asarray(sink_ids, dtype=np.int64), keep.shape)[keep])
+        self._flow_mass.append(masses[keep])
+        self._flow_process.append(np.full(n, self._process_id(process), dtype=np.int64))
+
+    def stock(self, time_s: float, account: str, masses_kg) -> None:
+        """Record the actual content of an internal account, read from the model state."""
+        self._stocks.setdefault(self.account(account), []).append((float(time_s), self._as_vector(masses_kg).copy()))
+
+    def event(self, time_s: float, kind: str, entity: str, **detail) -> None:
+        """Record a discrete event (failure, repair, campaign, overflow, departure …)."""
+        self._events.append((float(time_s), kind, entity, detail))
+
+    def _as_vector(self, masses) -> np.ndarray:
+        if isinstance(masses, dict):
+            unknown = set(masses) - set(self.components)
+            if unknown:
+                raise ValueError(f"unknown components {sorted(unknown)}; known: {self.components}")
+            return np.array([float(masses.get(c, 0.0)) for c in self.components])
+        vector = np.asarray(masses, dtype=float)
+        if vector.shape != (len(self.components),):
+            raise ValueError(f"mass vector must have shape ({len(self.components)},), got {vector.shape}")
+        return vector
+
+    # -- reading --------------------------------------------------------------------------
+    def flow_arrays(self):
+        """(time_s, source_id, sink_id, process_id, masses_kg) as concatenated arrays."""
+        if not self._flow_time:
+            empty = np.empty(0)
+            return empty, empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), \
+                np.empty((0, len(self.components)))
+        return (np.concatenate(self._flow_time), np.concatenate(self._flow_source),
+                np.concatenate(self._flow_sink), np.concatenate(self._flow_process),
+                np.concatenate(self._flow_mass))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._names)
+
+    @property
+    def processes(self) -> tuple[str, ...]:
+        return tuple(self._processes)
+
+    @property
+    def events(self) -> list[tuple]:
+        return list(self._events)
+
+    def boundary_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Total mass in (boundary → system) and out (system → boundary), per component. [kg]"""
+        _, source, sink, _, masses = self.flow_arrays()
+        boundary = np.array([self.is_boundary(n) for n in self._names] or [False])
+        src_b = boundary[source] if source.size else np.zeros(0, bool)
+        snk_b = boundary[sink] if sink.size else np.zeros(0, bool)
+        into = masses[src_b & ~snk_b].sum(axis=0) if masses.size else np.zeros(len(self.components))
+        out = masses[~src_b & snk_b].sum(axis=0) if masses.size else np.zeros(len(self.components))
+        return into, out
+
+    def stored(self, which: str) -> np.ndarray:
+        """Sum over internal accounts of their first (``"start"``) or last (``"end"``) snapshot. [kg]"""
+        index = 0 if which == "start" else -1
+        total = np.zeros(len(self.components))
+        for account_id, snapshots in self._stocks.items():
+            if not self.is_boundary(self._names[account_id]):
+                total += snapshots[index][1]
+        return total
+
+    def account_residuals(self) -> dict[str, np.ndarray]:
+        """Per internal account: last snapshot − (first snapshot + inflows − outflows). [kg]
+
+        Only flows between the first and last snapshot times count. Non-zero entries point to a
+        movement of mass that bypassed the ledger.
+        """
+        time, source, sink, _, masses = self.flow_arrays()
+        residuals = {}
+        for account_id, snapshots in self._stocks.items():
+            (t0, first), (t1, last) = snapshots[0], snapshots[-1]
+            window = (time >= t0) & (time <= t1) if time.size else np.zeros(0, bool)
+            inflow = masses[window & (sink == account_id)].sum(axis=0)
+            outflow = masses[window & (source == account_id)].sum(axis=0)
+            residuals[self._names[account_id]] = last - (first + inflow - outflow)
+        return residuals
+
+    def mass_balance(self) -> dict[str, np.ndarray]:
+        """Whole-system balance per component: in, out, stored_start, stored_end, closure_rel."""
+        into, out = self.boundary_totals()
+        start, end = self.stored("start"), self.stored("end")
+        scale = np.maximum(np.maximum(into, start), np.finfo(float).tiny)
+        closure = np.abs(into - out - (end - start)) / scale
+        closure = np.where((into == 0) & (start == 0) & (end == 0) & (out == 0), 0.0, closure)
+        return {"component": np.array(self.components), "in_kg": into, "out_kg": out,
+                "stored_start_kg": start, "stored_end_kg": end, "closure_rel": closure}

@@ -1,0 +1,1 @@
+"""saltsim.scenario."""
