@@ -1,0 +1,389 @@
+"""The daily pond kernel: all ponds in one vectorised step (NumPy only).
+
+State (struct of arrays, :class:`PondState`)
+--------------------------------------------
+Each pond holds brine — water ``W`` [kg] and solutes ``N`` [mol] — and a deposit (``layer``,
+mol of each mineral). Two more numbers place the brine on the fractional evaporation path of the
+feed brine (:mod:`saltsim.kernels.path`):
+
+* ``feed`` F [kg]: the feed-equivalent tracer, the kilograms of *initial* feed water that the
+  brine stands for. It moves with the brine (pumping, transfers, seepage, overflow) and is
+  unchanged by evaporation, rain and precipitation.
+* ``position`` s [-]: the furthest point of the path the brine has reached, as a fractional row.
+  The minerals the path removed up to s are gone from the brine (F·M(s) per pond), so rain that
+  dilutes the brine does not "un-precipitate" them: it moves the brine *off* the path towards
+  lower concentration, and evaporation must first remove that water before anything
+  precipitates again.
+
+Equilibration (:func:`equilibrate`)
+-----------------------------------
+With v(k) the retained water of the path (water in solution plus hydrate water removed), the
+brine's excess water over the path point is ``X = W − F·water(s)``. The target point is
+
+    v(k*) = v(s) + X / F                                                          (1)
+
+* X < 0 (concentrated past s): the path from s to k* precipitates F·(M(k*) − M(s)) (limited by
+  the solutes present), and s ← k*.
+* X > 0 (diluted) and a deposit present: the brine redissolves the deposit back along the path,
+  F·(M(s) − M(k*)), limited by the layer (fraction φ); s ← s − φ(s − k*). For a fractional
+  path this restores exactly the brine the path had at k*, since the brine at s plus the solids
+  removed between k* and s plus water is the brine at k*.
+
+Every change is an explicit movement of mass returned to the caller for the ledger; the state
+arrays change only by those movements, so mass is conserved to rounding whatever the table.
+
+Mixing (:func:`mix`)
+--------------------
+A mixture of brines of one feed gets F = ΣF and the feed-weighted mean of the solids removed,
+S = Σ F_i S(s_i) / ΣF, placed on the path at the first row where S(k) reaches it.
+
+See docs/decisions.md, D-entry "Pond state on the evaporation path".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..constants import MOLAR_MASS
+from .evaporation import brine_evaporation
+from .path import PathLookup, at_position, position_of_retained, position_of_solids
+
+__all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties",
+           "atmosphere", "equilibrate", "take", "mix", "step_day", "layer_thickness",
+           "WATER_DENSITY"]
+
+#: Density of fresh (rain) water used to turn depths into masses. [kg m⁻³]
+WATER_DENSITY = 1000.0
+#: Feed-equivalent below which a pond is treated as holding no brine of the feed. [kg]
+_FEED_FLOOR = 1e-9
+#: Brine volume below which a pond is treated as empty for seepage and overflow fractions. [m³]
+_VOLUME_FLOOR = 1e-9
+
+
+@dataclass(slots=True)
+class PondState:
+    """Struct-of-arrays state of n ponds.
+
+    Attributes
+    ----------
+    water : ndarray (n,)
+        Water in the brine. [kg]
+    solutes : ndarray (n, n_el)
+        Dissolved solutes. [mol]
+    feed : ndarray (n,)
+        Feed-equivalent initial water. [kg]
+    position : ndarray (n,)
+        Furthest path row reached (fractional). [-]
+    layer : ndarray (n, n_min)
+        Deposited minerals. [mol]
+    """
+
+    water: np.ndarray
+    solutes: np.ndarray
+    feed: np.ndarray
+    position: np.ndarray
+    layer: np.ndarray
+
+    @property
+    def n_ponds(self) -> int:
+        return self.water.shape[0]
+
+    def copy(self) -> "PondState":
+        return PondState(self.water.copy(), self.solutes.copy(), self.feed.copy(),
+                         self.position.copy(), self.layer.copy())
+
+    def component_masses(self, lookup: PathLookup) -> tuple[np.ndarray, np.ndarray]:
+        """(brine, layer) masses per pond in ledger components (H2O first). [kg], shapes (n, 1 + n_el)"""
+        brine = np.concatenate([self.water[:, None], self.solutes * lookup.solute_molar_mass], axis=1)
+        layer_mol = self.layer @ lookup.stoichiometry
+        layer = np.concatenate([layer_mol[:, :1] * MOLAR_MASS["H2O"],
+                                layer_mol[:, 1:] * lookup.solute_molar_mass], axis=1)
+        return brine, layer
+
+
+def empty_state(n_ponds: int, n_solutes: int, n_minerals: int) -> PondState:
+    """Ponds with no brine and no deposit."""
+    return PondState(np.zeros(n_ponds), np.zeros((n_ponds, n_solutes)), np.zeros(n_ponds),
+                     np.zeros(n_ponds), np.zeros((n_ponds, n_minerals)))
+
+
+@dataclass(frozen=True, slots=True)
+class BrineProperties:
+    """Bulk properties of each pond's brine (arrays (n,)).
+
+    ``volume`` [m³], ``density`` [kg m⁻³], ``water_activity`` [-], ``mass`` [kg].
+    """
+
+    volume: np.ndarray
+    density: np.ndarray
+    water_activity: np.ndarray
+    mass: np.ndarray
+
+
+def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
+    """Volume, density and water activity of each pond's brine.
+
+    The brine is read as the path brine at its position (water F·water(s), its actual solutes)
+    plus the excess water X = W − F·water(s) at the density of water:
+
+        V = (F·water(s) + m_solutes) / ρ(s) + X / ρ_w                                  (2)
+        ln a_w = ln a_w(s) · F·water(s) / W                                            (3)
+
+    (3) scales ln a_w with the total molality, as for dilute mixtures (osmotic coefficient held).
+
+    Parameters
+    ----------
+    state : PondState
+    lookup : PathLookup
+
+    Returns
+    -------
+    BrineProperties
+    """
+    path_water = state.feed * at_position(lookup.water, state.position)
+    solute_mass = state.solutes @ lookup.solute_molar_mass
+    mass = state.water + solute_mass
+    rho_path = at_position(lookup.density, state.position)
+    volume = np.maximum((path_water + solute_mass) / rho_path
+                        + (state.water - path_water) / WATER_DENSITY, 0.0)
+    density = np.divide(mass, volume, out=np.full_like(mass, WATER_DENSITY), where=volume > 0.0)
+    ln_aw_path = np.log(at_position(lookup.water_activity, state.position))
+    ratio = np.divide(path_water, state.water, out=np.ones_like(path_water), where=state.water > 0.0)
+    water_activity = np.exp(ln_aw_path * ratio)
+    return BrineProperties(volume=volume, density=density, water_activity=water_activity, mass=mass)
+
+
+def layer_thickness(layer: np.ndarray, lookup: PathLookup, area: np.ndarray, porosity: float) -> np.ndarray:
+    """Thickness of each pond's deposit.
+
+    Parameters
+    ----------
+    layer : ndarray (n, n_min)
+        Deposited minerals. [mol]
+    lookup : PathLookup
+    area : ndarray (n,)
+        Pond floor area. [m²]
+    porosity : float
+        Pore fraction of the deposit. [-]
+
+    Returns
+    -------
+    ndarray (n,)
+        [m]
+    """
+    return (layer @ lookup.mineral_volume) / ((1.0 - porosity) * area)
+
+
+def atmosphere(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evaporation,
+               relative_humidity, water_activity):
+    """Rain on and evaporation from each pond over one step.
+
+    Evaporation follows :func:`saltsim.kernels.evaporation.brine_evaporation`; it cannot take
+    the brine past the end of the path (water ≥ F·water(end)) nor below zero.
+
+    Parameters
+    ----------
+    state : PondState
+    lookup : PathLookup
+    area : ndarray (n,)
+        Surface area. [m²]
+    rain_depth : float or ndarray
+        Rain over the step. [m]
+    fresh_evaporation : float or ndarray
+        Fresh open-water evaporation over the step. [m]
+    relative_humidity : float
+        [-]
+    water_activity : ndarray (n,)
+        Water activity of each brine. [-]
+
+    Returns
+    -------
+    rain : ndarray (n,)
+        Rain water received. [kg]
+    evaporated : ndarray (n,)
+        Water evaporated (negative: vapour taken up). [kg]
+    """
+    rain = rain_depth * area * WATER_DENSITY + np.zeros_like(state.water)
+    demand = brine_evaporation(fresh_evaporation, water_activity, relative_humidity) * area * WATER_DENSITY
+    floor = state.feed * lookup.water[-1]
+    has_brine = state.water > 0.0
+    demand = np.where(has_brine | (demand < 0.0), np.where(has_brine, demand, 0.0), 0.0)
+    evaporated = np.minimum(demand, np.maximum(state.water + rain - floor, 0.0))
+    return rain, evaporated
+
+
+def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.ndarray]:
+    """Move each brine along its path: precipitate on concentration, redissolve on dilution.
+
+    Parameters
+    ----------
+    state : PondState
+    lookup : PathLookup
+
+    Returns
+    -------
+    state : PondState
+        New state.
+    deposited : ndarray (n, n_min)
+        Minerals moved from the brine to the layer (negative: redissolved). [mol]
+    """
+    feed = state.feed
+    active = feed > _FEED_FLOOR
+    safe_feed = np.where(active, feed, 1.0)
+    s = state.position
+    excess = state.water - feed * at_position(lookup.water, s)
+    target_retained = at_position(lookup.retained, s) + excess / safe_feed
+    target = np.where(active, position_of_retained(lookup, target_retained), s)
+    minerals_now = at_position(lookup.minerals, s)
+    change = feed[:, None] * (at_position(lookup.minerals, target) - minerals_now)
+    forward = target >= s
+    # precipitation limited by the solutes present
+    need = change @ lookup.stoichiometry[:, 1:]
+    theta = np.divide(state.solutes, need, out=np.full_like(need, np.inf), where=need > 0.0).min(axis=1)
+    # redissolution limited by the deposit
+    give = -change
+    phi = np.divide(state.layer, give, out=np.full_like(give, np.inf), where=give > 0.0).min(axis=1) \
+        if give.shape[1] else np.full(feed.shape, np.inf)
+    theta = theta if need.shape[1] else np.full(feed.shape, np.inf)
+    factor = np.where(active, np.clip(np.where(forward, theta, phi), 0.0, 1.0), 0.0)
+    deposited = change * factor[:, None]
+    moved = deposited @ lookup.stoichiometry
+    new = PondState(water=state.water - moved[:, 0], solutes=state.solutes - moved[:, 1:],
+                    feed=feed, position=s + factor * (target - s), layer=state.layer + deposited)
+    return new, deposited
+
+
+def take(state: PondState, index: np.ndarray, fraction: np.ndarray):
+    """Remove a fraction of the brine of some ponds (transfer, seepage, overflow, drain).
+
+    Parameters
+    ----------
+    state : PondState
+    index : ndarray (m,) of int
+        Ponds to take from (may repeat; fractions of one pond then add up, at most 1).
+    fraction : ndarray (m,)
+        Fraction of the brine content taken, in [0, 1]. [-]
+
+    Returns
+    -------
+    state : PondState
+        New state.
+    parcel : tuple (water (m,) [kg], solutes (m, n_el) [mol], feed (m,) [kg], position (m,) [-])
+        The brine taken, with the path position of its source (for :func:`mix`).
+    """
+    index = np.asarray(index, dtype=np.int64)
+    fraction = np.asarray(fraction, dtype=float)
+    water = state.water[index] * fraction
+    solutes = state.solutes[index] * fraction[:, None]
+    feed = state.feed[index] * fraction
+    new_water = state.water.copy()
+    new_solutes = state.solutes.copy()
+    new_feed = state.feed.copy()
+    np.subtract.at(new_water, index, water)
+    np.subtract.at(new_solutes, index, solutes)
+    np.subtract.at(new_feed, index, feed)
+    new = PondState(new_water, new_solutes, new_feed, state.position, state.layer)
+    return new, (water, solutes, feed, state.position[index])
+
+
+def mix(state: PondState, lookup: PathLookup, index: np.ndarray, water: np.ndarray,
+        solutes: np.ndarray, feed: np.ndarray, position: np.ndarray) -> PondState:
+    """Add parcels of brine to ponds and place each mixture on the path.
+
+    Parameters
+    ----------
+    state : PondState
+    lookup : PathLookup
+    index : ndarray (m,) of int
+        Receiving ponds (may repeat).
+    water : ndarray (m,)
+        [kg]
+    solutes : ndarray (m, n_el)
+        [mol]
+    feed : ndarray (m,)
+        Feed-equivalent of each parcel. [kg]
+    position : ndarray (m,)
+        Path position of each parcel's source. [-]
+
+    Returns
+    -------
+    PondState
+    """
+    index = np.asarray(index, dtype=np.int64)
+    n = state.n_ponds
+    solids_in = np.bincount(index, weights=feed * at_position(lookup.solids, np.asarray(position, float)),
+                            minlength=n)
+    feed_in = np.bincount(index, weights=feed, minlength=n)
+    feed_new = state.feed + feed_in
+    solids_total = state.feed * at_position(lookup.solids, state.position) + solids_in
+    received = feed_in > 0.0
+    mean_solids = np.divide(solids_total, feed_new, out=np.zeros_like(feed_new), where=feed_new > _FEED_FLOOR)
+    position_new = np.where(received & (feed_new > _FEED_FLOOR),
+                            position_of_solids(lookup, mean_solids), state.position)
+    new_water = state.water + np.bincount(index, weights=water, minlength=n)
+    new_solutes = state.solutes.copy()
+    np.add.at(new_solutes, index, solutes)
+    return PondState(new_water, new_solutes, feed_new, position_new, state.layer)
+
+
+@dataclass(frozen=True, slots=True)
+class DayFlows:
+    """Movements of mass of one kernel step (arrays over ponds).
+
+    ``rain`` (n,) [kg], ``evaporated`` (n,) [kg] (negative: uptake), ``deposited`` (n, n_min)
+    [mol] (negative: redissolved), ``seepage`` and ``overflow``: (water (n,) [kg],
+    solutes (n, n_el) [mol], feed (n,) [kg], position (n,) [-]).
+    """
+
+    rain: np.ndarray
+    evaporated: np.ndarray
+    deposited: np.ndarray
+    seepage: tuple
+    overflow: tuple
+
+
+def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume: np.ndarray,
+             seepage_depth: np.ndarray, rain_depth, fresh_evaporation, relative_humidity):
+    """One step of all ponds: rain and evaporation, precipitation or redissolution, seepage, overflow.
+
+    Parameters
+    ----------
+    state : PondState
+    lookup : PathLookup
+    area : ndarray (n,)
+        Pond area. [m²]
+    max_volume : ndarray (n,)
+        Brine volume above which the pond overflows. [m³]
+    seepage_depth : ndarray (n,)
+        Seepage over the step (depth of brine). [m]
+    rain_depth : float
+        [m]
+    fresh_evaporation : float
+        Fresh open-water evaporation over the step. [m]
+    relative_humidity : float
+        [-]
+
+    Returns
+    -------
+    state : PondState
+    flows : DayFlows
+    """
+    props = brine_properties(state, lookup)
+    rain, evaporated = atmosphere(state, lookup, area, rain_depth, fresh_evaporation,
+                                  relative_humidity, props.water_activity)
+    state = replace(state, water=state.water + rain - evaporated)
+    state, deposited = equilibrate(state, lookup)
+    props = brine_properties(state, lookup)
+    index = np.arange(state.n_ponds)
+    volume = props.volume
+    seep_fraction = np.divide(seepage_depth * area, volume, out=np.zeros_like(volume),
+                              where=volume > _VOLUME_FLOOR)
+    seep_fraction = np.clip(seep_fraction, 0.0, 1.0)
+    state, seepage = take(state, index, seep_fraction)
+    volume = volume * (1.0 - seep_fraction)
+    spill_fraction = np.divide(volume - max_volume, volume, out=np.zeros_like(volume),
+                               where=(volume > max_volume) & (volume > _VOLUME_FLOOR))
+    state, overflow = take(state, index, spill_fraction)
+    return state, DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
+                           seepage=seepage, overflow=overflow)
