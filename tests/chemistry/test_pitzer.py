@@ -1,0 +1,176 @@
+"""Pitzer activity model: special functions, derivatives, thermodynamic consistency, PHREEQC agreement."""
+import numpy as np
+import pytest
+
+from saltsim.chemistry.pitzer import (
+    WATER_MOLALITY,
+    activity,
+    activity_and_jacobian,
+    debye_huckel_aphi,
+    j_function,
+    ln_activity_coefficients,
+    ln_water_activity,
+    load_pitzer_model,
+    osmotic_coefficient,
+)
+
+#: Harvie's (1981) 21-term Chebyshev fit of J(x) is accurate to ~1e-9 absolute over 0 < x < 1000.
+ATOL_J = 3e-9
+#: Central differences with h = 1e-6 mol/kg on O(1) functions: truncation + round-off ~1e-8.
+ATOL_FD = 1e-7
+#: Gibbs–Duhem is an exact identity of the model; only floating-point round-off remains.
+ATOL_GIBBS_DUHEM = 1e-10
+#: PHREEQC keeps minor species saltsim omits (H+, OH−, HSO4−, MgOH+ ≈ 1e-6–1e-5 mol/kg at
+#: pH 5.5); their share of the ionic strength and interactions shifts ln γ by up to ~3e-5 at I ≈ 10.
+ATOL_PHREEQC_LN_GAMMA = 1e-4
+ATOL_PHREEQC_LN_AW = 2e-5
+
+MODEL = load_pitzer_model()
+SP = MODEL.species
+
+
+def _mpmath_j(x):
+    mp = pytest.importorskip("mpmath")
+    x = mp.mpf(x)
+
+    def integrand(y):
+        return (1 - mp.exp(-(x / y) * mp.exp(-y))) * y**2
+
+    return x / 4 - 1 + mp.quad(integrand, [0, 0.5, 2, 10, 50, mp.inf]) / x
+
+
+XS = [1e-4, 1e-2, 0.3, 1.0, 1.0 + 1e-9, 3.0, 20.0, 150.0, 800.0]
+
+
+@pytest.mark.parametrize("x", XS)
+def test_j_function_matches_mpmath_quadrature(x):
+    mp = pytest.importorskip("mpmath")
+    with mp.workdps(30):
+        ref = _mpmath_j(x)
+        ref_j1 = x * mp.diff(_mpmath_j, x)
+    j, j1 = j_function(np.array(x), order=1)
+    assert abs(float(j) - float(ref)) < ATOL_J
+    assert abs(float(j1) - float(ref_j1)) < ATOL_J * max(1.0, x / 10)
+
+
+def test_j_function_limits_at_zero():
+    j, j1, j2 = j_function(np.array([0.0, 1e-8]), order=2)
+    assert j[0] == 0.0 and j1[0] == 0.0 and j2[0] == 0.0
+    # J(x) ~ −x² ln(x)/6 → 0 faster than x: the Chebyshev fit leaves only its ~3e-10 offset
+    assert abs(j[1]) < 1e-9 and abs(j1[1]) < 1e-9
+
+
+def test_j2_is_x_times_derivative_of_j1():
+    x = np.array([1e-3, 0.2, 0.9, 1.5, 7.0, 60.0])
+    h = 1e-6 * x
+    _, j1p = j_function(x + h, order=1)
+    _, j1m = j_function(x - h, order=1)
+    _, _, j2 = j_function(x, order=2)
+    np.testing.assert_allclose(j2, x * (j1p - j1m) / (2 * h), rtol=1e-6, atol=1e-9)
+
+
+def test_aphi_at_25c_matches_phreeqc_value():
+    # HMW (1984) used 0.392 at 25 °C; PHREEQC's Bradley–Pitzer dielectric + IAPWS density gives 0.3915
+    assert debye_huckel_aphi(298.15) == pytest.approx(0.39146, abs=5e-5)
+
+
+def _brines(rng, n):
+    m = np.zeros((n, SP.n))
+    idx = SP.indices(["Na+", "K+", "Mg+2", "Ca+2", "Br-", "Li+"])
+    m[:, idx] = rng.uniform(0, [4.0, 1.0, 2.0, 0.05, 0.05, 0.1], size=(n, 6))
+    m[:, SP.index("SO4-2")] = rng.uniform(0, 0.6, n)
+    m[:, SP.index("Cl-")] = m @ SP.charge  # chloride closes the charge balance (Cl− is still 0 here)
+    return m[m[:, SP.index("Cl-")] > 0]
+
+
+@pytest.mark.parametrize("macinnes", [True, False])
+def test_analytic_jacobian_matches_finite_differences(macinnes):
+    model = load_pitzer_model(macinnes)
+    rng = np.random.default_rng(7)
+    m = _brines(rng, 6)
+    temps = rng.uniform(273.15, 323.15, len(m))
+    st = model.at(temps)
+    _, _, jac, jac_w = activity_and_jacobian(m, None, st)
+    h = 1e-6
+    for k in range(SP.n):
+        mp_, mm = m.copy(), m.copy()
+        mp_[:, k] += h
+        mm[:, k] -= h
+        (gp, wp), (gm, wm) = activity(mp_, None, st), activity(mm, None, st)
+        np.testing.assert_allclose(jac[..., k], (gp - gm) / (2 * h), atol=ATOL_FD)
+        np.testing.assert_allclose(jac_w[..., k], (wp - wm) / (2 * h), atol=ATOL_FD)
+
+
+def test_gibbs_duhem_links_activity_coefficients_and_water_activity():
+    """Σ_i m_i ∂lnγ_i/∂m_k + 1 + 55.50837 ∂ln aw/∂m_k = 0 for every k (exact identity)."""
+    model = load_pitzer_model(macinnes=False)
+    rng = np.random.default_rng(3)
+    m = _brines(rng, 8)
+    _, _, jac, jac_w = activity_and_jacobian(m, rng.uniform(273.15, 323.15, len(m)), model)
+    residual = np.einsum("bi,bik->bk", m, jac) + 1.0 + WATER_MOLALITY * jac_w
+    np.testing.assert_allclose(residual, 0.0, atol=ATOL_GIBBS_DUHEM)
+
+
+def test_vectorised_call_equals_row_by_row_calls():
+    rng = np.random.default_rng(11)
+    m = _brines(rng, 5)
+    t = rng.uniform(273.15, 323.15, len(m))
+    lg, law = activity(m, t, MODEL)
+    for b in range(len(m)):
+        lg1, law1 = activity(m[b], t[b], MODEL)
+        np.testing.assert_allclose(lg[b], lg1, rtol=0, atol=1e-13)
+        np.testing.assert_allclose(law[b], law1, rtol=0, atol=1e-13)
+    assert ln_activity_coefficients(m, t, MODEL).shape == m.shape
+    np.testing.assert_allclose(ln_water_activity(m, t, MODEL), law)
+    np.testing.assert_allclose(osmotic_coefficient(m, t, MODEL), -law * WATER_MOLALITY / m.sum(-1))
+
+
+def test_pure_water_is_ideal():
+    lg, law = activity(np.zeros(SP.n), 298.15, MODEL)
+    assert np.all(lg == 0.0) and law == 0.0
+
+
+def test_dilute_limit_is_debye_huckel():
+    m = np.zeros(SP.n)
+    m[SP.indices(["Na+", "Cl-"])] = 1e-6
+    lg, _ = activity(m, 298.15, load_pitzer_model(macinnes=False))
+    aphi = debye_huckel_aphi(298.15)
+    # limiting law ln γ = −3 Aφ √I for a univalent ion (the HMW f-term with b = 1.2 → same slope)
+    assert lg[SP.index("Na+")] == pytest.approx(-3 * aphi * 1e-3, rel=5e-3)
+
+
+# ---------------------------------------------------------------- PHREEQC agreement
+ELEMENT = {"Na+": "Na", "K+": "K", "Mg+2": "Mg", "Ca+2": "Ca", "Cl-": "Cl", "SO4-2": "S(6)",
+           "Br-": "Br", "Li+": "Li"}
+
+
+@pytest.fixture(scope="module")
+def phreeqc():
+    pp_mod = pytest.importorskip("phreeqpython", reason="phreeqpython (PHREEQC) is not installed")
+    return pp_mod.PhreeqPython(database="pitzer.dat")
+
+
+def phreeqc_state(pp, totals, temp_c):
+    """PHREEQC free molalities, ln γ and ln aw of a brine given as element totals [mol/kgw]."""
+    lines = ["SOLUTION 1", f" temp {temp_c:.12g}", " units mol/kgw", " pH 5.5"]
+    lines += [f" {ELEMENT[s]} {float(v):.17g}" for s, v in zip(SP.ids, totals) if v > 0]
+    heads = [f"m{i}" for i in range(SP.n)] + [f"g{i}" for i in range(SP.n)] + ["law"]
+    expr = [f'MOL("{s}")' for s in SP.ids] + [f'LG("{s}")' for s in SP.ids] + ['LA("H2O")']
+    lines += ["SELECTED_OUTPUT 1", " -reset false", "USER_PUNCH 1", " -headings " + " ".join(heads),
+              " 10 PUNCH " + ", ".join(expr), "END"]
+    pp.ip.run_string("\n".join(lines))
+    row = np.array(pp.ip.get_selected_output_array()[1], dtype=float)
+    return row[:SP.n], row[SP.n:2 * SP.n] * np.log(10), row[-1] * np.log(10)
+
+
+def test_agrees_with_phreeqc_on_random_brines_0_to_50c(phreeqc):
+    rng = np.random.default_rng(2026)
+    m = _brines(rng, 12)
+    temps_c = rng.uniform(0.0, 50.0, len(m))
+    for b in range(len(m)):
+        free, lg_ref, law_ref = phreeqc_state(phreeqc, m[b], temps_c[b])
+        present = m[b] > 0
+        lg, law = activity(free, temps_c[b] + 273.15, MODEL)
+        np.testing.assert_allclose(lg[present], lg_ref[present], atol=ATOL_PHREEQC_LN_GAMMA,
+                                   err_msg=f"brine {b} at {temps_c[b]:.1f} C")
+        assert abs(law - law_ref) < ATOL_PHREEQC_LN_AW
