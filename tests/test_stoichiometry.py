@@ -142,11 +142,12 @@ def test_washing_purity_hand_calculation():
     # 1000 kg raw salt: 970 kg NaCl, 20 kg MgCl2, 10 kg water.
     feed = component_masses("NaCl", 970.0 / molar_mass("NaCl")) + component_masses("MgCl2", 20.0 / molar_mass("MgCl2"))
     feed[H2O] += 10.0
-    params = RouteParameters(recovery=0.95, impurity_removal=0.774, water_per_feed=0.3)
+    params = RouteParameters(recovery=0.95, impurity_removal=0.774, water_per_product=0.3)
     split = process("salt_washing", feed, params)
     assert split.product_mass == pytest.approx(0.95 * 970.0 + 0.226 * 20.0, rel=HAND_RTOL)
-    assert split.water[H2O] == pytest.approx(300.0, rel=HAND_RTOL)
-    assert split.waste[H2O] == pytest.approx(310.0, rel=HAND_RTOL)
+    water = 0.3 * split.product_mass
+    assert split.water[H2O] == pytest.approx(water, rel=HAND_RTOL)
+    assert split.waste[H2O] == pytest.approx(10.0 + water, rel=HAND_RTOL)
 
 
 def test_carnallite_to_potassium_chloride():

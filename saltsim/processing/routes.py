@@ -93,8 +93,8 @@ class RouteParameters:
         Fraction of the limiting feed component that ends in the product. [-]
     impurity_removal : float
         Fraction of non-product solutes removed from a washed salt. [-]
-    water_per_feed : float
-        Make-up water per kg of feed. [kg kg⁻¹]
+    water_per_product : float
+        Make-up water per kg of product. [kg kg⁻¹]
     electricity_per_product : float
         Electricity per kg of product (cell energy for Mg metal). [J kg⁻¹]
     heat_per_product : float
@@ -111,7 +111,7 @@ class RouteParameters:
 
     recovery: float = 0.9
     impurity_removal: float = 0.774
-    water_per_feed: float = 0.0
+    water_per_product: float = 0.0
     electricity_per_product: float = 0.0
     heat_per_product: float = 0.0
     thermal_efficiency: float = 0.7
@@ -173,7 +173,7 @@ def _wash(feed, params):
     impurities[..., _H2O] = 0.0
     product = params.recovery * pure + (1.0 - params.impurity_removal) * impurities
     mass = product.sum(axis=-1)
-    water = _only_water(params.water_per_feed * feed.sum(axis=-1))
+    water = _only_water(params.water_per_product * mass)
     return _finish(feed, product, mass, _zeros(feed), water, _zeros(feed), _zeros(feed),
                    params.electricity_per_product * mass, params.heat_per_product * mass)
 
@@ -228,7 +228,7 @@ def _potassium_chloride(feed, params):
     n = params.recovery * np.minimum(_moles(feed, _K), _moles(feed, _CL))
     product = component_masses("KCl", n)
     mass = n * molar_mass("KCl")
-    water = _only_water(params.water_per_feed * feed.sum(axis=-1))
+    water = _only_water(params.water_per_product * mass)
     return _finish(feed, product, mass, _zeros(feed), water, _zeros(feed), _zeros(feed),
                    params.electricity_per_product * mass, params.heat_per_product * mass)
 
@@ -287,13 +287,13 @@ _MWH_PER_T = 3.6e9 / 1e3  # [J kg⁻¹ per MWh t⁻¹]
 #: Default parameters per route, with their sources (EST = estimate; see docs/decisions.md).
 ROUTE_DEFAULTS: dict[str, RouteParameters] = {
     # Washing removed 77.4 % of MgCl2 in [S14]; recovery EST 0.95; electricity and make-up water
-    # per tonne are NOT FOUND in domain.md §5.3 → EST 5 kWh/t and 0.3 t/t.
-    "salt_washing": RouteParameters(recovery=0.95, impurity_removal=0.774, water_per_feed=0.3,
+    # per tonne are NOT FOUND in domain.md §5.3 → EST 5 kWh/t and 0.3 t water per t product.
+    "salt_washing": RouteParameters(recovery=0.95, impurity_removal=0.774, water_per_product=0.3,
                                     electricity_per_product=5.0 * _KWH / 1e3),
     # Vacuum (edible) salt 99.8–99.95 % NaCl [S15] → impurity_removal 0.998; EST energy: redissolve
     # at 26 wt% (2.85 kg water per kg salt [B4]) and evaporate in a 4-effect evaporator,
     # 2.85 × 2.256 MJ/kg / 4 ≈ 1.6 MJ/kg; electricity EST 40 kWh/t; make-up water EST 0.5 t/t.
-    "salt_refining": RouteParameters(recovery=0.95, impurity_removal=0.998, water_per_feed=0.5,
+    "salt_refining": RouteParameters(recovery=0.95, impurity_removal=0.998, water_per_product=0.5,
                                      electricity_per_product=40.0 * _KWH / 1e3,
                                      heat_per_product=1.6e6),
     # Evaporation heat from the water balance; dryer/evaporator efficiency EST 0.7; recovery EST.
@@ -308,9 +308,9 @@ ROUTE_DEFAULTS: dict[str, RouteParameters] = {
     # auxiliaries (EST split); recovery EST 0.9.
     "magnesium_metal": RouteParameters(recovery=0.9, electricity_per_product=13.0 * _KWH,
                                        heat_per_product=(37.5 - 13.0) * _MWH_PER_T),
-    # Cold decomposition of carnallite; recovery EST 0.85, decomposition water EST 0.3 kg/kg,
+    # Cold decomposition of carnallite; recovery EST 0.85, decomposition water EST 0.3 kg per kg KCl,
     # electricity EST 30 kWh/t (Iran Potash Khor plant uses the carnallite route [Q35]).
-    "potassium_chloride": RouteParameters(recovery=0.85, water_per_feed=0.3,
+    "potassium_chloride": RouteParameters(recovery=0.85, water_per_product=0.3,
                                           electricity_per_product=30.0 * _KWH / 1e3),
     # Mirabilite melts at 32.4 °C and is dried; dryer efficiency EST 0.7; recovery EST 0.95.
     "thenardite": RouteParameters(recovery=0.95, electricity_per_product=20.0 * _KWH / 1e3,

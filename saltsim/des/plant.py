@@ -1,0 +1,291 @@
+"""Processing plants as SimPy processes, and the mass-tracking store they draw from and fill.
+
+A plant ticks once per period (one day). At the end of each period it takes from its feed store
+as much as its capacity, its uptime in the period, the feed on hand and the room left in its
+output store allow; splits the feed through its route (:func:`saltsim.processing.process`);
+books every stream in the ledger; puts the product into the output store; and draws electricity,
+heat and water from the :class:`~saltsim.des.supply.Supply`. Failures (exponential time to
+failure with mean MTBF and exponential repair with mean MTTR) run in a separate process; without
+an MTBF the scenario's ``availability`` derates the capacity.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+from simpy.core import BoundClass
+from simpy.resources.container import ContainerGet, ContainerPut
+
+from ..constants import COMPONENTS
+from ..processing.routes import ROUTE_DEFAULTS, ROUTE_PRODUCTS, RouteParameters, process
+from ..processing.stoichiometry import mass_fractions
+from ..units import DAY
+from .ledger import Ledger
+from .supply import Supply
+
+__all__ = ["MassStore", "PlantSpec", "Uptime", "plant", "breakdowns", "KIND_ROUTES",
+           "WINTER_MONTHS", "composition_of"]
+
+#: Scenario ``plants.kind`` → processing route.
+KIND_ROUTES = {
+    "salt_washing": "salt_washing", "salt_refining": "salt_refining", "mgcl2": "bischofite",
+    "mg_hydroxide": "magnesium_hydroxide", "mgo": "magnesia", "mg_metal": "magnesium_metal",
+    "kcl": "potassium_chloride", "sodium_sulphate": "thenardite",
+    "mirabilite_cooling": "mirabilite_cooling",
+}
+#: Months in which winter cooling crystallises mirabilite: those with a mean daily minimum
+#: ≤ 1 °C in the Tehran proxy (Dec 1.0, Jan −1.5, Feb −0.2 °C [C9]).
+WINTER_MONTHS = (12, 1, 2)
+
+
+class _MassPut(ContainerPut):
+    def __init__(self, container, amount, masses=None):
+        self.masses = masses
+        super().__init__(container, amount)
+
+
+class _MassGet(ContainerGet):
+    def __init__(self, container, amount):
+        self.masses = None
+        super().__init__(container, amount)
+
+
+class MassStore(simpy.Container):
+    """A well-mixed ``simpy.Container`` that also tracks its ledger component masses.
+
+    ``level`` is the real mass of material [kg] (of product, including oxygen the ledger does
+    not track); ``masses`` are its component masses [kg]. A plain ``put(amount)`` adds material
+    of the store's nominal ``composition`` (component mass per kg of material); ``put(amount,
+    masses)`` adds a known composition. A ``get(amount)`` removes a proportional share of
+    ``masses``, available afterwards as the event's ``masses``.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    capacity : float
+        Largest mass held. [kg]
+    composition : ndarray
+        Nominal component mass per kg of material, shape (n_components,). [kg kg⁻¹]
+    init : float
+        Initial mass, of nominal composition. [kg]
+    name : str
+        Ledger account of the store, e.g. ``"store:magnesia"``. [-]
+    """
+
+    put = BoundClass(_MassPut)
+    get = BoundClass(_MassGet)
+
+    def __init__(self, env, capacity=math.inf, composition=None, init=0.0, name=""):
+        super().__init__(env, capacity=capacity, init=init)
+        self.composition = (np.zeros(len(COMPONENTS)) if composition is None
+                            else np.asarray(composition, dtype=float))
+        self.masses = self.composition * float(init)
+        self.name = name
+
+    def _do_put(self, event):
+        if self._capacity - self._level >= event.amount:
+            masses = event.masses if event.masses is not None else self.composition * event.amount
+            self.masses = self.masses + masses
+            self._level += event.amount
+            event.succeed()
+        return None
+
+    def _do_get(self, event):
+        if self._level >= event.amount:
+            share = event.amount / self._level if self._level > 0 else 0.0
+            event.masses = self.masses * share
+            self.masses = self.masses - event.masses
+            self._level -= event.amount
+            if self._level <= 0.0:
+                self._level, self.masses = 0.0, np.zeros_like(self.masses)
+            event.succeed(event.masses)
+        return None
+
+
+def composition_of(store, nominal) -> np.ndarray:
+    """Component mass per kg of material in ``store`` (its tracked mix, else ``nominal``). [kg kg⁻¹]"""
+    if isinstance(store, MassStore) and store.level > 0:
+        return store.masses / store.level
+    return np.asarray(nominal, dtype=float)
+
+
+@dataclass(frozen=True, slots=True)
+class PlantSpec:
+    """A plant as the simulation needs it (SI; built from ``scenario.plants[i]``).
+
+    Attributes
+    ----------
+    name, route, feed, product : str
+        Plant name, processing route, feed stockpile and product name. [-]
+    capacity : float
+        Largest production rate of product. [kg s⁻¹]
+    params : RouteParameters
+        Route parameters (recovery, energy, water, reagent). [-]
+    availability : float
+        Capacity derating when no failure model is given. [-]
+    mtbf, mttr : float or None
+        Mean time between failures and to repair. [s]
+    start_delay : float
+        Time from the start at which the plant starts. [s]
+    water_source : str or None
+        Water source drawn first. [-]
+    months : tuple of int
+        Calendar months in which the plant runs (winter cooling); empty: all. [-]
+    feed_composition : ndarray
+        Component mass per kg of feed used when the feed store does not track it. [kg kg⁻¹]
+    """
+
+    name: str
+    route: str
+    feed: str
+    product: str
+    capacity: float
+    params: RouteParameters = field(default_factory=RouteParameters)
+    availability: float = 1.0
+    mtbf: float | None = None
+    mttr: float | None = None
+    start_delay: float = 0.0
+    water_source: str | None = None
+    months: tuple[int, ...] = ()
+    feed_composition: np.ndarray | None = None
+
+    @property
+    def product_composition(self) -> np.ndarray:
+        return mass_fractions(ROUTE_PRODUCTS[self.route])
+
+
+class Uptime:
+    """Cumulative downtime of one plant, read by its production ticks. [s]"""
+
+    def __init__(self):
+        self.down_since: float | None = None
+        self.accumulated = 0.0
+
+    def downtime(self, now: float) -> float:
+        return self.accumulated + (now - self.down_since if self.down_since is not None else 0.0)
+
+
+def breakdowns(env: simpy.Environment, spec: PlantSpec, uptime: Uptime, rng: np.random.Generator,
+               ledger: Ledger):
+    """Failures and repairs of one plant (exponential times, means MTBF and MTTR)."""
+    while True:
+        yield env.timeout(rng.exponential(spec.mtbf))
+        uptime.down_since = env.now
+        ledger.event(env.now, "plant_failure", f"plant:{spec.name}")
+        yield env.timeout(rng.exponential(spec.mttr))
+        uptime.accumulated += env.now - uptime.down_since
+        uptime.down_since = None
+        ledger.event(env.now, "plant_repair", f"plant:{spec.name}")
+
+
+def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output: simpy.Container,
+          feed_account: str, output_account: str, supply: Supply, ledger: Ledger, uptime: Uptime,
+          records: list, start: np.datetime64, period: float = DAY):
+    """Run one plant: a production batch per period, every stream booked in the ledger.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    spec : PlantSpec
+    feed, output : simpy.Container
+        Feed stockpile and product store (:class:`MassStore` keeps their compositions). [kg]
+    feed_account, output_account : str
+        Their ledger accounts. [-]
+    supply : Supply
+    ledger : Ledger
+    uptime : Uptime
+        Downtime written by :func:`breakdowns` (never down when the plant has no MTBF).
+    records : list
+        Receives one dict per period: a row of the ``plants`` table.
+    start : numpy.datetime64
+        Calendar date of the simulation start. [-]
+    period : float
+        Length of a production period. [s]
+    """
+    from ..processing.supply import month_of
+
+    account = f"plant:{spec.name}"
+    nominal_feed = (spec.feed_composition if spec.feed_composition is not None
+                    else np.zeros(len(COMPONENTS)))
+    derate = 1.0 if spec.mtbf is not None else spec.availability
+    yield env.timeout(spec.start_delay)
+    while True:
+        begin, down_begin = env.now, uptime.downtime(env.now)
+        yield env.timeout(period)
+        up = max(period - (uptime.downtime(env.now) - down_begin), 0.0) * derate
+        in_season = not spec.months or month_of(start, begin) in spec.months
+        composition = composition_of(feed, nominal_feed)
+        unit = process(spec.route, composition, spec.params)
+        product_per_feed = float(unit.product_mass)
+        room = output.capacity - output.level
+        feed_kg, blocked = 0.0, False
+        if in_season and product_per_feed > 0.0:
+            wanted = min(feed.level, spec.capacity * up / product_per_feed)
+            feed_kg = min(wanted, room / product_per_feed)
+            blocked = feed_kg < wanted
+        row = {"time_s": env.now, "plant": spec.name, "route": spec.route, "product": spec.product,
+               "uptime_frac": up / period, "feed_kg": 0.0, "product_kg": 0.0,
+               "reagents_kg": 0.0, "waste_kg": 0.0, "vapour_kg": 0.0, "chlorine_kg": 0.0,
+               "blocked_by_output": blocked}
+        electricity = heat = water_m3 = 0.0
+        if feed_kg > 0.0:
+            got = yield feed.get(feed_kg)
+            masses = got if isinstance(got, np.ndarray) else composition * feed_kg
+            split = process(spec.route, masses, spec.params)
+            product_kg = min(float(split.product_mass), output.capacity - output.level)
+            t = env.now
+            ledger.flow(t, feed_account, account, masses, "plant_feed")
+            ledger.flow(t, "ext:reagents", account, split.reagents, "plant_reagents")
+            ledger.flow(t, "ext:water_supply", account, split.water, "plant_water")
+            ledger.flow(t, account, "ext:waste", split.waste, "plant_waste")
+            ledger.flow(t, account, "ext:atmosphere", split.vapour, "plant_vapour")
+            ledger.flow(t, account, "ext:chlorine", split.chlorine, "plant_chlorine")
+            ledger.flow(t, account, output_account, split.product, "plant_product")
+            if product_kg > 0.0:
+                yield output.put(product_kg, split.product) if isinstance(output, MassStore) \
+                    else output.put(product_kg)
+            electricity, heat = float(split.electricity), float(split.heat)
+            water_m3 = float(split.water.sum()) / 1000.0
+            row.update(feed_kg=feed_kg, product_kg=product_kg, reagents_kg=float(split.reagents.sum()),
+                       waste_kg=float(split.waste.sum()), vapour_kg=float(split.vapour.sum()),
+                       chlorine_kg=float(split.chlorine.sum()))
+        if blocked:
+            ledger.event(env.now, "plant_blocked", account, store=output_account)
+        row.update(supply.draw(env.now, electricity, heat, water_m3, spec.water_source))
+        records.append(row)
+
+
+def plant_specs(plants: Sequence, nominal: Mapping[str, np.ndarray]) -> list[PlantSpec]:
+    """Build :class:`PlantSpec` objects from ``scenario.plants`` records.
+
+    Scenario values left unset take the route defaults of
+    :data:`saltsim.processing.routes.ROUTE_DEFAULTS` (each with its source there).
+    """
+    specs = []
+    for p in plants:
+        route = KIND_ROUTES[p.kind]
+        base = ROUTE_DEFAULTS[route]
+        product_mass_per_m3 = 1000.0  # water density for m³ → kg [kg m⁻³]
+        params = RouteParameters(
+            recovery=p.recovery if p.recovery is not None else base.recovery,
+            impurity_removal=base.impurity_removal,
+            water_per_product=(p.water * product_mass_per_m3 if p.water is not None
+                               else base.water_per_product),
+            electricity_per_product=(p.electricity if p.electricity is not None
+                                     else base.electricity_per_product),
+            heat_per_product=p.heat if p.heat is not None else base.heat_per_product,
+            thermal_efficiency=base.thermal_efficiency,
+            liquor_water_per_solute=base.liquor_water_per_solute,
+            dolime=(p.reagent or "").lower() == "dolime",
+            cooling_temperature=base.cooling_temperature)
+        specs.append(PlantSpec(
+            name=p.name, route=route, feed=p.feed, product=p.product, capacity=p.capacity,
+            params=params, availability=p.availability, mtbf=p.mtbf,
+            mttr=p.mttr if p.mttr is not None else (DAY if p.mtbf is not None else None),
+            start_delay=p.start_delay, water_source=p.water_source,
+            months=WINTER_MONTHS if route == "mirabilite_cooling" else (),
+            feed_composition=nominal.get(p.feed)))
+    return specs

@@ -1,0 +1,317 @@
+"""Rail export as a discrete-event model: terminal, wagon fleet, locomotives, lines, border.
+
+Resources and stores
+--------------------
+- ``fleet``: a ``simpy.Store`` of wagon numbers idle at the loading terminal;
+- ``locomotives``: a ``simpy.Resource``, held by a train for its whole round trip;
+- ``loader``: the loading position (``simpy.Resource(1)``), loading at ``loading_rate`` with a
+  non-loading allowance of 15–30 % on the fill time [R40];
+- each line section with a ``capacity`` (trains per day) has an entry ``simpy.Resource(1)`` held
+  for the headway 1/capacity, in both directions (single track);
+- ``transloader`` at the border station (gauge break [R30b][R10]), held for
+  mass / transload rate + dwell.
+
+Processes
+---------
+- :func:`dispatcher`, one per (destination, product): forms trains wagon by wagon — take an idle
+  wagon, take one payload of product from the product store (both may wait), load it. A train
+  leaves with ``max_wagons``, or, after ``max_wait`` (``when_full``) or at the next headway slot
+  (``schedule``), with at least ``min_wagons``. Demand caps pace the dispatcher.
+- :func:`train`: takes a locomotive, runs the sections (time = length / speed, or uniform between
+  the transit-time bounds, plus an exponential delay), transloads at the border (the cargo goes
+  on in broad-gauge wagons that are not the site's, and the site's wagons return) or unloads at
+  the destination, then returns empty.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from ..constants import COMPONENTS
+from .ledger import Ledger
+
+__all__ = ["RailModel", "SectionRuntime", "dispatcher", "train", "wagon_monitor", "WAGON_STATES"]
+
+#: States a wagon can be in; the ``wagon_states`` table counts wagons per state daily.
+WAGON_STATES = ("idle", "forming", "loaded", "transloading", "unloading", "empty_return")
+
+
+@dataclass
+class SectionRuntime:
+    """A line section in the running model (SI)."""
+
+    name: str
+    length: float  # [m]
+    speed: float  # [m s⁻¹]
+    transit_time_min: float | None  # [s]
+    transit_time_max: float | None  # [s]
+    headway: float  # [s]  1 / capacity; 0 = unlimited
+    delay_mean: float  # [s]
+    destination: str | None
+    entry: simpy.Resource | None = None
+
+    def travel_time(self, rng: np.random.Generator) -> float:
+        """Running time of one passage, with its random delay. [s]"""
+        if self.transit_time_min is not None and self.transit_time_max is not None:
+            base = rng.uniform(self.transit_time_min, self.transit_time_max)
+        else:
+            base = self.length / self.speed
+        return base + (rng.exponential(self.delay_mean) if self.delay_mean > 0 else 0.0)
+
+
+@dataclass
+class RailModel:
+    """Shared state of the rail model: resources, counters and records."""
+
+    env: simpy.Environment
+    ledger: Ledger
+    rng: np.random.Generator
+    wagon_count: int
+    payload: float  # [kg]
+    tare: float  # [kg]
+    wagon_type: str
+    loading_rate: float  # [kg s⁻¹]
+    non_loading_allowance: float  # [-]
+    min_wagons: int
+    max_wagons: int
+    departure: str  # "when_full" | "schedule"
+    headway: float  # [s]
+    max_wait: float  # [s]
+    return_empty: bool
+    sections: dict[str, SectionRuntime]
+    locomotive_count: int
+    fuel_rate: float | None  # [m³ kg⁻¹ m⁻¹]
+    rail_co2: float  # [kg kg⁻¹ m⁻¹]
+    diesel_co2: float  # [kg m⁻³]
+    border_station: str | None = None
+    transload_rate: float = math.inf  # [kg s⁻¹]
+    border_dwell: float = 0.0  # [s]
+    gauge_break: bool = False
+    shipments: list = field(default_factory=list)
+    wagon_rows: list = field(default_factory=list)
+    waits: dict = field(default_factory=lambda: {"wagon": [], "product": [], "loader": [],
+                                                 "locomotive": [], "section": [], "transloader": []})
+    in_transit: dict = field(default_factory=dict)
+    delivered: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        env = self.env
+        self.fleet = simpy.Store(env)
+        self.fleet.items.extend(range(self.wagon_count))
+        self.locomotives = simpy.Resource(env, capacity=max(self.locomotive_count, 1))
+        self.loader = simpy.Resource(env, capacity=1)
+        self.transloader = simpy.Resource(env, capacity=1)
+        for section in self.sections.values():
+            section.entry = simpy.Resource(env, capacity=1) if section.headway > 0 else None
+        self.counts = dict.fromkeys(WAGON_STATES, 0)
+        self.counts["idle"] = self.wagon_count
+        self.state_seconds = dict.fromkeys(WAGON_STATES, 0.0)
+        self._last_change = env.now
+        self._train_ids = 0
+
+    # -- wagon-state bookkeeping ------------------------------------------------------------
+    def move(self, old: str, new: str, wagons: int) -> None:
+        """Move ``wagons`` from state ``old`` to ``new``, integrating wagon-seconds per state."""
+        now = self.env.now
+        for state, count in self.counts.items():
+            self.state_seconds[state] += count * (now - self._last_change)
+        self._last_change = now
+        self.counts[old] -= wagons
+        self.counts[new] += wagons
+
+    def state_fractions(self) -> dict[str, float]:
+        """Share of wagon time spent in each state since the start. [-]"""
+        self.move("idle", "idle", 0)
+        total = sum(self.state_seconds.values())
+        return {s: (v / total if total > 0 else 0.0) for s, v in self.state_seconds.items()}
+
+    def next_train_id(self) -> int:
+        self._train_ids += 1
+        return self._train_ids
+
+    # -- movement ----------------------------------------------------------------------------
+    def pass_section(self, section: SectionRuntime):
+        """Enter a section (waiting for its headway slot) and run it."""
+        env = self.env
+        if section.entry is not None:
+            request = section.entry.request()
+            asked = env.now
+            yield request
+            self.waits["section"].append(env.now - asked)
+            env.process(_release_after(env, section.entry, request, section.headway))
+        yield env.timeout(section.travel_time(self.rng))
+
+
+def _release_after(env, resource, request, delay):
+    yield env.timeout(delay)
+    resource.release(request)
+
+
+def _load_time(rail: RailModel, mass: float) -> float:
+    return mass / rail.loading_rate * (1.0 + rail.non_loading_allowance)
+
+
+def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, product: str,
+               store: simpy.Container, store_account: str, nominal: np.ndarray,
+               own_route: list[SectionRuntime], foreign_route: list[SectionRuntime],
+               demand: float | None):
+    """Form trains of ``product`` for ``destination`` and send them off (see module docstring).
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    rail : RailModel
+    destination, product : str
+        Destination name and product shipped. [-]
+    store : simpy.Container
+        Product store or stockpile loaded from (a :class:`~saltsim.des.plant.MassStore` gives
+        the loaded component masses). [kg]
+    store_account : str
+        Ledger account of ``store``. [-]
+    nominal : ndarray
+        Component mass per kg of product, used for plain containers. [kg kg⁻¹]
+    own_route, foreign_route : list of SectionRuntime
+        Sections run with the site's wagons, and after the border transload. [-]
+    demand : float or None
+        Largest rate the destination takes (None: unlimited). [kg s⁻¹]
+    """
+    transit_account = f"rail:{destination}"
+    rail.in_transit.setdefault(destination, np.zeros(len(COMPONENTS)))
+    shipped = 0.0
+    while True:
+        wagons, masses = [], np.zeros(len(COMPONENTS))
+        formed_at = deadline = None
+        while len(wagons) < rail.max_wagons:
+            if demand is not None:
+                allowance = demand * env.now + rail.max_wagons * rail.payload
+                if shipped + rail.payload > allowance:
+                    if len(wagons) >= rail.min_wagons:
+                        break
+                    yield env.timeout((shipped + rail.payload - allowance) / demand)
+            ready = len(wagons) >= rail.min_wagons and deadline is not None
+            asked = env.now
+            wagon_request = rail.fleet.get()
+            if ready:
+                yield wagon_request | env.timeout(max(deadline - env.now, 0.0))
+                if not wagon_request.triggered:
+                    wagon_request.cancel()
+                    break
+            else:
+                yield wagon_request
+            rail.waits["wagon"].append(env.now - asked)
+            wagon = wagon_request.value
+            rail.move("idle", "forming", 1)
+            if formed_at is None:
+                formed_at = env.now
+                deadline = (formed_at + rail.max_wait if rail.departure == "when_full"
+                            else (math.floor(formed_at / rail.headway) + 1) * rail.headway)
+            asked = env.now
+            product_request = store.get(rail.payload)
+            ready = len(wagons) >= rail.min_wagons
+            if ready:
+                yield product_request | env.timeout(max(deadline - env.now, 0.0))
+                if not product_request.triggered:
+                    product_request.cancel()
+                    rail.move("forming", "idle", 1)
+                    yield rail.fleet.put(wagon)
+                    break
+            else:
+                yield product_request
+            rail.waits["product"].append(env.now - asked)
+            loaded = (product_request.value if isinstance(product_request.value, np.ndarray)
+                      else nominal * rail.payload)
+            rail.ledger.flow(env.now, store_account, transit_account, loaded, "rail_loading")
+            rail.in_transit[destination] = rail.in_transit[destination] + loaded
+            masses += loaded
+            shipped += rail.payload
+            with rail.loader.request() as position:
+                asked = env.now
+                yield position
+                rail.waits["loader"].append(env.now - asked)
+                yield env.timeout(_load_time(rail, rail.payload))
+            wagons.append(wagon)
+            if rail.departure == "schedule" and len(wagons) < rail.min_wagons and env.now >= deadline:
+                deadline += math.ceil((env.now - deadline) / rail.headway + 1e-12) * rail.headway
+        if rail.departure == "schedule" and deadline is not None and env.now < deadline:
+            yield env.timeout(deadline - env.now)
+        env.process(train(env, rail, rail.next_train_id(), destination, product, wagons, masses,
+                          formed_at, own_route, foreign_route))
+
+
+def train(env: simpy.Environment, rail: RailModel, train_id: int, destination: str, product: str,
+          wagons: list, masses: np.ndarray, formed_at: float, own_route: list[SectionRuntime],
+          foreign_route: list[SectionRuntime]):
+    """Run one train: loaded trip, border transload or unloading, delivery, empty return."""
+    n = len(wagons)
+    mass = n * rail.payload
+    with rail.locomotives.request() as locomotive:
+        asked = env.now
+        yield locomotive
+        rail.waits["locomotive"].append(env.now - asked)
+        rail.move("forming", "loaded", n)
+        row = {"train": train_id, "product": product, "destination": destination, "wagons": n,
+               "mass_kg": mass, "formed_s": formed_at, "departure_s": env.now,
+               "border_s": math.nan, "arrival_s": math.nan, "return_s": math.nan}
+        rail.shipments.append(row)
+        for section in own_route:
+            yield from rail.pass_section(section)
+        own_length = sum(s.length for s in own_route)
+        foreign_length = sum(s.length for s in foreign_route)
+        if foreign_route or (rail.gauge_break and own_route and
+                             own_route[-1].destination == rail.border_station):
+            rail.move("loaded", "transloading", n)
+            with rail.transloader.request() as crane:
+                asked = env.now
+                yield crane
+                rail.waits["transloader"].append(env.now - asked)
+                yield env.timeout(mass / rail.transload_rate + rail.border_dwell)
+            row["border_s"] = env.now
+            env.process(_foreign_leg(env, rail, destination, masses, foreign_route, row))
+            rail.move("transloading", "empty_return", n)
+        else:
+            rail.move("loaded", "unloading", n)
+            yield env.timeout(_load_time(rail, mass))
+            _deliver(env, rail, destination, masses, row)
+            rail.move("unloading", "empty_return", n)
+        for section in reversed(own_route):
+            yield from rail.pass_section(section)
+    row["return_s"] = env.now
+    gross = (mass + n * rail.tare) * own_length + (n * rail.tare * own_length if rail.return_empty else 0.0) \
+        + mass * foreign_length
+    net = mass * (own_length + foreign_length)
+    if rail.fuel_rate is not None:
+        diesel = rail.fuel_rate * gross
+        co2 = diesel * rail.diesel_co2
+    else:
+        co2 = rail.rail_co2 * net
+        diesel = co2 / rail.diesel_co2
+    row.update(distance_m=own_length + foreign_length, net_kg_m=net, gross_kg_m=gross,
+               diesel_m3=diesel, co2_kg=co2, cycle_time_s=env.now - formed_at)
+    rail.move("empty_return", "idle", n)
+    for wagon in wagons:
+        yield rail.fleet.put(wagon)
+
+
+def _foreign_leg(env, rail, destination, masses, route, row):
+    for section in route:
+        yield from rail.pass_section(section)
+    _deliver(env, rail, destination, masses, row)
+
+
+def _deliver(env, rail, destination, masses, row):
+    rail.ledger.flow(env.now, f"rail:{destination}", f"ext:customer:{destination}", masses, "rail_delivery")
+    rail.in_transit[destination] = rail.in_transit[destination] - masses
+    rail.delivered[(row["product"], destination)] = rail.delivered.get((row["product"], destination), 0.0) \
+        + row["mass_kg"]
+    row["arrival_s"] = env.now
+
+
+def wagon_monitor(env: simpy.Environment, rail: RailModel, interval: float):
+    """Record the number of wagons in each state every ``interval`` seconds."""
+    while True:
+        for state in WAGON_STATES:
+            rail.wagon_rows.append((env.now, state, rail.counts[state]))
+        yield env.timeout(interval)

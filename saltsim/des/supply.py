@@ -1,0 +1,182 @@
+"""Energy and water supply of the plants: shared daily budgets, carriers, sources and CO2.
+
+One :class:`Supply` serves every plant of a run. Plants draw from it once per tick; PV output,
+grid and generator capacity and each water source's capacity are daily budgets shared by the
+plants in scenario order (:func:`saltsim.processing.supply.allocate_electricity`,
+:func:`~saltsim.processing.supply.allocate_water`). Water sources' pumping and treatment
+electricity is added to the electricity demand. CO2 per carrier uses the scenario's impact
+factors: grid 665 g kWh⁻¹ [R20], PV 0 (operational), diesel 2.61 kg L⁻¹ [X1], process heat
+from natural gas 56.1 t TJ⁻¹ (impact_factors.csv ``heat_co2``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..processing.supply import allocate_electricity, allocate_water, month_of
+from ..units import DAY
+
+__all__ = ["Supply", "SupplyFactors", "DEFAULT_FACTORS", "WATER_KINDS"]
+
+#: Kinds of water source (the ``water.sources.kind`` enum); the plants table has one
+#: ``water_<kind>_m3`` column per kind.
+WATER_KINDS = ("groundwater", "treated_wastewater", "municipal", "recycled_brine", "desalinated")
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyFactors:
+    """CO2 factors of the energy carriers (SI)."""
+
+    grid_co2: float = 665e-3 / 3.6e6  # [kg J⁻¹]  665 g/kWh [R20]
+    pv_co2: float = 0.0  # [kg J⁻¹]  operational only (EST)
+    diesel_co2: float = 2610.0  # [kg m⁻³]  2.61 kg/L [X1]
+    heat_co2: float = 56.1e3 / 1e12  # [kg J⁻¹]  natural gas, 56.1 t/TJ (impact_factors.csv [G1])
+
+
+DEFAULT_FACTORS = SupplyFactors()
+
+
+def _opt(value, default):
+    return default if value is None else value
+
+
+@dataclass
+class Supply:
+    """Daily energy and water budgets shared by the plants.
+
+    Parameters
+    ----------
+    start : numpy.datetime64
+        Calendar date of the simulation start (months for PV). [-]
+    pv_capacity : float
+        Peak PV capacity. [W]
+    pv_capacity_factor : ndarray
+        Mean capacity factor of each month, January first, shape (12,). [-]
+    grid_capacity : float
+        Largest grid draw (0 if not connected, ``inf`` if unlimited). [W]
+    diesel_capacity : float
+        Diesel generator capacity. [W]
+    generator_efficiency : float
+        Electrical efficiency of the generators on the LHV. [-]
+    diesel_heating_value : float
+        Lower heating value of diesel, 42.68 MJ kg⁻¹ [X4]. [J kg⁻¹]
+    diesel_density : float
+        Density of diesel. [kg m⁻³]
+    water_names : tuple of str
+        Water sources in priority order. [-]
+    water_kinds : tuple of str
+        Kind of each source (:data:`WATER_KINDS`). [-]
+    water_capacity : ndarray
+        Capacity of each source (``inf``: unlimited). [m³ s⁻¹]
+    water_energy : ndarray
+        Electricity per m³ of each source. [J m⁻³]
+    factors : SupplyFactors
+        CO2 factors. [-]
+    """
+
+    start: np.datetime64
+    pv_capacity: float = 0.0
+    pv_capacity_factor: np.ndarray = field(default_factory=lambda: np.zeros(12))
+    grid_capacity: float = math.inf
+    diesel_capacity: float = 0.0
+    generator_efficiency: float = 0.35
+    diesel_heating_value: float = 42.68e6
+    diesel_density: float = 835.0
+    water_names: tuple[str, ...] = ("groundwater",)
+    water_kinds: tuple[str, ...] = ("groundwater",)
+    water_capacity: np.ndarray = field(default_factory=lambda: np.array([math.inf]))
+    water_energy: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    factors: SupplyFactors = DEFAULT_FACTORS
+    _day: int = -1
+    _budget: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    _water_budget: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @classmethod
+    def from_scenario(cls, scenario, factors: SupplyFactors | None = None) -> "Supply":
+        """Build from ``scenario.energy``, ``scenario.water`` and ``scenario.impacts``."""
+        energy, water = scenario.energy, scenario.water
+        pv = energy.pv
+        grid_capacity = _opt(energy.grid.capacity, math.inf) if energy.grid.available else 0.0
+        sources = sorted(water.sources, key=lambda s: s.priority)
+        if factors is None:
+            impacts = scenario.impacts
+            factors = SupplyFactors(
+                grid_co2=_opt(getattr(impacts, "grid_co2", None), DEFAULT_FACTORS.grid_co2),
+                pv_co2=_opt(getattr(impacts, "pv_co2", None), DEFAULT_FACTORS.pv_co2),
+                diesel_co2=_opt(getattr(impacts, "diesel_co2", None), DEFAULT_FACTORS.diesel_co2),
+                heat_co2=_opt(getattr(impacts, "heat_co2", None), DEFAULT_FACTORS.heat_co2))
+        kwargs = {}
+        if sources:
+            kwargs = dict(water_names=tuple(s.name for s in sources),
+                          water_kinds=tuple(s.kind for s in sources),
+                          water_capacity=np.array([_opt(s.capacity, math.inf) for s in sources]),
+                          water_energy=np.array([s.energy for s in sources]))
+        return cls(start=np.datetime64(scenario.site.start, "s"),
+                   pv_capacity=pv.capacity if pv is not None else 0.0,
+                   pv_capacity_factor=(np.asarray(pv.capacity_factor, dtype=float) if pv is not None
+                                       else np.zeros(12)),
+                   grid_capacity=grid_capacity,
+                   diesel_capacity=energy.diesel.generator_capacity,
+                   generator_efficiency=energy.diesel.generator_efficiency,
+                   diesel_heating_value=energy.diesel.lower_heating_value,
+                   diesel_density=energy.diesel.density, factors=factors, **kwargs)
+
+    def _open_day(self, time_s: float) -> None:
+        day = int(time_s // DAY) if time_s % DAY else int(time_s // DAY) - 1
+        if day == self._day:
+            return
+        self._day = day
+        cf = self.pv_capacity_factor[month_of(self.start, max(time_s - 1.0, 0.0)) - 1]
+        self._budget = np.array([self.pv_capacity * cf, self.grid_capacity, self.diesel_capacity]) * DAY
+        self._water_budget = self.water_capacity * DAY
+
+    def draw(self, time_s: float, electricity: float, heat: float, water: float,
+             preferred_source: str | None = None) -> dict[str, float]:
+        """Supply one plant's demand for the period that ends at ``time_s``.
+
+        Parameters
+        ----------
+        time_s : float
+            End of the period (simulation clock); budgets are per calendar day. [s]
+        electricity : float
+            Process electricity. [J]
+        heat : float
+            Process heat (natural gas). [J]
+        water : float
+            Fresh water. [m³]
+        preferred_source : str, optional
+            Water source drawn first (the plant's ``water_source``). [-]
+
+        Returns
+        -------
+        dict of str to float
+            Energy by carrier [J], diesel [m³], water by source [m³], unmet demand and CO2 [kg],
+            keyed by result column name.
+        """
+        self._open_day(time_s)
+        order = np.arange(len(self.water_names))
+        if preferred_source in self.water_names:
+            first = self.water_names.index(preferred_source)
+            order = np.concatenate(([first], order[order != first]))
+        per_source, water_unmet = allocate_water(water, 1.0, self._water_budget[order])
+        self._water_budget[order] -= per_source
+        water_by_source = np.zeros(len(self.water_names))
+        water_by_source[order] = per_source
+        demand = electricity + float(water_by_source @ self.water_energy)
+        pv, grid, diesel, unmet = allocate_electricity(demand, 1.0, self._budget[0], 1.0,
+                                                       self._budget[1], self._budget[2])
+        self._budget -= np.array([pv, grid, diesel])
+        diesel_m3 = diesel / (self.generator_efficiency * self.diesel_heating_value) / self.diesel_density
+        f = self.factors
+        co2 = grid * f.grid_co2 + pv * f.pv_co2 + diesel_m3 * f.diesel_co2 + heat * f.heat_co2
+        record = {"electricity_J": float(demand), "pv_J": float(pv), "grid_J": float(grid),
+                  "diesel_generated_J": float(diesel), "electricity_unmet_J": float(unmet),
+                  "diesel_m3": float(diesel_m3), "heat_J": float(heat), "water_m3": float(water),
+                  "water_unmet_m3": float(water_unmet), "co2_kg": float(co2)}
+        for kind in WATER_KINDS:
+            record[f"water_{kind}_m3"] = 0.0
+        for kind, volume in zip(self.water_kinds, water_by_source):
+            record[f"water_{kind}_m3"] += float(volume)
+        return record
