@@ -251,59 +251,57 @@ def _raw_scenario(source) -> dict:
         raise ScenarioError(f"{source}: TOML syntax error: {exc}") from None
 
 
-def _variant_overrides(variant: Mapping) -> dict:
-    """Overrides of one ``[[variants]]`` entry: its ``overrides`` table, or its other keys."""
-    if "overrides" in variant and isinstance(variant["overrides"], Mapping):
-        return dict(variant["overrides"])
-    return {k: v for k, v in variant.items() if k not in ("name", "description", "strategy")}
-
-
 def resolve_strategies(source, names: Sequence[str] | None) -> list[StrategySpec]:
     """Resolve strategy names to specs.
 
-    A name is looked up first among the scenario's ``[[variants]]`` (its overrides, and its
-    ``strategy`` key if any), then in the strategy registry (passed to ``run(strategy=...)``).
-    ``None`` gives the scenario as it is; ``["all"]`` gives every variant of the scenario.
+    A name is looked up first among the scenario's ``[[variants]]`` (``base`` is the file as
+    written), then in the strategy registry (passed to ``run(strategy=...)``). ``None`` gives
+    the scenario as it is, unlabelled; ``["all"]`` gives ``base`` and every variant, in file order.
 
     Raises
     ------
     ScenarioError
         For unknown names (with close matches), listing all of them.
     """
+    try:
+        from .scenario.variants import BASE, variant_table
+    except ModuleNotFoundError:  # before the variants module is installed: same table format
+        BASE, variant_table = "base", _variant_table
+
     if not names:
         return [StrategySpec(label="")]
-    raw = _raw_scenario(source)
-    variants = raw.get("variants", []) or []
-    by_name = {str(v.get("name")): v for v in variants if isinstance(v, Mapping)}
+    table = variant_table(_raw_scenario(source))
     if list(names) == ["all"]:
-        if not by_name:
-            raise ScenarioError("--strategies all: found no [[variants]] in the scenario; "
-                                "expected at least one variant with a name")
-        names = list(by_name)
+        names = [BASE, *table]
     registry = _registered_strategies()
     specs, problems = [], []
     for name in names:
-        if name in by_name:
-            variant = by_name[name]
-            overrides = _variant_overrides(variant)
-            specs.append(StrategySpec(label=name, overrides=tuple(overrides.items()),
-                                      strategy=variant.get("strategy")))
+        if name == BASE:
+            specs.append(StrategySpec(label=BASE))
+        elif name in table:
+            overrides = table[name]["overrides"]
+            specs.append(StrategySpec(label=name, overrides=tuple(overrides.items())))
         elif name in registry:
             specs.append(StrategySpec(label=name, strategy=name))
         else:
             import difflib
 
-            known = sorted(set(by_name) | set(registry))
+            known = sorted({BASE, *table, *registry})
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(f"--strategies: found {name!r}, which names no variant or registered "
-                            f"strategy{hint} (known: {', '.join(known) or 'none'})")
+                            f"strategy{hint} (known: {', '.join(known)})")
     labels = [s.label for s in specs]
     if len(set(labels)) != len(labels):
         problems.append(f"--strategies: found repeated names in {labels}; expected distinct strategies")
     if problems:
         raise ScenarioError(problems=problems)
     return specs
+
+
+def _variant_table(raw: Mapping) -> dict[str, dict]:
+    return {str(v["name"]): {"overrides": dict(v.get("overrides", {}))}
+            for v in raw.get("variants", []) or [] if isinstance(v, Mapping) and "name" in v}
 
 
 def _registered_strategies() -> set[str]:
@@ -675,3 +673,151 @@ def load_sweep(path: str | os.PathLike) -> pd.DataFrame:
         return pd.read_parquet(root / COMBINED_FILE, engine="pyarrow")
     store = RunStore.open(root)
     return store.read_all()
+
+
+# ---------------------------------------------------------------------------------- statistics
+def _t_half_width(std: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
+    from scipy import stats
+
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quantile = stats.t.ppf(0.5 + 0.5 * confidence, np.where(n > 1, n - 1, np.nan))
+        return quantile * np.asarray(std, dtype=float) / np.sqrt(n)
+
+
+def strategy_statistics(table: pd.DataFrame, confidence: float = 0.90,
+                        baseline: str | None = None) -> pd.DataFrame:
+    """Mean and t-based confidence interval of every KPI per strategy, and the paired difference
+    to a baseline strategy.
+
+    Replication ``r`` of every strategy shares its seed (common random numbers), so the
+    difference ``d_r = x_{s,r} − x_{b,r}`` is paired: its interval
+    ``mean(d) ± t_{(1+c)/2, n−1} s_d / √n`` excludes the weather and failure noise the two runs
+    share.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The tidy sweep table (``strategy``, ``point``, ``replication``, ``kpi``, ``value``,
+        ``unit``). [-]
+    confidence : float
+        Two-sided confidence level, e.g. 0.90. [-]
+    baseline : str, optional
+        Strategy the differences refer to; default the first strategy in the table. [-]
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy and KPI: ``strategy``, ``kpi``, ``unit``, ``n``, ``mean``, ``std``,
+        ``ci_low``, ``ci_high``, ``diff_mean``, ``diff_ci_low``, ``diff_ci_high``, ``diff_frac``
+        (mean difference over the baseline mean), ``n_pairs``.
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ScenarioError(f"--confidence: found {confidence!r}; expected a number in (0, 1)")
+    strategies = list(dict.fromkeys(table["strategy"]))
+    baseline = strategies[0] if baseline is None else baseline
+    if baseline not in strategies:
+        raise ScenarioError(f"--baseline: found {baseline!r}; expected one of {', '.join(strategies)}")
+    kpi_order = list(dict.fromkeys(table["kpi"]))
+    grouped = table.groupby(["strategy", "kpi"], sort=False)["value"]
+    stats = grouped.agg(n="count", mean="mean", std="std").reset_index()
+    half = _t_half_width(stats["std"].to_numpy(), stats["n"].to_numpy(), confidence)
+    stats["ci_low"] = stats["mean"] - half
+    stats["ci_high"] = stats["mean"] + half
+
+    keys = ["point", "replication", "kpi"]
+    base = table.loc[table["strategy"] == baseline, keys + ["value"]].rename(columns={"value": "base"})
+    paired = table.merge(base, on=keys, how="inner")
+    paired["diff"] = paired["value"] - paired["base"]
+    diffs = paired.groupby(["strategy", "kpi"], sort=False).agg(
+        n_pairs=("diff", "count"), diff_mean=("diff", "mean"), diff_std=("diff", "std"),
+        base_mean=("base", "mean")).reset_index()
+    half = _t_half_width(diffs["diff_std"].to_numpy(), diffs["n_pairs"].to_numpy(), confidence)
+    is_base = diffs["strategy"].to_numpy() == baseline
+    half = np.where(is_base, 0.0, half)
+    diffs["diff_ci_low"] = diffs["diff_mean"] - half
+    diffs["diff_ci_high"] = diffs["diff_mean"] + half
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diffs["diff_frac"] = diffs["diff_mean"] / diffs["base_mean"].where(diffs["base_mean"] != 0)
+    units = table.drop_duplicates("kpi").set_index("kpi")["unit"]
+    out = stats.merge(diffs.drop(columns=["diff_std", "base_mean"]), on=["strategy", "kpi"], how="left")
+    out.insert(2, "unit", out["kpi"].map(units))
+    out["strategy"] = pd.Categorical(out["strategy"], strategies, ordered=True)
+    out["kpi"] = pd.Categorical(out["kpi"], kpi_order, ordered=True)
+    out = out.sort_values(["kpi", "strategy"]).reset_index(drop=True)
+    out["strategy"] = out["strategy"].astype(str)
+    out["kpi"] = out["kpi"].astype(str)
+    out["n"] = out["n"].astype(np.int64)
+    out["n_pairs"] = out["n_pairs"].fillna(0).astype(np.int64)
+    return out.loc[:, ["strategy", "kpi", "unit", "n", "mean", "std", "ci_low", "ci_high",
+                       "n_pairs", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_frac"]]
+
+
+def pareto_front(values: np.ndarray, maximize: Sequence[bool]) -> np.ndarray:
+    """Mask of the non-dominated rows of ``values``.
+
+    Row ``i`` is dominated when some row ``j`` is at least as good in every objective and
+    strictly better in one (better = larger where ``maximize``, smaller otherwise). Rows with a
+    NaN are never on the front.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, k)
+        Objective values (e.g. mean Mg output, PM10, CO2e per strategy). [various]
+    maximize : sequence of bool, length k
+        Sense of each objective. [-]
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+    """
+    values = np.asarray(values, dtype=float)
+    sign = np.where(np.asarray(maximize, dtype=bool), -1.0, 1.0)
+    cost = values * sign                      # minimise every column
+    le = np.all(cost[None, :, :] <= cost[:, None, :], axis=2)   # le[i, j]: j at least as good as i
+    lt = np.any(cost[None, :, :] < cost[:, None, :], axis=2)    # lt[i, j]: j strictly better somewhere
+    dominated = np.any(le & lt, axis=1)
+    valid = np.all(np.isfinite(values), axis=1)
+    return valid & ~dominated
+
+
+def rank_strategies(stats: pd.DataFrame, objectives: Sequence[tuple[str, bool]]) -> pd.DataFrame:
+    """Rank strategies on each objective and mark the Pareto front of their means.
+
+    Parameters
+    ----------
+    stats : pandas.DataFrame
+        Output of :func:`strategy_statistics`. [-]
+    objectives : sequence of (kpi, maximize)
+        The KPIs to rank on, each with its sense (True: more is better). [-]
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy: for each objective ``<kpi>`` the columns ``<kpi>:mean``,
+        ``<kpi>:ci_low``, ``<kpi>:ci_high``, ``<kpi>:diff_mean``, ``<kpi>:diff_ci_low``,
+        ``<kpi>:diff_ci_high``, ``<kpi>:rank`` (1 = best mean) and ``<kpi>:significant``
+        (the paired interval excludes 0); then ``pareto`` (non-dominated on all objectives).
+    """
+    known = set(stats["kpi"])
+    missing = [kpi for kpi, _ in objectives if kpi not in known]
+    if missing:
+        import difflib
+
+        lines = []
+        for kpi in missing:
+            close = difflib.get_close_matches(kpi, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            lines.append(f"--objective: found {kpi!r}, which no run reports{hint}")
+        raise ScenarioError(problems=lines)
+    strategies = list(dict.fromkeys(stats["strategy"]))
+    table = pd.DataFrame({"strategy": strategies})
+    for kpi, maximize in objectives:
+        rows = stats.loc[stats["kpi"] == kpi].set_index("strategy").reindex(strategies)
+        for column in ("mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high"):
+            table[f"{kpi}:{column}"] = rows[column].to_numpy()
+        table[f"{kpi}:rank"] = rows["mean"].rank(ascending=not maximize, method="min").to_numpy()
+        table[f"{kpi}:significant"] = ((rows["diff_ci_low"] > 0) | (rows["diff_ci_high"] < 0)).to_numpy()
+    means = table[[f"{kpi}:mean" for kpi, _ in objectives]].to_numpy()
+    table["pareto"] = pareto_front(means, [m for _, m in objectives])
+    return table

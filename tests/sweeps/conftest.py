@@ -21,7 +21,7 @@ def toy_path(monkeypatch):
 
 @pytest.fixture
 def toy_scenario():
-    """A flat toy scenario with three variants."""
+    """A flat toy scenario with four variants (``wasteful`` is dominated by ``salt_only``)."""
     return {
         "site": {"seed": 424242},
         "ponds[0].area": "10 km^2",
@@ -29,5 +29,6 @@ def toy_scenario():
             {"name": "salt_only", "overrides": {"strategy.name": "salt_only"}},
             {"name": "salt_mg", "overrides": {"strategy.name": "salt_mg"}},
             {"name": "crust", "overrides": {"strategy.name": "crust"}},
+            {"name": "wasteful", "overrides": {"strategy.name": "salt_only", "co2_offset_kg": 1e6}},
         ],
     }

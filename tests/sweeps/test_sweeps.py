@@ -111,7 +111,7 @@ def test_argument_errors_are_collected(toy_scenario):
 def test_unknown_strategy_names_get_a_suggestion(toy_scenario):
     with pytest.raises(ScenarioError, match=r"found 'salt_mgg'.*did you mean 'salt_mg'"):
         resolve_strategies(toy_scenario, ["salt_mgg"])
-    assert [s.label for s in resolve_strategies(toy_scenario, ["all"])] == ["salt_only", "salt_mg", "crust"]
+    assert [s.label for s in resolve_strategies(toy_scenario, ["all"])] == ["base", "salt_only", "salt_mg", "crust", "wasteful"]
 
 
 def test_tasks_are_keyed_and_sorted_by_run_id(toy_scenario):

@@ -1,0 +1,41 @@
+"""A real Dask LocalCluster on loopback gives the same results as the serial backend."""
+from __future__ import annotations
+
+import pytest
+from pandas.testing import assert_frame_equal
+
+from conftest import TOY
+from saltsim.sweeps import sweep
+
+pytest.importorskip("distributed")
+
+# distributed may report sockets or event loops it is still closing at shutdown; these are
+# not results and do not affect them.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore:.*unclosed.*:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
+
+def test_local_cluster_matches_serial(toy_path, toy_scenario):
+    kwargs = dict(vary=["ponds[0].area=10..40 km^2"], design="lhs", samples=5, replications=3,
+                  strategies=["salt_only", "crust"], evaluator=TOY, progress=False)
+    serial = sweep(toy_scenario, backend="serial", **kwargs)
+    dask = sweep(toy_scenario, backend="dask", workers=2, **kwargs)
+    assert len(dask.table) == 5 * 2 * 3 * 3
+    assert_frame_equal(dask.table, serial.table, check_exact=True)
+
+
+def test_existing_scheduler_address(toy_path, toy_scenario, tmp_path):
+    """``scheduler=tcp://...`` connects to a scheduler started elsewhere (here: a LocalCluster)."""
+    from distributed import LocalCluster
+
+    kwargs = dict(vary=["ponds[0].area=10..40 km^2"], samples=4, replications=2, evaluator=TOY,
+                  progress=False)
+    serial = sweep(toy_scenario, backend="serial", **kwargs)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        remote = sweep(toy_scenario, scheduler=cluster.scheduler_address, out=tmp_path / "d", **kwargs)
+    assert_frame_equal(remote.table, serial.table, check_exact=True)
