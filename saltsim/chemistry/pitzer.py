@@ -284,12 +284,17 @@ class PitzerModel:
         index = np.searchsorted(prods, np.abs(zz))
         index_ii = np.searchsorted(prods, z * z)
         c_scale = np.where(zz < 0, 1.0 / (2.0 * np.sqrt(np.abs(zz))), 0.0)
+        alphas, inverse = np.unique(np.concatenate([self.alpha1.ravel(), self.alpha2.ravel()]),
+                                    return_inverse=True)
+        n2 = self.alpha1.size
         ik = self.species.index("K+") if "K+" in self.species.ids else -1
         ic = self.species.index("Cl-") if "Cl-" in self.species.ids else -1
         return {
             "z": z, "z2": z * z, "az": np.abs(z), "zz": zz, "unsym": unsym,
             "prods": prods, "pindex": np.where(unsym, index, 0),
             "pindex_i": index_ii, "c_scale": c_scale, "kcl": (ik, ic),
+            "alphas": alphas, "alpha1_index": inverse[:n2].reshape(self.alpha1.shape),
+            "alpha2_index": inverse[n2:].reshape(self.alpha2.shape),
         }
 
     def at(self, temperature) -> PitzerAtT:
@@ -402,12 +407,12 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     f_dh = -a_phi * (s * ibs + 2.0 / b * np.log1p(b * s))
     osm_dh = -a_phi * big_i * s * ibs
 
-    # binary B, B', Bφ
-    sb = s[..., None, None]
-    x1 = st.model.alpha1 * sb
-    x2 = st.model.alpha2 * sb
-    e1, e2 = np.exp(-x1), np.exp(-x2)
-    g1, g2, gp1, gp2 = _g(x1), _g(x2), _gp(x1), _gp(x2)
+    # binary B, B', Bφ: g, g', e^{−x} evaluated once per distinct α, then gathered per pair
+    xu = s[..., None] * d["alphas"]
+    eu, gu, gpu = np.exp(-xu), _g(xu), _gp(xu)
+    ia1, ia2 = d["alpha1_index"], d["alpha2_index"]
+    x1, x2 = xu[..., ia1], xu[..., ia2]
+    e1, e2, g1, g2, gp1, gp2 = eu[..., ia1], eu[..., ia2], gu[..., ia1], gu[..., ia2], gpu[..., ia1], gpu[..., ia2]
     ii = i_s[..., None, None]
     bmat = st.beta0 + st.beta1 * g1 + st.beta2 * g2
     bprime = (st.beta1 * gp1 + st.beta2 * gp2) / ii
