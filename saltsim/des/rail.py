@@ -4,6 +4,8 @@ Resources and stores
 --------------------
 - ``fleet``: a ``simpy.Store`` of wagon numbers idle at the loading terminal;
 - ``locomotives``: a ``simpy.Resource``, held by a train for its whole round trip;
+- ``claim``: a ``simpy.Resource(1)`` through which a forming train takes its ``min_wagons``
+  (one train at a time, so trains of two destinations never deadlock on half a minimum each);
 - ``loader``: the loading position (``simpy.Resource(1)``), loading at ``loading_rate`` with a
   non-loading allowance of 15–30 % on the fill time [R40];
 - each line section with a ``capacity`` (trains per day) has an entry ``simpy.Resource(1)`` held
@@ -13,10 +15,11 @@ Resources and stores
 
 Processes
 ---------
-- :func:`dispatcher`, one per (destination, product): forms trains wagon by wagon — take an idle
-  wagon, take one payload of product from the product store (both may wait), load it. A train
-  leaves with ``max_wagons``, or, after ``max_wait`` (``when_full``) or at the next headway slot
-  (``schedule``), with at least ``min_wagons``. Demand caps pace the dispatcher.
+- :func:`dispatcher`, one per (destination, product): claims ``min_wagons`` idle wagons, loads
+  each with one payload from the product store (waiting for product), then adds wagon after
+  wagon until ``max_wagons`` or the deadline: ``max_wait`` after formation start
+  (``when_full``) or the next headway slot (``schedule``, where the train also waits for its
+  slot). Demand caps pace the loading.
 - :func:`train`: takes a locomotive, runs the sections (time = length / speed, or uniform between
   the transit-time bounds, plus an exponential delay), transloads at the border (the cargo goes
   on in broad-gauge wagons that are not the site's, and the site's wagons return) or unloads at
@@ -102,6 +105,7 @@ class RailModel:
         self.fleet = simpy.Store(env)
         self.fleet.items.extend(range(self.wagon_count))
         self.locomotives = simpy.Resource(env, capacity=max(self.locomotive_count, 1))
+        self.claim = simpy.Resource(env, capacity=1)
         self.loader = simpy.Resource(env, capacity=1)
         self.transloader = simpy.Resource(env, capacity=1)
         for section in self.sections.values():
@@ -180,62 +184,77 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
     """
     transit_account = f"rail:{destination}"
     rail.in_transit.setdefault(destination, np.zeros(len(COMPONENTS)))
-    shipped = 0.0
+    state = {"shipped": 0.0}
+
+    def load(wagon, masses, deadline):
+        """Load one payload into ``wagon``; False if the deadline passed first (wagon freed)."""
+        asked = env.now
+        request = store.get(rail.payload)
+        if deadline is None:
+            yield request
+        else:
+            yield request | env.timeout(max(deadline - env.now, 0.0))
+            if not request.triggered:
+                request.cancel()
+                return False
+        rail.waits["product"].append(env.now - asked)
+        loaded = request.value if isinstance(request.value, np.ndarray) else nominal * rail.payload
+        rail.ledger.flow(env.now, store_account, transit_account, loaded, "rail_loading")
+        rail.in_transit[destination] = rail.in_transit[destination] + loaded
+        masses += loaded
+        state["shipped"] += rail.payload
+        with rail.loader.request() as position:
+            asked = env.now
+            yield position
+            rail.waits["loader"].append(env.now - asked)
+            yield env.timeout(_load_time(rail, rail.payload))
+        return True
+
+    def paced():
+        """Wait until the destination's demand allows one more payload."""
+        if demand is not None:
+            allowance = demand * env.now + rail.max_wagons * rail.payload
+            if state["shipped"] + rail.payload > allowance:
+                yield env.timeout((state["shipped"] + rail.payload - allowance) / demand)
+
     while True:
         wagons, masses = [], np.zeros(len(COMPONENTS))
-        formed_at = deadline = None
-        while len(wagons) < rail.max_wagons:
-            if demand is not None:
-                allowance = demand * env.now + rail.max_wagons * rail.payload
-                if shipped + rail.payload > allowance:
-                    if len(wagons) >= rail.min_wagons:
-                        break
-                    yield env.timeout((shipped + rail.payload - allowance) / demand)
-            ready = len(wagons) >= rail.min_wagons and deadline is not None
+        # Claim the train's minimum of wagons first, one train at a time, so that trains of
+        # different destinations never hold part of a minimum each (no deadlock).
+        with rail.claim.request() as claim:
             asked = env.now
-            wagon_request = rail.fleet.get()
-            if ready:
-                yield wagon_request | env.timeout(max(deadline - env.now, 0.0))
-                if not wagon_request.triggered:
-                    wagon_request.cancel()
-                    break
-            else:
-                yield wagon_request
+            yield claim
+            while len(wagons) < rail.min_wagons:
+                request = rail.fleet.get()
+                yield request
+                wagons.append(request.value)
+                rail.move("idle", "forming", 1)
             rail.waits["wagon"].append(env.now - asked)
-            wagon = wagon_request.value
+        formed_at = env.now
+        deadline = (formed_at + rail.max_wait if rail.departure == "when_full"
+                    else (math.floor(formed_at / rail.headway) + 1) * rail.headway)
+        for wagon in wagons:
+            yield from paced()
+            yield from load(wagon, masses, None)
+        while len(wagons) < rail.max_wagons and env.now < deadline:
+            yield from paced()
+            if env.now >= deadline:
+                break
+            request = rail.fleet.get()
+            yield request | env.timeout(max(deadline - env.now, 0.0))
+            if not request.triggered:
+                request.cancel()
+                break
+            wagon = request.value
             rail.move("idle", "forming", 1)
-            if formed_at is None:
-                formed_at = env.now
-                deadline = (formed_at + rail.max_wait if rail.departure == "when_full"
-                            else (math.floor(formed_at / rail.headway) + 1) * rail.headway)
-            asked = env.now
-            product_request = store.get(rail.payload)
-            ready = len(wagons) >= rail.min_wagons
-            if ready:
-                yield product_request | env.timeout(max(deadline - env.now, 0.0))
-                if not product_request.triggered:
-                    product_request.cancel()
-                    rail.move("forming", "idle", 1)
-                    yield rail.fleet.put(wagon)
-                    break
-            else:
-                yield product_request
-            rail.waits["product"].append(env.now - asked)
-            loaded = (product_request.value if isinstance(product_request.value, np.ndarray)
-                      else nominal * rail.payload)
-            rail.ledger.flow(env.now, store_account, transit_account, loaded, "rail_loading")
-            rail.in_transit[destination] = rail.in_transit[destination] + loaded
-            masses += loaded
-            shipped += rail.payload
-            with rail.loader.request() as position:
-                asked = env.now
-                yield position
-                rail.waits["loader"].append(env.now - asked)
-                yield env.timeout(_load_time(rail, rail.payload))
+            if not (yield from load(wagon, masses, deadline)):
+                rail.move("forming", "idle", 1)
+                yield rail.fleet.put(wagon)
+                break
             wagons.append(wagon)
-            if rail.departure == "schedule" and len(wagons) < rail.min_wagons and env.now >= deadline:
-                deadline += math.ceil((env.now - deadline) / rail.headway + 1e-12) * rail.headway
-        if rail.departure == "schedule" and deadline is not None and env.now < deadline:
+        if rail.departure == "schedule":
+            if env.now > deadline:
+                deadline += math.ceil((env.now - deadline) / rail.headway) * rail.headway
             yield env.timeout(deadline - env.now)
         env.process(train(env, rail, rail.next_train_id(), destination, product, wagons, masses,
                           formed_at, own_route, foreign_route))
