@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PathTable", "PathPoint", "interpolate", "locate", "PATH_DEVIATION_TOLERANCE"]
+__all__ = ["PathTable", "PathPoint", "build_path_table", "interpolate", "locate",
+           "PATH_DEVIATION_TOLERANCE"]
 
 #: A pond whose molalities differ from the nearest path point by more than this (RMS relative,
 #: over the components present above 1e-6 mol/kg) is off the path. 2 % is the order of the
@@ -89,6 +90,55 @@ class PathPoint:
     water_activity: np.ndarray
     density: np.ndarray
     beyond: np.ndarray
+
+
+def build_path_table(feed_molality, temperature, to_water_fraction=0.005, steps=120, minerals=None,
+                     system=None) -> PathTable:
+    """Precompute the fractional evaporation path of a feed brine.
+
+    Parameters
+    ----------
+    feed_molality : array_like, shape (n_el,)
+        Feed brine, molality of each solute component (``constants.SOLUTES`` order). [mol kg⁻¹]
+    temperature : float
+        Temperature of the path (a pond's typical brine temperature). [K]
+    to_water_fraction : float
+        Water left at the last row, as a fraction of the initial water. [-]
+    steps : int
+        Requested rows (geometric in the water left; onset bisection adds a few).
+    minerals : sequence of str, optional
+        Minerals allowed to form (PHREEQC spelling); default all.
+    system : ChemicalSystem, optional
+        Species/mineral arrays (default ``equilibrium.chemical_system()``).
+
+    Returns
+    -------
+    PathTable
+        Per kg of initial water of the feed; ``mineral_names`` lists only the minerals that form
+        along the path (all allowed minerals if none forms).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> feed = np.zeros(9); feed[0] = feed[4] = 5.0              # 5 mol/kg NaCl
+    >>> table = build_path_table(feed, 298.15, to_water_fraction=0.5, steps=8)
+    >>> table.mineral_names
+    ('Halite',)
+    """
+    from .evaporation import evaporation_path
+
+    path = evaporation_path(feed_molality, temperature, mode="fractional",
+                            to_water_fraction=to_water_fraction, steps=steps, minerals=minerals,
+                            system=system)
+    formed = path.minerals[-1] > 0.0
+    keep = np.nonzero(formed)[0] if formed.any() else np.arange(len(path.mineral_names))
+    return PathTable(temperature=float(temperature),
+                     ln_concentration_factor=np.log(path.concentration_factor),
+                     water=path.water_kg, dissolved=path.dissolved,
+                     minerals=path.minerals[:, keep],
+                     mineral_names=tuple(path.mineral_names[j] for j in keep),
+                     mineral_stoichiometry=path.mineral_stoichiometry[keep],
+                     water_activity=path.water_activity, density=path.density_kg_per_m3)
 
 
 def _bracket(table: PathTable, concentration_factor):

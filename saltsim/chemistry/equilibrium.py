@@ -1,0 +1,664 @@
+"""Brine–mineral equilibrium: stable assemblage, amounts and brine properties.
+
+Given the amounts of the solute components (``constants.SOLUTES``), the water mass and the
+temperature of many independent systems, find for each the set of minerals in equilibrium with
+the brine, the amount of each, and the brine's molalities, water activity, osmotic coefficient,
+ionic strength, density and Baumé degrees.
+
+Method
+------
+The unknowns are the amounts ``p_j`` of the minerals present. Mass balance is explicit:
+
+(1) n_e = N_e − Σ_j S_je p_j                      dissolved amount of component e [mol]
+(2) W = W0 − M_w Σ_j h_j p_j                      water left in solution (hydrate water taken) [kg]
+
+so it holds to rounding for every iterate. The equations are the mass-action laws of the
+minerals present:
+
+(3) r_j = Σ_s ν_js ln(γ_s m_s) + h_j ln a_w − ln K_j(T) = 0          (j present)
+
+solved by a damped Newton method whose Jacobian is analytic in the amounts (d ln m / d p from
+(1)–(2)) and uses forward differences of the activity model with respect to the molalities,
+evaluated for all brines and all perturbations in one vectorised call. The assemblage is found
+by an active-set strategy: after each converged Newton solve, a mineral with negative amount is
+dropped (the most negative), otherwise the most supersaturated absent mineral is added. A
+candidate whose stoichiometry (water included) is a combination of the present minerals' (e.g.
+glauberite = thenardite + anhydrite) replaces the present mineral that the exchange exhausts
+first (a simplex ratio test), so the Gibbs phase rule is respected and the Jacobian stays
+regular. Each brine carries its own active set; all brines iterate together.
+
+Convergence is judged on the residual (3) (``RESIDUAL_TOLERANCE``) and on every absent mineral
+being undersaturated (``SUPERSATURATION_TOLERANCE``); otherwise :class:`ConvergenceError` is
+raised with the state. Results outside the activity model's validity (``I > 20 mol/kg`` or
+``a_w < 0.2``) are flagged ``valid = False`` with a :class:`ValidityWarning`.
+
+References
+----------
+[HMW84] C. E. Harvie, N. Møller and J. H. Weare, "The prediction of mineral solubilities in
+        natural waters: the Na-K-Mg-Ca-H-Cl-SO4-OH-HCO3-CO3-CO2-H2O system to high ionic
+        strengths at 25 °C," Geochim. Cosmochim. Acta 48, 723–751, 1984,
+        doi:10.1016/0016-7037(84)90098-X.
+[PA13]  D. L. Parkhurst and C. A. J. Appelo, "Description of input and examples for PHREEQC
+        version 3," USGS Techniques and Methods 6-A43, 2013 (the reference code's approach:
+        Newton–Raphson on mass-action and mass-balance equations with phase add/drop).
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..constants import CHARGE, MOLAR_MASS, SOLUTES
+from ..errors import ConvergenceError
+from .density import baume, solution_density
+
+__all__ = [
+    "EquilibriumState",
+    "ValidityWarning",
+    "solve_equilibrium",
+    "chemical_system",
+    "ChemicalSystem",
+    "RESIDUAL_TOLERANCE",
+    "SUPERSATURATION_TOLERANCE",
+    "MAX_IONIC_STRENGTH",
+    "MIN_WATER_ACTIVITY",
+]
+
+#: Newton converges when every present mineral's |ln IAP − ln K| is below this. The Pitzer sums
+#: at I ≈ 40 mol/kg (transient states of cold starts) carry rounding of a few 1e-10. [-]
+RESIDUAL_TOLERANCE = 1e-9
+#: An absent mineral counts as supersaturated (and is added) above this ln(IAP/K). Slightly
+#: above the residual tolerance so that a mineral just dropped is not re-added by rounding. [-]
+SUPERSATURATION_TOLERANCE = 1e-8
+#: A present mineral whose amount is below −this (relative to the total of its scarcest
+#: component) is dropped. [-]
+NEGATIVE_AMOUNT_TOLERANCE = 1e-13
+#: Validity range of the Pitzer model as parameterised (HMW84; PHREEQC flags the same). [mol kg⁻¹]
+MAX_IONIC_STRENGTH = 20.0
+#: [-]
+MIN_WATER_ACTIVITY = 0.2
+#: Newton iterations per active set, and active-set changes per brine, before giving up.
+MAX_NEWTON_ITERATIONS = 60
+MAX_ACTIVE_SET_CHANGES = 60
+#: A Newton step may remove at most this fraction of any dissolved amount or of the water. [-]
+_MAX_DEPLETION = 0.9
+#: Step halvings tried by the line search before taking the smallest step anyway.
+_MAX_BACKTRACKS = 12
+#: Fraction of every consumed component kept in solution when a set change is repaired. [-]
+_MIN_LEFT = 1e-9
+#: Relative forward-difference step on molalities for the activity Jacobian. [-]
+_FD_STEP = 1e-7
+#: Smallest molality used as a finite-difference scale and as a floor in logarithms. [mol kg⁻¹]
+_MOLALITY_FLOOR = 1e-30
+_LN10 = np.log(10.0)
+_WATER_MOLAR_MASS = MOLAR_MASS["H2O"]
+
+
+class ValidityWarning(UserWarning):
+    """A brine lies outside the validity range of the activity model (flagged ``valid = False``)."""
+
+
+@dataclass(frozen=True)
+class ChemicalSystem:
+    """The arrays the solver needs, built once from the species and mineral data.
+
+    Attributes
+    ----------
+    species_component : ndarray of int, shape (n_sp,)
+        Index in ``SOLUTES`` of each aqueous species of the activity model.
+    charge : ndarray, shape (n_sp,)
+        Species charges. [-]
+    mineral_names : tuple of str
+        PHREEQC spelling (``"Halite"``).
+    stoichiometry : ndarray, shape (n_min, n_el)
+        Moles of each solute component per mole of mineral (``SOLUTES`` order). [mol mol⁻¹]
+    hydrate_water : ndarray, shape (n_min,)
+        Moles of H2O per mole of mineral. [mol mol⁻¹]
+    activity : callable
+        ``activity(molality (..., n_sp), temperature (...)) -> (ln_gamma (..., n_sp), ln_aw (...))``.
+    ln_k : callable
+        ``ln_k(temperature (...)) -> (..., n_min)``, natural logarithm of the solubility products.
+    activity_jacobian : callable or None
+        ``(molality, temperature) -> (ln_gamma, ln_aw, ∂lnγ_i/∂m_k (..., i, k), ∂ln a_w/∂m_k)``;
+        None to use forward differences of ``activity``.
+    """
+
+    species_component: np.ndarray
+    charge: np.ndarray
+    mineral_names: tuple
+    stoichiometry: np.ndarray
+    hydrate_water: np.ndarray
+    activity: object
+    ln_k: object
+    activity_jacobian: object = None
+
+    @property
+    def species_stoichiometry(self) -> np.ndarray:
+        """Moles of each aqueous species per mole of mineral, shape (n_min, n_sp)."""
+        return self.stoichiometry[:, self.species_component]
+
+    @property
+    def full_stoichiometry(self) -> np.ndarray:
+        """Moles of H2O and of each solute per mole of mineral, shape (n_min, 1 + n_el)."""
+        return np.concatenate([self.hydrate_water[:, None], self.stoichiometry], axis=1)
+
+    def select(self, names) -> "ChemicalSystem":
+        """The same system restricted to the named minerals (PHREEQC or lower-case ids)."""
+        lookup = {n.lower(): i for i, n in enumerate(self.mineral_names)}
+        index = []
+        for name in names:
+            key = str(name).lower()
+            if key not in lookup:
+                raise KeyError(f"unknown mineral {name!r}; known: {', '.join(self.mineral_names)}")
+            index.append(lookup[key])
+        index = np.array(index, dtype=int)
+        full_ln_k = self.ln_k
+        return ChemicalSystem(self.species_component, self.charge,
+                              tuple(self.mineral_names[i] for i in index),
+                              self.stoichiometry[index], self.hydrate_water[index],
+                              self.activity, lambda temperature: full_ln_k(temperature)[..., index],
+                              self.activity_jacobian)
+
+
+@dataclass(frozen=True)
+class EquilibriumState:
+    """Equilibrium of many independent brines; every array has the batch shape (...) first.
+
+    Attributes
+    ----------
+    molality : ndarray, shape (..., n_el)
+        Dissolved molality of each solute component (``SOLUTES`` order). [mol kg⁻¹]
+    dissolved : ndarray, shape (..., n_el)
+        Dissolved amount of each solute component. [mol]
+    minerals : ndarray, shape (..., n_min)
+        Amount of each mineral present. [mol]
+    mineral_names : tuple of str
+        Mineral ids (PHREEQC spelling), the last axis of ``minerals``.
+    water_kg : ndarray
+        Water left in solution. [kg]
+    water_activity, osmotic_coefficient : ndarray
+        [-]
+    ionic_strength : ndarray
+        [mol kg⁻¹]
+    density_kg_per_m3 : ndarray
+        Brine density. [kg m⁻³]
+    baume : ndarray
+        Heavy-liquid Baumé degrees. [°Bé]
+    valid : ndarray of bool
+        False outside the activity model's validity range.
+    saturation_index : ndarray, shape (..., n_min)
+        log10(IAP / K) of every mineral (0 for those present, ≤ 0 for the others). [-]
+    temperature : ndarray
+        [K]
+    """
+
+    molality: np.ndarray
+    dissolved: np.ndarray
+    minerals: np.ndarray
+    mineral_names: tuple
+    water_kg: np.ndarray
+    water_activity: np.ndarray
+    osmotic_coefficient: np.ndarray
+    ionic_strength: np.ndarray
+    density_kg_per_m3: np.ndarray
+    baume: np.ndarray
+    valid: np.ndarray
+    saturation_index: np.ndarray
+    temperature: np.ndarray
+
+
+# ---------------------------------------------------------------------------------------------
+# The chemical system from the species / Pitzer / mineral data
+# ---------------------------------------------------------------------------------------------
+
+_SYSTEM_CACHE: dict = {}
+
+
+def chemical_system() -> ChemicalSystem:
+    """The full Na-K-Mg-Ca-Cl-SO4-Br-Li-H2O system of ``saltsim.chemistry`` (cached)."""
+    if "full" not in _SYSTEM_CACHE:
+        _SYSTEM_CACHE["full"] = _build_system()
+    return _SYSTEM_CACHE["full"]
+
+
+def _build_system() -> ChemicalSystem:
+    from . import minerals as mineral_data
+    from . import pitzer
+
+    model = pitzer.load_pitzer_model()
+    table = mineral_data.load_minerals()
+    species_set = table.species
+    species_component = np.array([SOLUTES.index(c) for c in species_set.component], dtype=int)
+    stoichiometry = np.zeros((table.n, len(SOLUTES)))
+    stoichiometry[:, species_component] = table.stoichiometry
+    parameters_at = _ParametersAt(model)
+
+    def activity(molality, temperature):
+        return pitzer.activity(molality, None, parameters_at(temperature))
+
+    def activity_jacobian(molality, temperature):
+        return pitzer.activity_and_jacobian(molality, None, parameters_at(temperature))
+
+    def ln_k(temperature):
+        return mineral_data.log_k(temperature, table) * _LN10
+
+    return ChemicalSystem(species_component=species_component,
+                          charge=np.asarray(species_set.charge, dtype=float),
+                          mineral_names=tuple(table.phreeqc_names),
+                          stoichiometry=stoichiometry,
+                          hydrate_water=np.asarray(table.h2o, dtype=float),
+                          activity=activity, ln_k=ln_k, activity_jacobian=activity_jacobian)
+
+
+class _ParametersAt:
+    """Pitzer parameters at the brines' temperatures, cached per single temperature.
+
+    Most calls come from one path or one batch at a single temperature: the parameters are then
+    evaluated once and reused (a small cache keyed by the temperature value). Mixed temperatures
+    are evaluated per brine, shape (B, 1) so they broadcast over the species axis.
+    """
+
+    _CACHE_SIZE = 64
+
+    def __init__(self, model):
+        self.model = model
+        self.cache = {}
+
+    def __call__(self, temperature):
+        t = np.asarray(temperature, dtype=float)
+        first = float(t.flat[0])
+        if np.all(t == first):
+            if first not in self.cache:
+                if len(self.cache) >= self._CACHE_SIZE:
+                    self.cache.pop(next(iter(self.cache)))
+                self.cache[first] = self.model.at(first)
+            return self.cache[first]
+        return self.model.at(t)
+
+
+# ---------------------------------------------------------------------------------------------
+# Solver
+# ---------------------------------------------------------------------------------------------
+
+def _composition(totals, water0, amounts, system):
+    """Dissolved amounts (B, n_el) and water (B,) from mineral amounts; eqs (1)–(2)."""
+    dissolved = totals - amounts @ system.stoichiometry
+    water = water0 - _WATER_MOLAR_MASS * (amounts @ system.hydrate_water)
+    return dissolved, water
+
+
+def _log_activities(dissolved, water, temperature, system, with_jacobian):
+    """ln a of species (B, n_sp), ln aw (B,) and optionally their molality derivatives.
+
+    The derivatives are ∂ ln γ_s / ∂ m_t as (B, t, s) and ∂ ln a_w / ∂ m_t as (B, t): analytic
+    when the system provides ``activity_jacobian``, else forward differences evaluated for all
+    perturbations in one vectorised call.
+    """
+    species_amount = dissolved[:, system.species_component]
+    molality = np.maximum(species_amount, 0.0) / water[:, None]
+    ln_m = np.log(np.maximum(molality, _MOLALITY_FLOOR))
+    if not with_jacobian:
+        ln_gamma, ln_aw = system.activity(molality, temperature)
+        return ln_m + ln_gamma, ln_aw, molality, None, None
+    if system.activity_jacobian is not None:
+        ln_gamma, ln_aw, d_gamma, d_aw = system.activity_jacobian(molality, temperature)
+        return ln_m + ln_gamma, ln_aw, molality, np.swapaxes(d_gamma, -1, -2), d_aw
+    n_sp = molality.shape[1]
+    step = _FD_STEP * np.maximum(molality, 1e-8)                            # (B, n_sp)
+    stacked = np.repeat(molality[:, None, :], n_sp + 1, axis=1)             # (B, n_sp+1, n_sp)
+    index = np.arange(n_sp)
+    stacked[:, index + 1, index] += step
+    ln_gamma_all, ln_aw_all = system.activity(stacked, temperature[:, None])
+    ln_gamma, ln_aw = ln_gamma_all[:, 0], ln_aw_all[:, 0]
+    d_ln_gamma = (ln_gamma_all[:, 1:] - ln_gamma[:, None, :]) / step[:, :, None]  # (B, t, s)
+    d_ln_aw = (ln_aw_all[:, 1:] - ln_aw[:, None]) / step                          # (B, t)
+    return ln_m + ln_gamma, ln_aw, molality, d_ln_gamma, d_ln_aw
+
+
+def _residuals(ln_a, ln_aw, ln_k, system):
+    """ln(IAP/K) of every mineral, (B, n_min)."""
+    return ln_a @ system.species_stoichiometry.T + ln_aw[:, None] * system.hydrate_water - ln_k
+
+
+def _jacobian(molality, water, d_ln_gamma, d_ln_aw, system):
+    """d r_j / d p_k, (B, n_min, n_min)."""
+    nu = system.species_stoichiometry                                       # (n_min, n_sp)
+    h = system.hydrate_water
+    # dm_s/dp_k = (−ν_ks + m_s M_w h_k) / W
+    dm = (-nu[None, :, :] + molality[:, None, :] * (_WATER_MOLAR_MASS * h)[None, :, None]) \
+        / water[:, None, None]                                               # (B, k, s)
+    d_ln_m = dm / np.maximum(molality, _MOLALITY_FLOOR)[:, None, :]
+    d_ln_a = d_ln_m + np.einsum("bks,bst->bkt", dm, d_ln_gamma)              # (B, k, s)
+    d_aw = np.einsum("bks,bs->bk", dm, d_ln_aw)                              # (B, k)
+    return np.einsum("js,bks->bjk", nu, d_ln_a) + h[None, :, None] * d_aw[:, None, :]
+
+
+def _max_step(totals_dissolved, water, delta_dissolved, delta_water):
+    """Largest fraction of a Newton step that removes at most _MAX_DEPLETION of any amount."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(delta_dissolved < 0,
+                         _MAX_DEPLETION * np.maximum(totals_dissolved, 0.0) / -delta_dissolved, np.inf)
+        ratio_w = np.where(delta_water < 0, _MAX_DEPLETION * water / -delta_water, np.inf)
+    return np.minimum(1.0, np.minimum(ratio.min(axis=1), ratio_w))
+
+
+def _newton(totals, water0, temperature, ln_k, amounts, active, system):
+    """Damped, projected Newton on the present minerals' mass-action laws.
+
+    Updates ``amounts`` and ``active`` in place (a mineral at zero amount whose step points
+    negative is dropped); returns the converged mask and the mask of minerals dropped while
+    still supersaturated.
+    """
+    n_min = amounts.shape[1]
+    eye = np.eye(n_min)
+    converged = np.zeros(len(totals), dtype=bool)
+    # Minerals dropped at zero amount while still supersaturated: the activity model's slope
+    # points the wrong way there (far-from-equilibrium transients at I > 20 mol/kg); the set
+    # update tries another candidate first.
+    tabu = np.zeros(amounts.shape, dtype=bool)
+    for _ in range(MAX_NEWTON_ITERATIONS):
+        todo = ~converged
+        if not todo.any():
+            break
+        idx = np.nonzero(todo)[0]
+        act = active[idx]
+        dissolved, water = _composition(totals[idx], water0[idx], amounts[idx], system)
+        ln_a, ln_aw, molality, d_ln_gamma, d_ln_aw = _log_activities(
+            dissolved, water, temperature[idx], system, with_jacobian=True)
+        residual = np.where(act, _residuals(ln_a, ln_aw, ln_k[idx], system), 0.0)
+        done = np.abs(residual).max(axis=1, initial=0.0) <= RESIDUAL_TOLERANCE
+        converged[idx[done]] = True
+        keep = ~done
+        if not keep.any():
+            break
+        idx, act, residual = idx[keep], act[keep], residual[keep]
+        jac = _jacobian(molality[keep], water[keep], d_ln_gamma[keep], d_ln_aw[keep], system)
+        mask = act[:, :, None] & act[:, None, :]
+        jac = np.where(mask, jac, eye)
+        delta = np.linalg.solve(jac, -residual[..., None])[..., 0]
+        delta = np.where(act, delta, 0.0)
+        # Projected Newton: a present mineral at zero amount that would go negative is dropped
+        # (it is undersaturated with none of it left); the others keep iterating.
+        at_bound = act & (amounts[idx] <= 0.0) & (delta < 0.0)
+        blocked = at_bound.any(axis=1)
+        if blocked.any():
+            rows = idx[blocked]
+            worst = np.argmin(np.where(at_bound[blocked], delta[blocked], 0.0), axis=1)
+            tabu[rows, worst] = residual[blocked, worst] > 0.0
+            active[rows, worst] = False
+            amounts[rows, worst] = 0.0
+            unblocked = ~blocked
+            idx, act, residual, delta = idx[unblocked], act[unblocked], residual[unblocked], delta[unblocked]
+            dissolved, water = dissolved[keep][unblocked], water[keep][unblocked]
+        else:
+            dissolved, water = dissolved[keep], water[keep]
+        if len(idx) == 0:
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            to_zero = np.where(act & (delta < 0.0) & (amounts[idx] > 0.0), amounts[idx] / -delta, np.inf)
+        d_dissolved = -delta @ system.stoichiometry
+        d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
+        alpha = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
+        alpha = _line_search(totals[idx], water0[idx], temperature[idx], ln_k[idx], amounts[idx],
+                             act, delta, alpha, np.abs(residual).max(axis=1), system)
+        amounts[idx] = amounts[idx] + alpha[:, None] * delta
+    else:
+        # Final check after the last step.
+        dissolved, water = _composition(totals, water0, amounts, system)
+        ln_a, ln_aw, *_ = _log_activities(dissolved, water, temperature, system, with_jacobian=False)
+        residual = np.where(active, _residuals(ln_a, ln_aw, ln_k, system), 0.0)
+        converged = np.abs(residual).max(axis=1, initial=0.0) <= RESIDUAL_TOLERANCE
+    return converged, tabu
+
+
+def _line_search(totals, water0, temperature, ln_k, amounts, active, delta, alpha, norm0, system):
+    """Backtrack each brine's step until its max |residual| decreases (Armijo-like, halving)."""
+    alpha = alpha.copy()
+    pending = np.ones(len(alpha), dtype=bool)
+    for _ in range(_MAX_BACKTRACKS):
+        idx = np.nonzero(pending)[0]
+        if len(idx) == 0:
+            break
+        trial = amounts[idx] + alpha[idx, None] * delta[idx]
+        dissolved, water = _composition(totals[idx], water0[idx], trial, system)
+        ln_a, ln_aw, *_ = _log_activities(dissolved, water, temperature[idx], system, False)
+        norm = np.abs(np.where(active[idx], _residuals(ln_a, ln_aw, ln_k[idx], system), 0.0)).max(axis=1)
+        accept = norm <= (1.0 - 1e-4 * alpha[idx]) * norm0[idx]
+        pending[idx[accept]] = False
+        alpha[idx[~accept]] *= 0.5
+    return alpha
+
+
+def _update_active_sets(totals, amounts, active, saturation, system, tabu):
+    """One active-set change per brine; returns the mask of brines whose set changed."""
+    n_batch, n_min = amounts.shape
+    rows = np.arange(n_batch)
+    # Scale for "negative": the total of the scarcest component of each mineral.
+    stoich = system.stoichiometry
+    with np.errstate(divide="ignore", invalid="ignore"):
+        capacity = np.where(stoich > 0, totals[:, None, :] / stoich[None], np.inf).min(axis=2)
+    capacity = np.maximum(capacity, 1e-300)
+    relative = np.where(active, amounts / capacity, np.inf)
+    most_negative = np.argmin(relative, axis=1)
+    drop = relative[rows, most_negative] < -NEGATIVE_AMOUNT_TOLERANCE
+    changed = drop.copy()
+    active[rows[drop], most_negative[drop]] = False
+    amounts[rows[drop], most_negative[drop]] = 0.0
+
+    # "Most supersaturated" per formula ion (ln(IAP/K) / Σν): without the normalisation a
+    # many-ion double salt (labile salt, polyhalite) outranks halite in a concentrated cold start.
+    ions = system.species_stoichiometry.sum(axis=1)
+    candidate_si = np.where(active | tabu, -np.inf, saturation / ions)
+    candidate = np.argmax(candidate_si, axis=1)
+    add = ~drop & (saturation[rows, candidate] > SUPERSATURATION_TOLERANCE) & ~active[rows, candidate]
+    if add.any():
+        _add_minerals(rows[add], candidate[add], amounts, active, system)
+        changed |= add
+    return changed
+
+
+def _add_minerals(rows, candidate, amounts, active, system):
+    """Activate ``candidate`` in ``rows``; swap out a dependent mineral by the ratio test."""
+    vectors = system.full_stoichiometry                                     # (n_min, 1+n_el)
+    act = active[rows]                                                      # (k, n_min)
+    present = np.where(act[:, :, None], vectors[None], 0.0)                 # (k, n_min, c)
+    target = vectors[candidate]                                             # (k, c)
+    # Express the candidate in the present minerals: target = α · present (least squares).
+    pinv = np.linalg.pinv(present)                                          # (k, c, n_min)
+    alpha = np.einsum("kc,kcm->km", target, pinv)
+    misfit = np.abs(np.einsum("km,kmc->kc", alpha, present) - target).max(axis=1)
+    dependent = misfit <= 1e-9 * np.abs(target).max(axis=1)
+    active[rows, candidate] = True
+    if not dependent.any():
+        return
+    dep_rows = rows[dependent]
+    a = np.where(act[dependent] & (alpha[dependent] > 1e-12), alpha[dependent], 0.0)
+    p = amounts[dep_rows]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(a > 0, np.maximum(p, 0.0) / a, np.inf)
+    leaving = np.argmin(ratio, axis=1)
+    theta = ratio[np.arange(len(dep_rows)), leaving]
+    theta = np.where(np.isfinite(theta), theta, 0.0)
+    # Exchange θ mol of the candidate for the combination it equals: the solids' bulk
+    # composition (and so the brine) is unchanged.
+    amounts[dep_rows] = p - theta[:, None] * a
+    amounts[dep_rows, candidate[dependent]] = theta
+    amounts[dep_rows, leaving] = 0.0
+    active[dep_rows, leaving] = False
+
+
+def _restore_feasibility(totals, water0, amounts, system):
+    """Shrink the mineral amounts of brines whose brine a set change left (nearly) empty.
+
+    Dropping a mineral with a negative amount can leave the others consuming more of a
+    component than the system holds. Scaling all amounts by the largest s ≤ 1 that keeps
+    ``_MIN_LEFT`` of every consumed component (and of the water) in solution restores a state
+    from which Newton can proceed; the mass balance (1)–(2) holds for any amounts.
+    """
+    consumed = amounts @ system.stoichiometry                               # (B, n_el)
+    consumed_water = _WATER_MOLAR_MASS * (amounts @ system.hydrate_water)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        limit = np.where(consumed > 0, (1.0 - _MIN_LEFT) * totals / consumed, np.inf).min(axis=1)
+        limit_w = np.where(consumed_water > 0, (1.0 - _MIN_LEFT) * water0 / consumed_water, np.inf)
+    scale = np.minimum(1.0, np.minimum(limit, limit_w))
+    return amounts * scale[:, None]
+
+
+def _state(totals, water0, temperature, amounts, ln_k, system):
+    dissolved, water = _composition(totals, water0, amounts, system)
+    ln_a, ln_aw, molality_sp, *_ = _log_activities(dissolved, water, temperature, system, False)
+    saturation = _residuals(ln_a, ln_aw, ln_k, system)
+    molality = dissolved / water[:, None]
+    ionic_strength = 0.5 * (molality_sp * system.charge ** 2).sum(axis=1)
+    water_activity = np.exp(ln_aw)
+    total_molality = molality_sp.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        osmotic = np.where(total_molality > 0, -ln_aw / (_WATER_MOLAR_MASS * total_molality), 1.0)
+    density = solution_density(molality, temperature)
+    valid = (ionic_strength <= MAX_IONIC_STRENGTH) & (water_activity >= MIN_WATER_ACTIVITY)
+    return dict(molality=molality, dissolved=dissolved, minerals=amounts, water_kg=water,
+                water_activity=water_activity, osmotic_coefficient=osmotic,
+                ionic_strength=ionic_strength, density_kg_per_m3=density, baume=baume(density),
+                valid=valid, saturation_index=saturation / _LN10, temperature=temperature)
+
+
+def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None,
+                      system: ChemicalSystem | None = None) -> EquilibriumState:
+    """Equilibrium of brines with the minerals of the Na-K-Mg-Ca-Cl-SO4-H2O system.
+
+    Parameters
+    ----------
+    totals : array_like, shape (..., n_el)
+        Amount of each solute component in the system (brine plus minerals), ``SOLUTES`` order
+        (Na, K, Mg, Ca, Cl, SO4, C, Br, Li). C takes part in no reaction here (no carbonate
+        species in the activity model): it stays dissolved. [mol]
+    water : float or array_like, shape (...)
+        Water in the system, including the water bound in the minerals given in
+        ``warm_start`` (the solver takes hydrate water out of it). [kg]
+    temperature : float or array_like, shape (...)
+        Temperature, 273.15–323.15 K. [K]
+    minerals : sequence of str, optional
+        Minerals allowed to form (PHREEQC spelling or lower-case ids); default all.
+    warm_start : EquilibriumState or array_like (..., n_min), optional
+        Initial mineral amounts; minerals with a positive amount start present. With an
+        ``EquilibriumState`` of the same minerals, its amounts are used. [mol]
+    system : ChemicalSystem, optional
+        The species/mineral arrays; default :func:`chemical_system` (restricted to ``minerals``).
+
+    Returns
+    -------
+    EquilibriumState
+        Shapes follow the broadcast batch shape of the inputs.
+
+    Raises
+    ------
+    ConvergenceError
+        If a brine's residual or assemblage does not converge; the error carries ``residual``,
+        ``temperature``, ``ionic_strength``, ``totals`` and ``water`` of the first failing brine.
+
+    Warns
+    -----
+    ValidityWarning
+        If any brine lies outside I ≤ 20 mol/kg and a_w ≥ 0.2 (those are flagged ``valid``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> totals = np.zeros(9); totals[0] = totals[4] = 7.0      # 7 mol NaCl in 1 kg water
+    >>> state = solve_equilibrium(totals, 1.0, 298.15, minerals=["Halite"])
+    >>> round(float(state.molality[0]), 2)                    # halite solubility
+    6.13
+    """
+    system = system or chemical_system()
+    if minerals is not None:
+        system = system.select(minerals)
+    totals = np.asarray(totals, dtype=float)
+    n_el = len(SOLUTES)
+    if totals.shape[-1] != n_el:
+        raise ValueError(f"totals: last axis has {totals.shape[-1]} entries; expected {n_el} ({', '.join(SOLUTES)})")
+    batch_shape = np.broadcast_shapes(totals.shape[:-1], np.shape(water), np.shape(temperature))
+    totals_b = np.broadcast_to(totals, batch_shape + (n_el,)).reshape(-1, n_el).copy()
+    water_b = np.broadcast_to(np.asarray(water, dtype=float), batch_shape).reshape(-1).copy()
+    temp_b = np.broadcast_to(np.asarray(temperature, dtype=float), batch_shape).reshape(-1).copy()
+    n_batch, n_min = len(totals_b), len(system.mineral_names)
+
+    amounts = np.zeros((n_batch, n_min))
+    if warm_start is not None:
+        start = warm_start.minerals if isinstance(warm_start, EquilibriumState) else warm_start
+        amounts[:] = np.broadcast_to(np.asarray(start, dtype=float), batch_shape + (n_min,)).reshape(-1, n_min)
+    active = amounts > 0
+    ln_k = np.broadcast_to(system.ln_k(temp_b), (n_batch, n_min))
+
+    pending = np.ones(n_batch, dtype=bool)
+    for _ in range(MAX_ACTIVE_SET_CHANGES):
+        idx = np.nonzero(pending)[0]
+        if len(idx) == 0:
+            break
+        sub_amounts, sub_active = amounts[idx], active[idx]
+        converged, tabu = _newton(totals_b[idx], water_b[idx], temp_b[idx], ln_k[idx], sub_amounts,
+                                  sub_active, system)
+        amounts[idx], active[idx] = sub_amounts, sub_active
+        if not converged.all():
+            _raise_convergence(idx[~converged], totals_b, water_b, temp_b, amounts, active, ln_k, system,
+                               "Newton iteration did not reach the residual tolerance")
+        dissolved, water_left = _composition(totals_b[idx], water_b[idx], amounts[idx], system)
+        ln_a, ln_aw, *_ = _log_activities(dissolved, water_left, temp_b[idx], system, False)
+        saturation = _residuals(ln_a, ln_aw, ln_k[idx], system)
+        sub_active = active[idx]
+        sub_amounts = amounts[idx]
+        changed = _update_active_sets(totals_b[idx], sub_amounts, sub_active, saturation, system, tabu)
+        # A brine whose only supersaturated candidates are tabu must try again.
+        changed |= tabu.any(axis=1) & ~changed
+        active[idx] = sub_active
+        amounts[idx] = sub_amounts
+        fix = idx[changed]
+        amounts[fix] = _restore_feasibility(totals_b[fix], water_b[fix], amounts[fix], system)
+        pending[idx[~changed]] = False
+    else:
+        _raise_convergence(np.nonzero(pending)[0], totals_b, water_b, temp_b, amounts, active, ln_k,
+                           system, "the mineral assemblage did not settle")
+    if pending.any():
+        _raise_convergence(np.nonzero(pending)[0], totals_b, water_b, temp_b, amounts, active, ln_k,
+                           system, "the mineral assemblage did not settle")
+
+    fields = _state(totals_b, water_b, temp_b, amounts, ln_k, system)
+    # Final verification on the returned state itself (cheap: one activity evaluation).
+    ln_ratio = fields["saturation_index"] * _LN10
+    bad = np.where(active, np.abs(ln_ratio) > RESIDUAL_TOLERANCE, ln_ratio > SUPERSATURATION_TOLERANCE)
+    failed = bad.any(axis=1) | ~np.isfinite(fields["molality"]).all(axis=1) | (fields["water_kg"] <= 0)
+    if failed.any():
+        _raise_convergence(np.nonzero(failed)[0], totals_b, water_b, temp_b, amounts, active, ln_k,
+                           system, "the final state fails the residual or saturation check")
+    if not fields["valid"].all():
+        bad = int((~fields["valid"]).sum())
+        warnings.warn(f"{bad} of {n_batch} brines lie outside the activity model's validity "
+                      f"(I > {MAX_IONIC_STRENGTH} mol/kg or a_w < {MIN_WATER_ACTIVITY}); flagged valid=False",
+                      ValidityWarning, stacklevel=2)
+    shaped = {}
+    for key, value in fields.items():
+        shaped[key] = value.reshape(batch_shape + value.shape[1:])
+    return EquilibriumState(mineral_names=system.mineral_names, **shaped)
+
+
+def _raise_convergence(rows, totals, water0, temperature, amounts, active, ln_k, system, reason):
+    first = int(rows[0])
+    dissolved, water = _composition(totals[first:first + 1], water0[first:first + 1],
+                                    amounts[first:first + 1], system)
+    ln_a, ln_aw, molality_sp, *_ = _log_activities(dissolved, water, temperature[first:first + 1],
+                                                   system, False)
+    residual = np.where(active[first:first + 1], _residuals(ln_a, ln_aw, ln_k[first:first + 1], system), 0.0)
+    ionic_strength = float(0.5 * (molality_sp * system.charge ** 2).sum())
+    present = [n for n, a in zip(system.mineral_names, active[first]) if a]
+    raise ConvergenceError(
+        f"equilibrium solve failed for {len(rows)} brine(s): {reason}; first failing brine "
+        f"#{first}: max |residual| {float(np.abs(residual).max()):.3g} (tol {RESIDUAL_TOLERANCE:g}), "
+        f"T = {float(temperature[first]):.2f} K, I = {ionic_strength:.3g} mol/kg, "
+        f"minerals present: {', '.join(present) or 'none'}",
+        residual=float(np.abs(residual).max()), tol=RESIDUAL_TOLERANCE,
+        temperature=float(temperature[first]), ionic_strength=ionic_strength,
+        totals=totals[first].tolist(), water=float(water0[first]), minerals_present=present)
+
+
+#: Charges of the solute components in ``SOLUTES`` order (C counted as 0: no carbonate species).
+COMPONENT_CHARGE = np.array([CHARGE[c] for c in SOLUTES], dtype=float)

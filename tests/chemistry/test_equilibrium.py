@@ -1,0 +1,181 @@
+"""Equilibrium solver (saltsim.chemistry.equilibrium) against PHREEQC states, conservation laws
+and its own contract (residuals, saturation, validity flags, errors)."""
+import csv
+import doctest
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import saltsim.chemistry.equilibrium as equilibrium
+from saltsim.chemistry.equilibrium import (
+    RESIDUAL_TOLERANCE,
+    SUPERSATURATION_TOLERANCE,
+    ValidityWarning,
+    chemical_system,
+    solve_equilibrium,
+)
+from saltsim.constants import MOLAR_MASS, SOLUTES
+from saltsim.errors import ConvergenceError
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "evaporation"
+IDX = {c: i for i, c in enumerate(SOLUTES)}
+
+#: Mass balance per element, relative to the element's total (the issue's requirement).
+RTOL_MASS_BALANCE = 1e-12
+#: Molalities of a cold-started state vs PHREEQC at the same water. The Pitzer model reproduces
+#: PHREEQC's saturation indices to ~1e-3 (log units); with five minerals present (an invariant
+#: assemblage) that moves the molalities by up to ~2.5 %; the issue's path target is 3 %.
+RTOL_PHREEQC_MOLALITY = 3e-2
+#: Water activity is insensitive to that (osmotic sums over all ions).
+RTOL_PHREEQC_AW = 5e-3
+#: Mineral amounts vs PHREEQC: 5 % of the amount, plus 1e-4 mol for the small amounts of minor
+#: minerals (glauberite, polyhalite: differences of large element totals, sensitive to 1e-3 in
+#: SI). At CF ≈ 500 PHREEQC's solution holds 2 mmol less water than the water balance
+#: (1 kg − evaporated − hydrate water) gives, which shifts bischofite by ~4 %.
+RTOL_PHREEQC_AMOUNT = 5e-2
+ATOL_PHREEQC_AMOUNT = 1e-4
+#: ln(IAP/K) converged to RESIDUAL_TOLERANCE, expressed in log10 units.
+SI_TOL = RESIDUAL_TOLERANCE / np.log(10.0)
+SI_SUPERSATURATION = SUPERSATURATION_TOLERANCE / np.log(10.0)
+
+
+def _reference_rows():
+    with open(DATA / "seawater_noC_25C_pitzer.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _molality(row):
+    return np.array([float(row[f"m_{c}"]) for c in SOLUTES])
+
+
+def _brine(**molality):
+    out = np.zeros(len(SOLUTES))
+    for key, value in molality.items():
+        out[IDX[key]] = value
+    return out
+
+
+def _check_mass_balance(state, totals):
+    system = chemical_system().select(state.mineral_names)
+    recombined = state.dissolved + state.minerals @ system.stoichiometry
+    scale = np.where(np.abs(totals) > 0, np.abs(totals), 1.0)
+    assert np.all(np.abs(recombined - totals) <= RTOL_MASS_BALANCE * scale)
+
+
+@pytest.mark.parametrize("row_index", [80, 120, 150, 175, 199])
+def test_cold_start_matches_phreeqc_seawater_states(row_index):
+    rows = _reference_rows()
+    totals = _molality(rows[0])
+    row = rows[row_index]
+    evaporated = float(row["h2o_evaporated_mol"]) * MOLAR_MASS["H2O"]
+    state = solve_equilibrium(totals, 1.0 - evaporated, 298.15)
+    present = {n for n, a in zip(state.mineral_names, state.minerals) if a > 0}
+    expected = {n for n in state.mineral_names if float(row[f"min_{n}"]) > 0}
+    assert present == expected
+    np.testing.assert_allclose(state.molality[:6], _molality(row)[:6], rtol=RTOL_PHREEQC_MOLALITY)
+    for j, name in enumerate(state.mineral_names):
+        reference = float(row[f"min_{name}"])
+        assert state.minerals[j] == pytest.approx(reference, rel=RTOL_PHREEQC_AMOUNT,
+                                                  abs=ATOL_PHREEQC_AMOUNT)
+    assert state.water_activity == pytest.approx(float(row["aw"]), rel=RTOL_PHREEQC_AW)
+    _check_mass_balance(state, totals)
+
+
+def test_saturation_indices_present_zero_absent_non_positive():
+    rows = _reference_rows()
+    totals = _molality(rows[0])
+    water = 1.0 - np.array([float(rows[i]["h2o_evaporated_mol"]) for i in range(0, 200, 9)]) * MOLAR_MASS["H2O"]
+    state = solve_equilibrium(np.broadcast_to(totals, water.shape + totals.shape), water, 298.15)
+    present = state.minerals > 0
+    assert np.all(np.abs(state.saturation_index[present]) <= SI_TOL)
+    assert np.all(state.saturation_index[~present] <= SI_SUPERSATURATION)
+
+
+def test_batched_solve_equals_individual_solves():
+    rng = np.random.default_rng(7)
+    brines = np.array([_brine(Na=a, K=b, Mg=c, Ca=d, Cl=a + b + 2 * c + 2 * d - 2 * e, SO4=e)
+                       for a, b, c, d, e in rng.uniform([3, 0, 0, 0, 0], [8, 1, 2, 0.1, 1], (6, 5))])
+    temperatures = rng.uniform(278.15, 318.15, len(brines))
+    batch = solve_equilibrium(brines, 1.0, temperatures)
+    for i in range(len(brines)):
+        one = solve_equilibrium(brines[i], 1.0, temperatures[i])
+        np.testing.assert_allclose(batch.molality[i], one.molality, rtol=1e-9, atol=1e-14)
+        np.testing.assert_allclose(batch.minerals[i], one.minerals, rtol=1e-8, atol=1e-14)
+        _check_mass_balance(one, brines[i])
+
+
+def test_warm_start_reaches_the_cold_state():
+    rows = _reference_rows()
+    totals = _molality(rows[0])
+    cold = solve_equilibrium(totals, 0.01, 298.15)
+    warm = solve_equilibrium(totals, 0.0102, 298.15, warm_start=cold)
+    again = solve_equilibrium(totals, 0.0102, 298.15)
+    np.testing.assert_allclose(warm.minerals, again.minerals, rtol=1e-8, atol=1e-14)
+    np.testing.assert_allclose(warm.molality, again.molality, rtol=1e-9)
+
+
+def test_hydrate_water_comes_out_of_the_solution():
+    # 2 mol/kg Na2SO4 at 0 °C is far above mirabilite's solubility (~0.3 mol/kg).
+    totals = _brine(Na=4.0, SO4=2.0)
+    state = solve_equilibrium(totals, 1.0, 273.15)
+    j = state.mineral_names.index("Mirabilite")
+    assert state.minerals[j] > 1.0
+    expected_water = 1.0 - 10 * MOLAR_MASS["H2O"] * state.minerals[j]
+    assert state.water_kg == pytest.approx(expected_water, rel=1e-14)
+    _check_mass_balance(state, totals)
+
+
+def test_dependent_minerals_respect_the_phase_rule():
+    # Glauberite = thenardite + anhydrite; the assemblage must stay linearly independent.
+    rng = np.random.default_rng(3)
+    n = 40
+    na, ca = rng.uniform(2.0, 9.0, n), rng.uniform(0.0, 0.2, n)
+    so4 = rng.uniform(0.5, 4.5, n)
+    cl = na + 2 * ca - 2 * so4
+    ok = cl > 0
+    brines = np.zeros((ok.sum(), len(SOLUTES)))
+    brines[:, IDX["Na"]], brines[:, IDX["Ca"]] = na[ok], ca[ok]
+    brines[:, IDX["SO4"]], brines[:, IDX["Cl"]] = so4[ok], cl[ok]
+    state = solve_equilibrium(brines, 1.0, 323.15)
+    vectors = chemical_system().full_stoichiometry
+    for amounts in state.minerals:
+        present = vectors[amounts > 0]
+        assert np.linalg.matrix_rank(present) == len(present)
+
+
+def test_outside_validity_is_flagged_and_warned():
+    # Bischofite-saturated MgCl2 brine: I ≈ 17 mol/kg is valid; CaCl2 at 9 mol/kg (I = 27) is not.
+    brines = np.array([_brine(Mg=5.0, Cl=10.0), _brine(Ca=9.0, Cl=18.0)])
+    with pytest.warns(ValidityWarning, match="1 of 2 brines"):
+        state = solve_equilibrium(brines, 1.0, 298.15, minerals=["Bischofite"])
+    assert state.valid.tolist() == [True, False]
+    assert state.ionic_strength[1] > equilibrium.MAX_IONIC_STRENGTH
+
+
+def test_convergence_failure_raises_with_the_state(monkeypatch):
+    monkeypatch.setattr(equilibrium, "MAX_NEWTON_ITERATIONS", 1)
+    with pytest.raises(ConvergenceError, match="residual") as info:
+        solve_equilibrium(_brine(Na=8.0, Cl=8.0), 1.0, 298.15)
+    error = info.value
+    assert error.residual > RESIDUAL_TOLERANCE and error.temperature == 298.15
+    assert error.minerals_present == ["Halite"]
+    clone = pickle.loads(pickle.dumps(error))
+    assert str(clone) == str(error) and clone.ionic_strength == error.ionic_strength
+
+
+def test_properties_of_the_returned_state():
+    totals = _brine(Na=1.0, K=0.2, Mg=0.5, Cl=2.2)
+    state = solve_equilibrium(totals, 1.0, 298.15)
+    charge = np.array([1, 1, 2, 2, -1, -2, 0, -1, 1])
+    ionic = 0.5 * (state.molality * charge ** 2).sum()
+    assert state.ionic_strength == pytest.approx(ionic, rel=1e-14)
+    phi = -np.log(state.water_activity) / (MOLAR_MASS["H2O"] * state.molality.sum())
+    assert state.osmotic_coefficient == pytest.approx(phi, rel=1e-12)
+    assert np.all(state.minerals == 0) and state.valid
+    assert state.baume == pytest.approx(145 - 145 * 999.01 / state.density_kg_per_m3, rel=1e-12)
+
+
+def test_doctests():
+    assert doctest.testmod(equilibrium).failed == 0
