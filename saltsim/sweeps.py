@@ -194,15 +194,27 @@ def evaluate_scenario(scenario, overrides, seed: int, strategy: str | None) -> p
     return results.kpis.loc[:, list(KPI_COLUMNS)]
 
 
-def execute_task(task: RunTask) -> tuple[str, pd.DataFrame, float]:
-    """Run one task; return ``(run_id, rows, wall_time_s)``.
+def execute_task(task: RunTask) -> tuple[str, pd.DataFrame, float, tuple]:
+    """Run one task; return ``(run_id, rows, wall_time_s, warnings)``.
 
     A :class:`~saltsim.errors.SaltsimError` raised by the model (an infeasible point, a failed
     solve) becomes a result with an ``error`` text and no KPI rows; any other exception is a bug
-    and propagates.
+    and propagates. Warnings are caught and returned as ``(category, message)`` pairs, so the
+    parent reports each distinct one once, whatever the backend.
     """
+    import warnings
+
     started = time.perf_counter()
     evaluate = _resolve(task.evaluator)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        kpis = _evaluate_guarded(evaluate, task)
+    rows = _run_frame(task, kpis)
+    seen = tuple(dict.fromkeys((w.category, str(w.message)) for w in caught))
+    return task.run_id, rows, time.perf_counter() - started, seen
+
+
+def _evaluate_guarded(evaluate: Callable, task: RunTask) -> pd.DataFrame:
     try:
         kpis = evaluate(task.scenario, task.overrides, task.seed, task.strategy)
         kpis = pd.DataFrame({
@@ -214,8 +226,7 @@ def execute_task(task: RunTask) -> tuple[str, pd.DataFrame, float]:
     except SaltsimError as exc:
         kpis = pd.DataFrame({"kpi": [""], "value": [np.nan], "unit": [""],
                              "error": [f"{type(exc).__name__}: {exc}".replace("\n", "; ")]})
-    rows = _run_frame(task, kpis)
-    return task.run_id, rows, time.perf_counter() - started
+    return kpis
 
 
 def _run_frame(task: RunTask, kpis: pd.DataFrame) -> pd.DataFrame:
@@ -393,15 +404,27 @@ class _Sink:
         self.bar = bar
         self.frames: dict[str, pd.DataFrame] = {}
         self.wall_time_s: dict[str, float] = {}
+        self.warnings: dict[tuple, list[str]] = {}
 
-    def __call__(self, result: tuple[str, pd.DataFrame, float]) -> None:
-        run_id_, frame, wall = result
+    def __call__(self, result: tuple[str, pd.DataFrame, float, tuple]) -> None:
+        run_id_, frame, wall, caught = result
+        for key in caught:
+            self.warnings.setdefault(key, []).append(run_id_)
         if self.store is not None:
             self.store.write_run(run_id_, frame, wall_time_s=round(wall, 6))
         self.frames[run_id_] = frame
         self.wall_time_s[run_id_] = wall
         if self.bar is not None:
             self.bar.update(1)
+
+
+def _report_warnings(caught: Mapping[tuple, list[str]]) -> None:
+    """Re-issue each distinct warning of the runs once, naming how many runs gave it."""
+    import warnings
+
+    for (category, message), ids in sorted(caught.items(), key=lambda kv: min(kv[1])):
+        runs = f"run {ids[0]}" if len(ids) == 1 else f"{len(ids)} runs, first {min(ids)}"
+        warnings.warn(f"{message} ({runs})", category, stacklevel=3)
 
 
 def _run_serial(tasks: Sequence[RunTask], sink: _Sink, **_) -> None:
@@ -520,7 +543,11 @@ def _check_overrides(source, design: Design, strategies: Sequence[StrategySpec],
     if problems:
         raise ScenarioError(problems=sorted(set(problems)))
     first = {**dict(strategies[0].overrides), **design.overrides(0)}
-    load_scenario(source, overrides=first or None)
+    import warnings
+
+    with warnings.catch_warnings():  # the runs report the load's warnings, once each
+        warnings.simplefilter("ignore")
+        load_scenario(source, overrides=first or None)
 
 
 def build_tasks(source, design: Design, strategies: Sequence[StrategySpec], replications: int,
@@ -651,6 +678,7 @@ def sweep(scenario, vary: Sequence[str] | Mapping[str, str] | Sequence[Parameter
         if bar is not None:
             bar.close()
 
+    _report_warnings(sink.warnings)
     all_ids = [t.run_id for t in tasks]
     if store is not None:
         frame = store.read_all(all_ids)

@@ -11,6 +11,7 @@ The scenario is a flat mapping ``path → raw value``; overrides replace entries
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,8 @@ def evaluate(scenario, overrides, seed, strategy):
     mode = params.get("strategy.name", strategy)
     if params.get("fail_above_km2") is not None and area > 1e6 * float(params["fail_above_km2"]):
         raise ConvergenceError(f"toy model: no convergence for area {area} m^2", area_m2=area)
+    if params.get("warn_message"):
+        warnings.warn(str(params["warn_message"]), UserWarning, stacklevel=2)
     delay = float(params.get("sleep_s", 0.0))
     if delay:
         time.sleep(delay)

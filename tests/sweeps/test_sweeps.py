@@ -125,3 +125,13 @@ def test_tasks_are_keyed_and_sorted_by_run_id(toy_scenario):
     assert ids[:3] == ["p00000-s00-r0000", "p00000-s00-r0001", "p00000-s01-r0000"]
     # the point's override is applied after the strategy's
     assert dict(tasks[2].overrides) == {"strategy.name": "crust", "ponds[0].area": "1.0 km^2"}
+
+
+@pytest.mark.parametrize("backend", ["serial", "processes"])
+def test_warnings_of_runs_are_reported_once(toy_path, toy_scenario, backend):
+    scenario = {**toy_scenario, "warn_message": "toy: crystallizers are small"}
+    with pytest.warns(UserWarning) as caught:
+        sweep(scenario, ["ponds[0].area=10..40 km^2"], samples=3, replications=2, backend=backend,
+              workers=2, evaluator=TOY, progress=False)
+    messages = [str(w.message) for w in caught]
+    assert messages == ["toy: crystallizers are small (6 runs, first p00000-s00-r0000)"]
