@@ -164,12 +164,13 @@ def at_position(values: np.ndarray, position: np.ndarray) -> np.ndarray:
     ndarray (n,) or (n, m)
     """
     last = values.shape[0] - 1
-    lower = np.clip(position.astype(np.int64), 0, max(last - 1, 0))
+    # positions are never negative: truncation is the floor
+    lower = np.minimum(position.astype(np.int64), max(last - 1, 0))
     weight = position - lower
-    upper = np.minimum(lower + 1, last)
     if values.ndim == 2:
         weight = weight[:, None]
-    return values[lower] + weight * (values[upper] - values[lower])
+    low = values[lower]
+    return low + weight * (values[lower + 1] - low)
 
 
 def position_of_retained(lookup: PathLookup, retained: np.ndarray) -> np.ndarray:

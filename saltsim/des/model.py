@@ -1,0 +1,536 @@
+"""The site model: weather, lake, pumps, pond field, harvest and stockpiles in one SimPy run.
+
+:func:`simulate` builds the model from a scenario, runs it to the horizon and returns the result
+tables (:class:`SiteTables`, a mapping of table name → DataFrame with ``metadata``).
+
+One SimPy process, :func:`site_day`, advances the continuous physics once a day (weather, lake,
+pumps' daily volumes, the vectorised pond kernel, transfers, harvest triggers, daily records).
+Discrete events are their own processes: pump failures and maintenance
+(:mod:`saltsim.des.pumping`), harvest campaigns and crust harvesting
+(:mod:`saltsim.des.harvest`), and — when the scenario has plants or rail — the logistics of
+:func:`saltsim.des.logistics.start_logistics`.
+
+Random streams (``numpy.random.SeedSequence(seed).spawn(5)``, in this order): weather, pumps
+(one child per pump station, then per pump), harvest, logistics, lake inflow.
+
+Every movement of mass is booked in the ledger; the internal stores are snapshotted from the
+state at the start and at the end, and the ``mass_balance`` table compares the two (D2).
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time as wallclock
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from ..constants import COMPONENTS, MOLAR_MASS, SOLUTES
+from ..errors import ScenarioError
+from ..kernels.path import path_lookup
+from ..kernels.ponds import brine_properties
+from ..strategies import registry
+from ..strategies.base import SiteView
+from ..units import DAY, YEAR, density_to_baume
+from .clock import Calendar
+from .harvest import Fleet, crust_harvest, harvest_campaign
+from .lake import Lake
+from .ledger import Ledger
+from .pond_field import PondField
+from .pumping import PumpStation, pump_failures, pump_maintenance
+from .weather import daily_weather
+
+__all__ = ["simulate", "SiteModel", "SiteTables", "build_path"]
+
+_WASHED_PRODUCTS = ("halite", "salt", "raw_salt", "nacl")
+_STREAMS = ("weather", "pumps", "harvest", "logistics", "lake_inflow")
+
+
+class SiteTables(dict):
+    """Result tables of a site run: table name → DataFrame, plus ``metadata`` (dict)."""
+
+    def __init__(self, tables: Mapping, metadata: dict):
+        super().__init__(tables)
+        self.metadata = metadata
+
+
+def build_path(scenario):
+    """The fractional evaporation path of the scenario's brine (chemistry engine)."""
+    from ..chemistry import path_table as chemistry
+
+    builder = getattr(chemistry, "build_path_table", None)
+    if builder is None:
+        raise ScenarioError("brine: the chemistry engine has no build_path_table; the site model "
+                            "needs the evaporation path of the brine")
+    return builder(np.asarray(scenario.brine.molality), scenario.brine.temperature)
+
+
+def _stores(env, scenario, ledger):
+    from .plant import MassStore
+    try:
+        from .logistics import nominal_composition
+    except ImportError:  # pragma: no cover - logistics is part of the package
+        nominal_composition = None
+    stores = {}
+    for spec in scenario.stockpiles:
+        composition = nominal_composition(spec.product) if nominal_composition else None
+        if composition is None:
+            composition = np.zeros(len(COMPONENTS))
+        stores[spec.product] = MassStore(env, capacity=spec.capacity, composition=composition,
+                                         init=spec.initial, name=f"stockpile:{spec.product}")
+    return stores
+
+
+class SiteModel:
+    """A built site model (see module docstring).
+
+    Parameters
+    ----------
+    scenario : saltsim.scenario.Scenario
+    seed : int, optional
+        Overrides ``scenario.site.seed``.
+    strategy : str or Strategy, optional
+        Overrides ``scenario.strategy``.
+    path_table : PathTable, optional
+        The evaporation path of the brine (default: built by the chemistry engine).
+    """
+
+    def __init__(self, scenario, seed=None, strategy=None, path_table=None):
+        self.scenario = scenario
+        site = scenario.site
+        if abs(site.time_step - DAY) > 1e-9:
+            raise ScenarioError(f"site.time_step: found {site.time_step} s; expected 1 d (the site "
+                                f"model steps daily)")
+        self.seed = int(site.seed if seed is None else seed)
+        if strategy is None or isinstance(strategy, str):
+            spec = scenario.strategy
+            name = strategy or spec.name
+            self.strategy = registry.create(name, spec.parameters if name == spec.name else {})
+        else:
+            self.strategy = strategy
+        self.n_days = int(math.ceil(site.horizon / DAY - 1e-9))
+        self.calendar = Calendar(site.start, self.n_days)
+        streams = np.random.SeedSequence(self.seed).spawn(len(_STREAMS))
+        self.rng = {k: np.random.default_rng(s) for k, s in zip(_STREAMS, streams)}
+        table = path_table if path_table is not None else build_path(scenario)
+        self.table = table
+        self.lookup = path_lookup(table, SOLUTES)
+        self.env = simpy.Environment()
+        self.ledger = Ledger()
+        self.forcing = daily_weather(scenario.climate, self.calendar, self.rng["weather"])
+        self.lake = Lake(scenario.lake, np.asarray(scenario.brine.molality), float(table.density[0]), self.lookup)
+        ponds = scenario.ponds if self.strategy.uses_ponds else ()
+        self.field = PondField(ponds, self.lookup, self.ledger, self.lake)
+        self.stockpiles = _stores(self.env, scenario, self.ledger)
+        from .plant import MassStore
+        for product in {p.product for p in ponds if p.product} | ({"halite"} if self.strategy.crust_harvesting else set()):
+            if product not in self.stockpiles:
+                self.stockpiles[product] = MassStore(self.env, composition=np.zeros(len(COMPONENTS)),
+                                                     name=f"stockpile:{product}")
+        pond_index = {n: i for i, n in enumerate(self.field.names)}
+        self.feed_stores = {}
+        for plant in scenario.plants:
+            if plant.feed in pond_index and plant.feed not in self.stockpiles:
+                store = MassStore(self.env, composition=np.zeros(len(COMPONENTS)), name=f"stockpile:{plant.feed}")
+                self.stockpiles[plant.feed] = store
+                self.feed_stores[plant.feed] = pond_index[plant.feed]
+        self.fleet = Fleet(self.env, scenario.harvest)
+        self.pumps = [PumpStation(p) for p in scenario.pumps] if self.strategy.uses_ponds else []
+        years = int(self.calendar.year[-1] - self.calendar.year[0] + 1)
+        cv = scenario.lake.inflow_variability
+        sigma = math.sqrt(math.log1p(cv * cv))
+        self.inflow_factor = np.exp(sigma * self.rng["lake_inflow"].standard_normal(years) - 0.5 * sigma ** 2)
+        self.totals = {"wash_energy_J": 0.0, "diesel_m3": 0.0, "hauled_kg": 0.0, "pumping_energy_J": 0.0,
+                       "in_transit": np.zeros(len(COMPONENTS))}
+        self.in_campaign = np.zeros(len(self.field.names), dtype=bool)
+        self._allocate_records()
+        self._snapshot(0.0)
+        if ponds:
+            self.field.fill_from_lake(0.0, np.array([p.depth_initial for p in ponds]))
+        self._start_processes()
+        self.logistics = self._start_logistics()
+
+    # -- construction ---------------------------------------------------------------------
+    def _allocate_records(self):
+        n, p = self.n_days, len(self.field.names)
+        n_el, n_min = len(SOLUTES), self.lookup.n_minerals
+        self.rec = {
+            "depth": np.zeros((n, p)), "volume": np.zeros((n, p)), "density": np.zeros((n, p)),
+            "water_activity": np.zeros((n, p)), "molality": np.zeros((n, p, n_el)),
+            "layer": np.zeros((n, p, n_min)), "thickness": np.zeros((n, p)),
+            "lake": np.zeros((n, 12)), "lake_molality": np.zeros((n, n_el)),
+            "stock": np.zeros((n, len(self.stockpiles))), "pumped": np.zeros((n, max(len(self.pumps), 1))),
+            "pump_energy": np.zeros((n, max(len(self.pumps), 1))),
+        }
+
+    def _snapshot(self, time_s):
+        ledger, lake = self.ledger, self.lake
+        brine, layer = lake.state.component_masses(self.lookup)
+        ledger.stock(time_s, "lake", brine[0])
+        ledger.stock(time_s, "layer:lake", layer[0])
+        ledger.stock(time_s, "lake:crust", lake.crust_masses())
+        ledger.stock(time_s, "harvest:field", self.totals["in_transit"].copy())
+        self.field.record_stock(time_s)
+        for product, store in self.stockpiles.items():
+            ledger.stock(time_s, store.name or f"stockpile:{product}", store.masses)
+
+    def _start_processes(self):
+        env, ledger = self.env, self.ledger
+        pump_rngs = self.rng["pumps"].spawn(max(len(self.pumps), 1))
+        for station, rng in zip(self.pumps, pump_rngs):
+            spec = station.spec
+            if spec.mtbf is not None and spec.mttr is not None:
+                for k, child in enumerate(rng.spawn(spec.count)):
+                    env.process(pump_failures(env, station, k, child, ledger))
+            if spec.maintenance_interval is not None:
+                env.process(pump_maintenance(env, station, ledger))
+        if self.strategy.crust_harvesting:
+            env.process(crust_harvest(env, self.lake, self.fleet, self.stockpiles, "halite", self.calendar,
+                                      self.rng["harvest"].spawn(1)[0], ledger, self.totals))
+        self.process = env.process(site_day(env, self))
+
+    def _start_logistics(self):
+        scenario = self.scenario
+        has_rail = scenario.rail is not None and scenario.rail.enabled
+        if not (scenario.plants or has_rail):
+            return None
+        try:
+            from .logistics import start_logistics
+        except ImportError:  # pragma: no cover
+            return None
+        return start_logistics(self.env, scenario, self.stockpiles, self.ledger, self.rng["logistics"])
+
+    # -- daily physics (called by site_day) -----------------------------------------------
+    def day(self, day: int, time_s: float) -> None:
+        """Advance the continuous physics by the day that ends at ``time_s``."""
+        f, cal, ledger, lake, field = self.forcing, self.calendar, self.ledger, self.lake, self.field
+        month = int(cal.month[day]) + 1
+        year_index = int(cal.year[day] - cal.year[0])
+        # pumps
+        for k, station in enumerate(self.pumps):
+            seconds = station.pump_seconds_since_last(time_s)
+            spec = station.spec
+            volume = station.allowed_volume(time_s, seconds, month, int(cal.year[day]), lake.level())
+            if volume <= 0.0 or spec.destination not in field.names:
+                continue
+            dst = field.names.index(spec.destination)
+            if spec.source == "lake":
+                moved = float(field.receive_from_lake(time_s, [dst], [volume], f"pumping:{spec.name}")[0])
+            else:
+                moved = field.pond_to_pond(time_s, field.names.index(spec.source), dst, volume,
+                                           f"pumping:{spec.name}")
+            energy = station.account(moved)
+            self.totals["pumping_energy_J"] += energy
+            self.rec["pumped"][day, k] = moved
+            self.rec["pump_energy"][day, k] = energy
+        # lake
+        spec = self.scenario.lake
+        inflow_m3 = (spec.inflow[month - 1] * self.inflow_factor[year_index] + spec.groundwater_inflow) * DAY
+        rain_depth = float(f.rain[day])
+        rain_kg, flows = lake.step(inflow_m3 * 1000.0, rain_depth, float(f.fresh_evaporation[day]),
+                                   float(f.relative_humidity[day]))
+        water = np.zeros(len(COMPONENTS))
+        water[0] = spec.inflow[month - 1] * self.inflow_factor[year_index] * DAY * 1000.0
+        ledger.flow(time_s, "ext:river", "lake", water, "river_inflow")
+        water = np.zeros(len(COMPONENTS))
+        water[0] = spec.groundwater_inflow * DAY * 1000.0
+        ledger.flow(time_s, "ext:groundwater", "lake", water, "groundwater_inflow")
+        water = np.zeros(len(COMPONENTS))
+        water[0] = rain_kg
+        ledger.flow(time_s, "ext:rain", "lake", water, "rain")
+        evaporated = float(flows.evaporated[0])
+        water = np.zeros(len(COMPONENTS))
+        water[0] = abs(evaporated)
+        if evaporated >= 0:
+            ledger.flow(time_s, "lake", "ext:atmosphere", water, "evaporation")
+        else:
+            ledger.flow(time_s, "ext:atmosphere", "lake", water, "vapour_uptake")
+        moved = field._mineral_masses(flows.deposited)[0]
+        ledger.flow(time_s, "lake", "layer:lake", moved, "precipitation")
+        regenerated = lake.regenerate_crust(DAY)
+        if regenerated > 0.0:
+            masses = np.zeros(len(COMPONENTS))
+            masses[1 + SOLUTES.index("Na")] = regenerated * MOLAR_MASS["Na"]
+            masses[1 + SOLUTES.index("Cl")] = regenerated * MOLAR_MASS["Cl"]
+            ledger.flow(time_s, "lake", "lake:crust", masses, "crust_regeneration")
+        # ponds
+        if field.names:
+            spilled, _ = field.tick(time_s, rain_depth, float(f.fresh_evaporation[day]),
+                                    float(f.relative_humidity[day]), month)
+            for i in np.flatnonzero(spilled):
+                ledger.event(time_s, "overflow", field.names[i])
+            for name, index in self.feed_stores.items():
+                field.to_store(time_s, index, self.stockpiles[name])
+        self._record(day, time_s)
+
+    def harvest_view(self, time_s: float, day: int) -> SiteView:
+        field = self.field
+        props = field.properties()
+        threshold = np.array([np.nan if p.harvest_layer is None or p.product is None else p.harvest_layer
+                              for p in field.ponds])
+        return SiteView(time_s=time_s, month=int(self.calendar.month[day]) + 1, pond_names=tuple(field.names),
+                        roles=tuple(p.role for p in field.ponds), layer_thickness=field.layer_thickness(),
+                        harvest_layer=threshold, online=field.online & ~self.in_campaign,
+                        density=props.density, lake_level=self.lake.level())
+
+    def start_campaigns(self, time_s: float, day: int) -> None:
+        if not self.field.names:
+            return
+        for index in self.strategy.ponds_to_harvest(self.harvest_view(time_s, day), self.scenario.harvest.months):
+            self.in_campaign[index] = True
+            product = self.field.ponds[index].product
+            self.env.process(self._campaign(int(index), product))
+
+    def _campaign(self, index, product):
+        rng = np.random.default_rng(self.rng["harvest"].integers(2 ** 63))
+        spec = self.scenario.harvest
+        washing = product in _WASHED_PRODUCTS and spec.wash_capacity is not None
+        yield from harvest_campaign(self.env, self.field, index, self.fleet, self.stockpiles, product,
+                                    self.calendar, rng, self.ledger, self.totals, washing)
+        self.in_campaign[index] = False
+
+    def _record(self, day, time_s):
+        rec, field, lake = self.rec, self.field, self.lake
+        if field.names:
+            props = field.properties()
+            rec["depth"][day] = props.volume / field.area
+            rec["volume"][day] = props.volume
+            rec["density"][day] = props.density
+            rec["water_activity"][day] = props.water_activity
+            water = np.where(field.state.water > 0, field.state.water, np.inf)
+            rec["molality"][day] = field.state.solutes / water[:, None]
+            rec["layer"][day] = field.state.layer
+            rec["thickness"][day] = field.layer_thickness()
+        props = brine_properties(lake.state, self.lookup)
+        f = self.forcing
+        rec["lake"][day] = (lake.level(), props.volume[0], lake.wetted_area(),
+                            max(lake.spec.area - lake.wetted_area(), 0.0), lake.disturbed_area,
+                            props.density[0], lake.state.water[0], f.rain[day], f.wind_speed[day],
+                            f.fresh_evaporation[day], f.temperature[day], f.relative_humidity[day])
+        rec["lake_molality"][day] = lake.state.solutes[0] / max(lake.state.water[0], 1e-30)
+        rec["stock"][day] = [s.level for s in self.stockpiles.values()]
+
+    # -- run and results ------------------------------------------------------------------
+    def run(self, progress=None):
+        show = progress if progress is not None else sys.stderr.isatty()
+        self.progress = None
+        if show:
+            from tqdm import tqdm
+            self.progress = tqdm(total=self.n_days, unit="d", desc="site", leave=False, file=sys.stderr)
+        started = wallclock.perf_counter()
+        end = self.n_days * DAY
+        self.env.run(until=end + 1e-6)
+        if self.progress is not None:
+            self.progress.close()
+        self._snapshot(end)
+        if self.logistics is not None and hasattr(self.logistics, "finish"):
+            self.logistics.finish()
+        self.wall_time = wallclock.perf_counter() - started
+        return self
+
+    def tables(self) -> SiteTables:
+        return build_tables(self)
+
+
+def site_day(env, model: SiteModel):
+    """The daily tick: physics of the day just ended, then harvest decisions."""
+    for day in range(model.n_days):
+        yield env.timeout(DAY)
+        model.day(day, env.now)
+        model.start_campaigns(env.now, day)
+        if model.progress is not None and day % 30 == 29:
+            model.progress.update(30)
+
+
+def simulate(scenario, seed=None, strategy=None, progress=None, *, path_table=None) -> SiteTables:
+    """Simulate the site of ``scenario`` to its horizon.
+
+    Parameters
+    ----------
+    scenario : saltsim.scenario.Scenario
+    seed : int, optional
+        Seed of the run (default ``scenario.site.seed``).
+    strategy : str or Strategy, optional
+        Strategy name in the registry, or an object (default ``scenario.strategy``).
+    progress : bool, optional
+        Show a progress bar (default: when stderr is a terminal).
+    path_table : PathTable, optional
+        Evaporation path of the brine (default: built by the chemistry engine).
+
+    Returns
+    -------
+    SiteTables
+        ``ponds``, ``lake``, ``flows``, ``events``, ``stockpiles``, ``mass_balance``, ``kpis`` (+
+        the logistics tables when plants or rail run), and ``metadata``.
+    """
+    return SiteModel(scenario, seed=seed, strategy=strategy, path_table=path_table).run(progress).tables()
+
+
+# -- result tables --------------------------------------------------------------------------
+def _timestamps(model, time_s):
+    return model.calendar.timestamps(time_s)
+
+
+def _pond_table(model) -> pd.DataFrame:
+    rec, field = model.rec, model.field
+    n, p = model.n_days, len(field.names)
+    if p == 0:
+        return pd.DataFrame()
+    time_s = (np.arange(n) + 1.0) * DAY
+    data = {
+        "time": np.repeat(_timestamps(model, time_s), p),
+        "time_s": np.repeat(time_s, p),
+        "pond": np.tile(np.array(field.names, dtype=object), n),
+        "role": np.tile(np.array([q.role for q in field.ponds], dtype=object), n),
+        "depth_m": rec["depth"].ravel(),
+        "volume_m3": rec["volume"].ravel(),
+        "density_kg_per_m3": rec["density"].ravel(),
+        "baume_degBe": np.where(rec["volume"].ravel() > 0, density_to_baume(rec["density"].ravel()), 0.0),
+        "water_activity_frac": rec["water_activity"].ravel(),
+    }
+    for k, name in enumerate(SOLUTES):
+        data[f"{name}_mol_per_kg"] = rec["molality"][:, :, k].ravel()
+    data["layer_thickness_m"] = rec["thickness"].ravel()
+    masses = rec["layer"] * model.lookup.mineral_molar_mass
+    for k, name in enumerate(model.lookup.mineral_names):
+        if np.any(masses[:, :, k] > 0):
+            data[f"layer_{name.lower()}_kg"] = masses[:, :, k].ravel()
+    return pd.DataFrame(data)
+
+
+def _lake_table(model) -> pd.DataFrame:
+    rec = model.rec["lake"]
+    time_s = (np.arange(model.n_days) + 1.0) * DAY
+    data = {"time": _timestamps(model, time_s), "time_s": time_s, "duration_s": np.full(model.n_days, DAY)}
+    names = ("level_m", "volume_m3", "area_m2", "exposed_area_m2", "disturbed_area_m2",
+             "density_kg_per_m3", "water_kg", "rain_m", "wind_m_per_s", "fresh_evaporation_m",
+             "temperature_K", "relative_humidity_frac")
+    for k, name in enumerate(names):
+        data[name] = rec[:, k]
+    for k, name in enumerate(SOLUTES):
+        data[f"{name}_mol_per_kg"] = model.rec["lake_molality"][:, k]
+    data["brine_pumped_m3"] = model.rec["pumped"].sum(axis=1)
+    data["pumping_energy_J"] = model.rec["pump_energy"].sum(axis=1)
+    return pd.DataFrame(data)
+
+
+def _flow_table(model) -> pd.DataFrame:
+    time_s, source, sink, process, masses = model.ledger.flow_arrays()
+    names = np.array(model.ledger.names, dtype=object)
+    processes = np.array(model.ledger.processes or ("",), dtype=object)
+    data = {"time": _timestamps(model, time_s), "time_s": time_s, "source": names[source] if source.size else [],
+            "sink": names[sink] if sink.size else [], "process": processes[process] if process.size else []}
+    for k, name in enumerate(COMPONENTS):
+        data[f"{name}_kg"] = masses[:, k]
+    return pd.DataFrame(data)
+
+
+def _event_table(model) -> pd.DataFrame:
+    events = model.ledger.events
+    return pd.DataFrame({
+        "time": _timestamps(model, [e[0] for e in events]),
+        "time_s": np.array([e[0] for e in events], dtype=float),
+        "kind": [e[1] for e in events], "entity": [e[2] for e in events],
+        "detail": [json.dumps(e[3], sort_keys=True, default=float) for e in events]})
+
+
+def _stockpile_table(model) -> pd.DataFrame:
+    products = list(model.stockpiles)
+    n = model.n_days
+    time_s = (np.arange(n) + 1.0) * DAY
+    return pd.DataFrame({"time": np.repeat(_timestamps(model, time_s), len(products)),
+                         "time_s": np.repeat(time_s, len(products)),
+                         "product": np.tile(np.array(products, dtype=object), n),
+                         "level_kg": model.rec["stock"][:, :len(products)].ravel(),
+                         "capacity_kg": np.tile([model.stockpiles[p].capacity for p in products], n)})
+
+
+def _mass_balance_table(model) -> pd.DataFrame:
+    balance = model.ledger.mass_balance()
+    return pd.DataFrame({"element": balance["component"], "in_kg": balance["in_kg"],
+                         "out_kg": balance["out_kg"], "stored_start_kg": balance["stored_start_kg"],
+                         "stored_end_kg": balance["stored_end_kg"], "closure_rel": balance["closure_rel"]})
+
+
+def _kpi_table(model, flows: pd.DataFrame) -> pd.DataFrame:
+    """Yearly KPIs over the run (see ``KPI`` descriptions in the rows)."""
+    years = model.n_days * DAY / YEAR
+    field = model.field
+    rows = []
+
+    def add(kpi, value, unit, description):
+        rows.append({"kpi": kpi, "value": float(value), "unit": unit, "description": description})
+
+    nacl_kg_per_mol = MOLAR_MASS["Na"] + MOLAR_MASS["Cl"]
+    salt_into = flows[flows["sink"].isin([f"stockpile:{p}" for p in _WASHED_PRODUCTS])
+                      & flows["process"].isin(["to_stockpile", "crust_harvest"])]
+    nacl_t = float(np.minimum(salt_into["Na_kg"] / MOLAR_MASS["Na"], salt_into["Cl_kg"] / MOLAR_MASS["Cl"]).sum()
+                   * nacl_kg_per_mol / 1000.0) if len(salt_into) else 0.0
+    add("nacl_harvested", nacl_t / years, "t/yr", "NaCl put into salt stockpiles per year")
+    area_ha = float(field.area.sum() / 1e4) if field.names else 0.0
+    add("salt_yield", nacl_t / years / area_ha if area_ha > 0 else 0.0, "t/ha/yr",
+        "NaCl harvested per gross pond hectare per year")
+    roles = {q.name: q.role for q in field.ponds}
+    bittern_ponds = [f"pond:{n}" for n, r in roles.items() if r in ("bittern",)]
+    crystallizers = [f"pond:{n}" for n, r in roles.items() if r == "crystallizer"]
+    into_bittern = flows[flows["sink"].isin(bittern_ponds) & flows["source"].isin(crystallizers)
+                         & flows["process"].isin(["transfer", "drain"])]
+    bittern_kg = into_bittern[[f"{c}_kg" for c in COMPONENTS]].to_numpy().sum()
+    # volume from the bittern pond densities on the days of the transfers
+    density = float(np.nanmean(model.rec["density"][:, [field.names.index(b[5:]) for b in bittern_ponds]])) \
+        if bittern_ponds else np.nan
+    add("bittern", bittern_kg / density / years if bittern_ponds and density > 0 else 0.0, "m^3/yr",
+        "Brine drained from crystallizers to bittern ponds per year")
+    for element in ("Mg", "K"):
+        add(f"bittern_{element}", into_bittern[f"{element}_kg"].sum() / years, "kg/yr",
+            f"{element} carried to the bittern ponds per year")
+        add(f"bittern_{element}_concentration",
+            into_bittern[f"{element}_kg"].sum() / (bittern_kg / density) if bittern_kg > 0 else 0.0,
+            "kg/m^3", f"Mean {element} concentration of the bittern")
+    lake_mg = float(np.asarray(model.scenario.brine.molality)[SOLUTES.index("Mg")])
+    mg_enrich = np.nan
+    if bittern_kg > 0:
+        water = into_bittern["H2O_kg"].sum()
+        mg_enrich = into_bittern["Mg_kg"].sum() / MOLAR_MASS["Mg"] / water / lake_mg
+    add("bittern_mg_enrichment", mg_enrich, "-", "Mg molality of the bittern / Mg molality of the lake brine")
+    # crystallizer feed and drain Baumé (density-weighted by the transfers)
+    baume = density_to_baume(model.rec["density"])
+    for label, sources, sinks in (("crystallizer_feed_baume", None, crystallizers),
+                                  ("crystallizer_drain_baume", crystallizers, bittern_ponds)):
+        moves = flows[flows["process"].isin(["transfer", "drain"]) & flows["sink"].isin(sinks)
+                      & (flows["source"].isin(sources) if sources else ~flows["source"].isin(crystallizers))]
+        if len(moves) and field.names:
+            src_idx = [field.names.index(s[5:]) for s in moves["source"]]
+            day = np.clip((moves["time_s"].to_numpy() / DAY).astype(int) - 2, 0, model.n_days - 1)
+            weights = moves[[f"{c}_kg" for c in COMPONENTS]].to_numpy().sum(axis=1)
+            add(label, np.average(baume[day, src_idx], weights=weights), "degBe",
+                "Mass-weighted Baumé of the brine on the day before it moved")
+        else:
+            add(label, np.nan, "degBe", "No such transfer in the run")
+    add("brine_pumped", model.rec["pumped"].sum() / years, "m^3/yr", "Brine pumped per year, all stations")
+    add("pumping_energy", model.totals["pumping_energy_J"] / years, "J/yr", "Electricity of the pumps per year")
+    add("wash_energy", model.totals["wash_energy_J"] / years, "J/yr", "Electricity of the field wash plant per year")
+    add("harvest_diesel", model.totals["diesel_m3"] / years, "m^3/yr", "Diesel of the harvest fleet per year")
+    add("hauled", model.totals["hauled_kg"] / years, "kg/yr", "Raw salt cut and hauled per year")
+    add("stockpile_blocked", model.totals.get("blocked_s", 0.0), "s", "Time harvest waited for stockpile room")
+    add("lake_level_change", model.rec["lake"][-1, 0] - model.rec["lake"][0, 0], "m",
+        "Lake level at the end minus the first day")
+    return pd.DataFrame(rows)
+
+
+def build_tables(model: SiteModel) -> SiteTables:
+    """The result tables of a finished run."""
+    flows = _flow_table(model)
+    tables = {"ponds": _pond_table(model), "lake": _lake_table(model), "flows": flows,
+              "events": _event_table(model), "stockpiles": _stockpile_table(model),
+              "mass_balance": _mass_balance_table(model), "kpis": _kpi_table(model, flows)}
+    if model.logistics is not None and hasattr(model.logistics, "tables"):
+        tables.update(model.logistics.tables())
+    metadata = {"seed": model.seed, "strategy": model.strategy.name, "n_days": model.n_days,
+                "path_rows": int(model.lookup.n_rows), "minerals": list(model.lookup.mineral_names),
+                "site_wall_time_s": model.wall_time,
+                "random_streams": list(_STREAMS)}
+    return SiteTables(tables, metadata)

@@ -1,0 +1,303 @@
+"""The pond field: owner and only writer of the ponds' state; its daily tick calls the kernel.
+
+Every change of state is a movement recorded in the ledger in one vectorised call per kind
+(rain, evaporation, deposition, seepage, overflow, transfers), with the accounts ``pond:<name>``
+and ``layer:<name>``. Transfer rules are read from the scenario and applied with array
+operations over the edges of the pond network (no loop over ponds).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..constants import SOLUTES
+from ..kernels import ponds as kernel
+from ..kernels.path import PathLookup, at_position
+from ..units import DAY, density_to_baume
+
+__all__ = ["PondField", "FILL_FRACTION", "RULES"]
+
+#: Ponds are filled to this fraction of ``depth_max``; the rest is freeboard for rain
+#: (EST: 10 cm of a 60 cm wall [S5] is about 15 %). [-]
+FILL_FRACTION = 0.85
+RULES = ("none", "density", "level", "schedule", "continuous")
+_LAKE, _NOWHERE = -1, -2
+
+
+class PondField:
+    """All ponds of a scenario, their network and their state.
+
+    Parameters
+    ----------
+    ponds : sequence of saltsim.scenario.schema.Pond
+    lookup : PathLookup
+    ledger : saltsim.des.ledger.Ledger
+    lake : saltsim.des.lake.Lake
+        The lake (source of the initial fill, sink of bitterns sent to "lake").
+    """
+
+    def __init__(self, ponds, lookup: PathLookup, ledger, lake):
+        self.ponds = tuple(ponds)
+        self.lookup = lookup
+        self.ledger = ledger
+        self.lake = lake
+        self.names = [p.name for p in self.ponds]
+        index = {n: i for i, n in enumerate(self.names)}
+        n = len(self.ponds)
+        self.area = np.array([p.area for p in self.ponds], dtype=float)
+        self.depth_max = np.array([p.depth_max for p in self.ponds], dtype=float)
+        self.depth_min = np.array([p.depth_min for p in self.ponds], dtype=float)
+        self.seepage_new = np.array([p.seepage for p in self.ponds], dtype=float)
+        self.seepage_aged = np.array([p.seepage if p.seepage_aged is None else p.seepage_aged
+                                      for p in self.ponds], dtype=float)
+        self.seepage_time = np.array([p.seepage_ageing_time for p in self.ponds], dtype=float)
+        self.porosity = np.array([p.entrainment for p in self.ponds], dtype=float)
+        self.rule = np.array([RULES.index(p.transfer_rule) for p in self.ponds], dtype=np.int64)
+        self.transfer_density = np.array([np.inf if p.transfer_density is None else p.transfer_density
+                                          for p in self.ponds])
+        self.transfer_level = np.array([p.depth_max * FILL_FRACTION if p.transfer_level is None
+                                        else p.transfer_level for p in self.ponds])
+        self.transfer_rate = np.array([np.inf if p.transfer_rate is None else p.transfer_rate
+                                       for p in self.ponds])
+        self.transfer_months = [p.transfer_months for p in self.ponds]
+        src, dst = [], []
+        for i, p in enumerate(self.ponds):
+            for target in p.feeds:
+                if target in index:
+                    src.append(i), dst.append(index[target])
+                elif target == "lake":
+                    src.append(i), dst.append(_LAKE)
+        self.edge_src = np.array(src, dtype=np.int64)
+        self.edge_dst = np.array(dst, dtype=np.int64)
+        #: False while a pond is drained for harvest (no inflow, no transfers).
+        self.online = np.ones(n, dtype=bool)
+        self.state = kernel.empty_state(n, len(SOLUTES), lookup.n_minerals)
+        self.pond_ids = ledger.accounts([f"pond:{name}" for name in self.names])
+        self.layer_ids = ledger.accounts([f"layer:{name}" for name in self.names])
+        self.lake_id = ledger.account("lake")
+        self.ext = {k: ledger.account(f"ext:{k}") for k in ("atmosphere", "rain", "groundwater")}
+        self.overflow_id = self.lake_id
+
+    # -- state reading --------------------------------------------------------------------
+    @property
+    def state(self) -> kernel.PondState:
+        """The ponds' kernel state (assigning it refreshes the cached brine properties)."""
+        return self._state
+
+    @state.setter
+    def state(self, value: kernel.PondState) -> None:
+        self._state = value
+        self._props = None
+
+    def properties(self) -> kernel.BrineProperties:
+        if self._props is None:
+            self._props = kernel.brine_properties(self._state, self.lookup)
+        return self._props
+
+    def depth(self, props=None) -> np.ndarray:
+        props = props or self.properties()
+        return props.volume / self.area
+
+    def layer_thickness(self) -> np.ndarray:
+        return kernel.layer_thickness(self.state.layer, self.lookup, self.area, 0.0) / (1.0 - self.porosity)
+
+    def baume(self, props=None) -> np.ndarray:
+        props = props or self.properties()
+        return np.where(props.volume > 0.0, density_to_baume(props.density), 0.0)
+
+    def room(self, props=None) -> np.ndarray:
+        """Volume each pond can still take up to its fill level (0 offline). [m³]"""
+        props = props or self.properties()
+        return np.where(self.online, np.maximum(FILL_FRACTION * self.depth_max * self.area - props.volume, 0.0), 0.0)
+
+    def record_stock(self, time_s: float) -> None:
+        brine, layer = self.state.component_masses(self.lookup)
+        for i, name in enumerate(self.names):
+            self.ledger.stock(time_s, f"pond:{name}", brine[i])
+            self.ledger.stock(time_s, f"layer:{name}", layer[i])
+
+    # -- movements ------------------------------------------------------------------------
+    def _parcel_masses(self, water, solutes):
+        return np.concatenate([np.atleast_1d(water)[:, None],
+                               np.atleast_2d(solutes) * self.lookup.solute_molar_mass], axis=1)
+
+    def _mineral_masses(self, minerals):
+        moved = minerals @ self.lookup.stoichiometry
+        return np.concatenate([moved[:, :1] * 18.01528e-3, moved[:, 1:] * self.lookup.solute_molar_mass], axis=1)
+
+    def fill_from_lake(self, time_s: float, depth: np.ndarray) -> None:
+        """Initial fill: take brine from the lake to ``depth`` in each pond."""
+        volume = depth * self.area
+        self.receive_from_lake(time_s, np.arange(len(self.names)), volume, "initial_fill", force=True)
+
+    def receive_from_lake(self, time_s, index, volume, process, force=False) -> np.ndarray:
+        """Pump ``volume`` [m³] from the lake into ponds ``index`` (limited by room); returns volumes moved."""
+        index = np.asarray(index, dtype=np.int64)
+        volume = np.asarray(volume, dtype=float)
+        if not force:
+            volume = np.minimum(volume, self.room()[index])
+        lake_volume = self.lake.volume()
+        fraction = np.clip(volume / max(lake_volume, 1e-30), 0.0, None)
+        total = fraction.sum()
+        if total > 0.5:   # never more than half the lake in one call
+            fraction *= 0.5 / total
+        if not np.any(fraction > 0):
+            return np.zeros_like(volume)
+        self.lake.state, parcel = kernel.take(self.lake.state, np.zeros(index.size, dtype=np.int64), fraction)
+        self.state = kernel.mix(self.state, self.lookup, index, *parcel)
+        self.ledger.flows(time_s, self.lake_id, self.pond_ids[index], self._parcel_masses(parcel[0], parcel[1]),
+                          process)
+        return fraction * lake_volume
+
+    def pond_to_pond(self, time_s, source: int, target: int, volume: float, process: str) -> float:
+        """Pump ``volume`` [m³] from one pond to another (limited by the source's brine above its
+        minimum depth and the target's room); returns the volume moved. [m³]"""
+        props = self.properties()
+        spare = max(props.volume[source] - self.depth_min[source] * self.area[source], 0.0)
+        volume = min(volume, spare, float(self.room(props)[target]))
+        if volume <= 0.0 or props.volume[source] <= 0.0:
+            return 0.0
+        self.state, parcel = kernel.take(self.state, np.array([source]), np.array([volume / props.volume[source]]))
+        self.state = kernel.mix(self.state, self.lookup, np.array([target]), *parcel)
+        self.ledger.flows(time_s, self.pond_ids[[source]], self.pond_ids[[target]],
+                          self._parcel_masses(parcel[0], parcel[1]), process)
+        return volume
+
+    def to_store(self, time_s, index: int, store) -> float:
+        """Move the brine of a pond above its minimum depth into a plant's feed store
+        (a :class:`saltsim.des.plant.MassStore` of kg); returns the mass moved. [kg]"""
+        props = self.properties()
+        spare = max(props.volume[index] - self.depth_min[index] * self.area[index], 0.0)
+        if spare <= 0.0 or props.volume[index] <= 0.0:
+            return 0.0
+        self.state, parcel = kernel.take(self.state, np.array([index]), np.array([spare / props.volume[index]]))
+        masses = self._parcel_masses(parcel[0], parcel[1])
+        kg = float(masses.sum())
+        room = store.capacity - store.level
+        if kg > room:   # give back what does not fit
+            back = (kg - room) / kg
+            self.state = self._give_back(index, parcel, back)
+            masses, kg = masses * (1.0 - back), room
+        if kg <= 0.0:
+            return 0.0
+        store.put(kg, masses[0])
+        self.ledger.flows(time_s, self.pond_ids[[index]], self.ledger.accounts([store.name]), masses, "to_plant_feed")
+        return kg
+
+    def _give_back(self, index, parcel, share):
+        water, solutes, feed, position = parcel
+        return kernel.mix(self.state, self.lookup, np.array([index]), water * share, solutes * share,
+                          feed * share, position)
+
+    def send_to_lake(self, time_s, parcel, source_index, process):
+        self.lake.state = kernel.mix(self.lake.state, self.lookup, np.zeros(len(parcel[0]), dtype=np.int64),
+                                     *parcel)
+        self.ledger.flows(time_s, self.pond_ids[source_index], self.lake_id,
+                          self._parcel_masses(parcel[0], parcel[1]), process)
+
+    def tick(self, time_s: float, rain_depth: float, fresh_evaporation: float, relative_humidity: float,
+             month: int, duration: float = DAY):
+        """One day of all ponds: the kernel step, then the transfers. Returns the overflow volumes [m³]."""
+        age = np.minimum(time_s / self.seepage_time, 50.0)
+        seep_rate = self.seepage_aged + (self.seepage_new - self.seepage_aged) * np.exp(-age)
+        self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.depth_max * self.area,
+                                        seep_rate * duration, rain_depth, fresh_evaporation, relative_humidity)
+        ids, ledger = self.pond_ids, self.ledger
+        water_only = np.zeros((len(ids), 1 + len(SOLUTES)))
+        water_only[:, 0] = f.rain
+        ledger.flows(time_s, self.ext["rain"], ids, water_only, "rain")
+        out = np.where(f.evaporated > 0, f.evaporated, 0.0)
+        up = np.where(f.evaporated < 0, -f.evaporated, 0.0)
+        water_only = np.zeros_like(water_only)
+        water_only[:, 0] = out
+        ledger.flows(time_s, ids, self.ext["atmosphere"], water_only, "evaporation")
+        if np.any(up > 0):
+            water_only = np.zeros_like(water_only)
+            water_only[:, 0] = up
+            ledger.flows(time_s, self.ext["atmosphere"], ids, water_only, "vapour_uptake")
+        deposited = self._mineral_masses(np.maximum(f.deposited, 0.0))
+        redissolved = self._mineral_masses(np.maximum(-f.deposited, 0.0))
+        ledger.flows(time_s, ids, self.layer_ids, deposited, "precipitation")
+        ledger.flows(time_s, self.layer_ids, ids, redissolved, "redissolution")
+        ledger.flows(time_s, ids, self.ext["groundwater"], self._parcel_masses(f.seepage[0], f.seepage[1]), "seepage")
+        spilled = f.overflow[0] > 0
+        if np.any(spilled):
+            self.send_to_lake(time_s, tuple(a[spilled] for a in f.overflow), np.flatnonzero(spilled), "overflow")
+        self.transfer(time_s, month, duration)
+        return spilled, f
+
+    def transfer(self, time_s: float, month: int, duration: float) -> None:
+        """Move brine along the network by each pond's rule (vectorised over the edges)."""
+        if self.edge_src.size == 0:
+            return
+        props = self.properties()
+        volume = props.volume
+        spare = np.maximum(volume - self.depth_min * self.area, 0.0)
+        season = np.array([m is None or month in m for m in self.transfer_months])
+        offer = np.select(
+            [self.rule == 1, self.rule == 2, self.rule == 3, self.rule == 4],
+            [np.where(props.density >= self.transfer_density, spare, 0.0),
+             np.maximum(volume - self.transfer_level * self.area, 0.0),
+             spare, spare], 0.0)
+        offer = np.minimum(np.where(season & self.online, offer, 0.0), self.transfer_rate * duration)
+        src, dst = self.edge_src, self.edge_dst
+        internal = dst >= 0
+        room = np.where(internal, self.room(props)[np.maximum(dst, 0)], np.inf)
+        # split each source's offer over its edges by the room of the targets
+        finite_room = np.where(np.isinf(room), 1e30, room)
+        per_source = np.bincount(src, weights=finite_room, minlength=len(self.names))
+        share = np.divide(finite_room, per_source[src], out=np.zeros_like(finite_room), where=per_source[src] > 0)
+        wanted = offer[src] * share
+        demand = np.bincount(np.maximum(dst, 0), weights=np.where(internal, wanted, 0.0), minlength=len(self.names))
+        scale = np.where(internal, np.minimum(1.0, np.divide(room, demand[np.maximum(dst, 0)],
+                                                             out=np.ones_like(room),
+                                                             where=demand[np.maximum(dst, 0)] > 0)), 1.0)
+        moved = wanted * scale
+        fraction = np.divide(moved, volume[src], out=np.zeros_like(moved), where=volume[src] > 0)
+        keep = fraction > 0
+        if not np.any(keep):
+            return
+        src, dst, fraction, internal = src[keep], dst[keep], fraction[keep], internal[keep]
+        self.state, parcel = kernel.take(self.state, src, fraction)
+        if np.any(internal):
+            p_in = tuple(a[internal] for a in parcel)
+            self.state = kernel.mix(self.state, self.lookup, dst[internal], *p_in)
+            self.ledger.flows(time_s, self.pond_ids[src[internal]], self.pond_ids[dst[internal]],
+                              self._parcel_masses(p_in[0], p_in[1]), "transfer")
+        if np.any(~internal):
+            self.send_to_lake(time_s, tuple(a[~internal] for a in parcel), src[~internal], "bittern_return")
+
+    # -- harvest --------------------------------------------------------------------------
+    def drain(self, time_s: float, index: int) -> None:
+        """Drain a crystallizer for harvest: its brine above the entrained pore brine goes on."""
+        props = self.properties()
+        keep_volume = self.layer_thickness()[index] * self.area[index] * self.porosity[index]
+        drain = max(props.volume[index] - keep_volume, 0.0)
+        self.online[index] = False
+        if drain <= 0.0 or props.volume[index] <= 0.0:
+            return
+        fraction = np.array([drain / props.volume[index]])
+        targets = self.edge_dst[self.edge_src == index]
+        self.state, parcel = kernel.take(self.state, np.array([index]), fraction)
+        if targets.size and targets[0] >= 0:
+            self.state = kernel.mix(self.state, self.lookup, targets[:1], *parcel)
+            self.ledger.flows(time_s, self.pond_ids[[index]], self.pond_ids[targets[:1]],
+                              self._parcel_masses(parcel[0], parcel[1]), "drain")
+        else:
+            self.send_to_lake(time_s, parcel, np.array([index]), "drain")
+
+    def harvest_layer(self, time_s: float, index: int, fraction: float) -> tuple[np.ndarray, np.ndarray]:
+        """Remove a fraction of a pond's deposit and of its entrained brine.
+
+        Returns (salt masses, brine masses) in ledger components [kg]; the caller records where
+        they go (the pond field records their leaving the pond and the layer to ``harvest:field``).
+        """
+        minerals = self.state.layer[index] * fraction
+        self.state.layer[index] -= minerals
+        self._props = None
+        salt = self._mineral_masses(minerals[None, :])[0]
+        self.state, parcel = kernel.take(self.state, np.array([index]), np.array([fraction]))
+        brine = self._parcel_masses(parcel[0], parcel[1])[0]
+        return salt, brine
+
+    def position_water(self) -> np.ndarray:
+        return self.state.feed * at_position(self.lookup.water, self.state.position)

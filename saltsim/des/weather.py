@@ -1,0 +1,80 @@
+"""Weather of a run: the daily series from the scenario's monthly normals or CSV series.
+
+The whole series is drawn once, vectorised, from the weather stream of the run
+(:func:`saltsim.kernels.weather.generate_daily`), and the daily tick reads it by day index.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ScenarioError
+from ..kernels import weather as kernel
+from ..kernels.evaporation import open_water_evaporation
+from ..units import DAY
+
+__all__ = ["daily_weather", "Forcing"]
+
+
+class Forcing:
+    """Daily forcing arrays: ``pan_evaporation``, ``fresh_evaporation``, ``rain`` [m per day],
+    ``temperature`` [K], ``wind_speed`` [m s⁻¹], ``relative_humidity`` [-]."""
+
+    def __init__(self, weather: kernel.DailyWeather, pan_coefficient: float):
+        self.pan_evaporation = weather.pan_evaporation
+        self.fresh_evaporation = open_water_evaporation(weather.pan_evaporation, pan_coefficient)
+        self.rain = weather.rain
+        self.temperature = weather.temperature
+        self.wind_speed = weather.wind_speed
+        self.relative_humidity = weather.relative_humidity
+
+
+def daily_weather(climate, calendar, rng) -> Forcing:
+    """Daily forcing for every day of the run.
+
+    Parameters
+    ----------
+    climate : saltsim.scenario.schema.Climate
+    calendar : saltsim.des.clock.Calendar
+    rng : numpy.random.Generator
+        The weather stream.
+
+    Returns
+    -------
+    Forcing
+
+    Raises
+    ------
+    ScenarioError
+        A series that does not cover the run and may not be repeated.
+    """
+    n = calendar.n_days
+    month = calendar.month[:n]
+    series = climate.series_data
+    if series is not None:
+        offset = int((np.datetime64(calendar.start, "D") - np.datetime64(series.dates[0], "D")).astype(int))
+        length = len(series.dates)
+        if offset < 0 or offset >= length and not climate.series_repeat:
+            raise ScenarioError(f"climate.series: found dates {series.dates[0]} to {series.dates[-1]}; "
+                                f"expected a series covering the start {calendar.start}")
+        if not climate.series_repeat and offset + n > length:
+            raise ScenarioError(f"climate.series: found {length} days from {series.dates[0]}; expected at "
+                                f"least {offset + n} to cover the run (or series_repeat = true)")
+        normals = kernel.generate_daily(rng, month, calendar.days_in_month[:n], climate.pan_evaporation,
+                                        climate.rainfall, climate.rain_days, climate.temperature_max,
+                                        climate.temperature_min, climate.wind_speed,
+                                        climate.relative_humidity, climate.variability, DAY)
+        pick = lambda values, fallback: values if values is not None else np.resize(fallback / DAY, length) \
+            if fallback is not None else np.zeros(length)
+        weather = kernel.from_series(offset % length, n, climate.series_repeat,
+                                     pick(series.pan_evaporation, None), pick(series.rainfall, None),
+                                     series.temperature if series.temperature is not None else np.full(length, 298.15),
+                                     pick(series.wind_speed, None), normals.relative_humidity, DAY)
+    else:
+        if climate.pan_evaporation is None:
+            raise ScenarioError("climate.pan_evaporation: found nothing; expected 12 monthly values "
+                                "such as \"8 mm/d\" or a climate.series file")
+        weather = kernel.generate_daily(rng, month, calendar.days_in_month[:n], climate.pan_evaporation,
+                                        climate.rainfall, climate.rain_days, climate.temperature_max,
+                                        climate.temperature_min, climate.wind_speed,
+                                        climate.relative_humidity, climate.variability, DAY)
+    return Forcing(weather, climate.pan_coefficient)
