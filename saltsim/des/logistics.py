@@ -115,9 +115,8 @@ class LogisticsHandles:
         rows = self.rail.shipments if self.rail is not None else []
         shipments = pd.DataFrame(rows, columns=list(_SHIPMENT_FIELDS))
         for name in ("formed", "departure", "border", "arrival", "return"):
-            shipments[f"{name}_time"] = self._time(shipments.pop(f"{name}_s").to_numpy(float))
-        shipments["transit_time_s"] = ((shipments["arrival_time"] - shipments["departure_time"])
-                                       .dt.total_seconds())
+            shipments[name] = self._time(shipments.pop(f"{name}_s").to_numpy(float))
+        shipments["transit_time_s"] = (shipments["arrival"] - shipments["departure"]).dt.total_seconds()
         shipments = shipments[list(SHIPMENTS_COLUMNS)]
         wagon_rows = self.rail.wagon_rows if self.rail is not None else []
         wagons = pd.DataFrame(wagon_rows, columns=["time_s", "state", "wagons"])
@@ -125,16 +124,23 @@ class LogisticsHandles:
         return {"plants": plants, "shipments": shipments, "wagon_states": wagons}
 
     def kpis(self) -> list[dict]:
-        """Logistics KPIs as rows ``{"kpi", "value", "unit", "detail"}`` (SI units)."""
+        """Logistics KPIs as rows of the ``kpis`` table: ``kpi``, ``value``, ``unit``, ``description``.
+
+        Values are SI (``unit`` in pint syntax); a KPI that is split by product, destination,
+        state or queue is named ``<kpi>:<what>`` (``delivered:magnesia->china``).
+        """
         rows = []
+        units = {"kg": "kg", "J": "J", "m3": "m^3", "d": "d", "s": "s", "frac": "", "-": "",
+                 "kg m": "kg*m"}
 
         def add(kpi, value, unit, detail=""):
-            rows.append({"kpi": kpi, "value": float(value), "unit": unit, "detail": detail})
+            rows.append({"kpi": f"{kpi}:{detail}" if detail else kpi, "value": float(value),
+                         "unit": units[unit], "description": KPI_DESCRIPTIONS.get(kpi, kpi)})
 
         horizon = max(self.env.now, 1.0)
         produced: dict[str, float] = {}
         for record in self.plant_records:
-            produced[record["product"]] = produced.get(record["product"], 0.0) + record["product_kg"]
+            produced[record["product"]] = produced.get(record["product"], 0.0) + record["production_kg"]
         for product, mass in sorted(produced.items()):
             add("plant_production_kg", mass, "kg", product)
         energy = {key: sum(r[key] for r in self.plant_records)
@@ -172,6 +178,28 @@ class LogisticsHandles:
         return rows
 
 
+#: KPI name → description (the ``kpis`` table's ``description`` column).
+KPI_DESCRIPTIONS = {
+    "plant_production_kg": "Product made by the plants, per product",
+    "plants_electricity_J": "Plant electricity incl. water supply", "plants_heat_J": "Plant process heat",
+    "plants_pv_J": "Plant electricity from on-site PV", "plants_grid_J": "Plant electricity from the grid",
+    "plants_diesel_m3": "Diesel burnt by generators", "plants_water_m3": "Fresh water used by the plants",
+    "plants_co2_kg": "CO2 of plant electricity, diesel and heat",
+    "plants_electricity_unmet_J": "Electricity no carrier could supply",
+    "plants_water_unmet_m3": "Water no source could supply",
+    "production_blocked_d": "Days on which a full stockpile stopped production (stockpile_full events)",
+    "plant_blocked_d": "Days on which a full product store limited a plant",
+    "delivered_kg": "Mass delivered per product and destination",
+    "trains_run": "Trains that left the terminal", "trains_delivered": "Trains whose load arrived",
+    "wagon_cycle_time_s": "Mean wagon round trip, formation start to return (wagon-weighted)",
+    "wagon_utilisation_frac": "Share of wagon time not idle at the terminal",
+    "wagon_time_frac": "Share of wagon time per state",
+    "mean_wait_s": "Mean wait per queue (wagon claim, product, loader, locomotive, section, transloader)",
+    "net_tonne_km_kg_m": "Net transport work (1 t km = 1e6 kg m)",
+    "rail_diesel_m3": "Diesel burnt by trains", "rail_co2_kg": "CO2 of the trains",
+    "wagons_in_fleet": "Wagons in the fleet", "simulated_s": "Simulated time",
+}
+
 _SHIPMENT_FIELDS = ("train", "product", "destination", "wagons", "mass_kg", "formed_s", "departure_s",
                     "border_s", "arrival_s", "return_s", "distance_m", "net_kg_m", "gross_kg_m",
                     "diesel_m3", "co2_kg", "cycle_time_s")
@@ -183,11 +211,11 @@ SHIPMENTS_COLUMNS = {
     "destination": "Destination name",
     "wagons": "Wagons in the train",
     "mass_kg": "Net mass carried",
-    "formed_time": "When the first wagon of the train was taken for loading",
-    "departure_time": "Departure from the loading terminal",
-    "border_time": "End of transloading at the border (NaT if the train does not cross it)",
-    "arrival_time": "Delivery to the customer (NaT while in transit)",
-    "return_time": "Return of the site's empty wagons to the terminal (NaT while out)",
+    "formed": "When the first wagon of the train was taken for loading",
+    "departure": "Departure from the loading terminal",
+    "border": "End of transloading at the border (NaT if the train does not cross it)",
+    "arrival": "Delivery to the customer (NaT while in transit)",
+    "return": "Return of the site's empty wagons to the terminal (NaT while out)",
     "transit_time_s": "Arrival minus departure",
     "cycle_time_s": "Return of the wagons minus formation start",
     "distance_m": "Route length terminal to destination",
@@ -202,7 +230,7 @@ PLANTS_COLUMNS = {
     "time_s": "End of the production period",
     "plant": "Plant name", "route": "Processing route", "product": "Product made",
     "uptime_frac": "Share of the period the plant could run (failures, availability)",
-    "feed_kg": "Feed taken from the feed stockpile", "product_kg": "Product made (incl. oxygen of oxides)",
+    "feed_kg": "Feed taken from the feed stockpile", "production_kg": "Product made (incl. oxygen of oxides)",
     "reagents_kg": "Reagents (lime, dolime) as ledger components",
     "waste_kg": "Wash brine, end liquor and CaCl2 liquor to waste", "vapour_kg": "Water evaporated",
     "chlorine_kg": "Cl2 co-product", "blocked_by_output": "The product store was full",

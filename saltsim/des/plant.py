@@ -227,7 +227,7 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
             feed_kg = min(wanted, room / product_per_feed)
             blocked = feed_kg < wanted
         row = {"time_s": env.now, "plant": spec.name, "route": spec.route, "product": spec.product,
-               "uptime_frac": up / period, "feed_kg": 0.0, "product_kg": 0.0,
+               "uptime_frac": up / period, "feed_kg": 0.0, "production_kg": 0.0,
                "reagents_kg": 0.0, "waste_kg": 0.0, "vapour_kg": 0.0, "chlorine_kg": 0.0,
                "blocked_by_output": blocked}
         electricity = heat = water_m3 = 0.0
@@ -249,7 +249,7 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
                     else output.put(product_kg)
             electricity, heat = float(split.electricity), float(split.heat)
             water_m3 = float(split.water.sum()) / 1000.0
-            row.update(feed_kg=feed_kg, product_kg=product_kg, reagents_kg=float(split.reagents.sum()),
+            row.update(feed_kg=feed_kg, production_kg=product_kg, reagents_kg=float(split.reagents.sum()),
                        waste_kg=float(split.waste.sum()), vapour_kg=float(split.vapour.sum()),
                        chlorine_kg=float(split.chlorine.sum()))
         if blocked:
