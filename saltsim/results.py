@@ -144,11 +144,6 @@ COLUMNS: dict[str, dict[str, Column]] = {
         "diesel_m3": Column("float64", "Diesel burnt (from rail.locomotives.fuel_rate, else from the CO2 factor)"),
         "co2_kg": Column("float64", "CO2 of the train (fuel × 2.61 kg/L [X1], or 30 g/tkm [R42])"),
     },
-    "wagon_states": {
-        "time": _T,
-        "state": Column("string", "idle, forming, loaded, transloading, unloading or empty_return"),
-        "wagons": Column("int64", "Wagons in that state"),
-    },
     "plants": {
         "time": _T,
         "plant": Column("string", "Plant name (scenario plants[].name)"),

@@ -194,8 +194,11 @@ def test_bad_references_are_reported_one_line_each():
 def test_tables_use_registered_columns(one_year):
     from saltsim.results import COLUMNS
 
+    from saltsim.des.logistics import WAGON_STATES_COLUMNS
+
+    registry = {**COLUMNS, "wagon_states": WAGON_STATES_COLUMNS}
     for name, frame in one_year.tables().items():
-        unknown = set(frame.columns) - set(COLUMNS[name])
+        unknown = set(frame.columns) - set(registry[name])
         assert not unknown, (name, unknown)
     kpis = one_year.kpis()
     assert all(set(row) == set(COLUMNS["kpis"]) for row in kpis)
