@@ -45,6 +45,11 @@ __all__ = [
     "water_rows",
     "dust_emissions",
     "compute",
+    "lake_series",
+    "activity_from_tables",
+    "factors_for",
+    "mitigation_for",
+    "impacts_from_tables",
 ]
 
 IMPACT_COLUMNS = ("category", "quantity", "value", "unit", "per_tonne_of", "source")
@@ -91,7 +96,8 @@ class MitigationPlan:
     ----------
     measure : MitigationMeasure
     target : str
-        ``"disturbed_crust"`` or ``"exposed_lakebed"`` (intact crust).
+        ``"disturbed_crust"``, ``"exposed_lakebed"`` (intact crust) or ``"auto"``: the
+        disturbed crust first (it emits most per m²), the rest of the area on the intact crust.
     area_m2 : float
         Controlled area (capped each day at the target area). [m²]
     """
@@ -112,14 +118,15 @@ class Activity:
     rail_kg_m: float = 0.0
     road_kg_m: float = 0.0
     water_m3: Mapping[str, float] = field(default_factory=dict)
+    rail_diesel_m3: float = 0.0
     lime_kg: float = 0.0
-    mg_pidgeon_kg: float = 0.0
     brine_abstracted_kg: float = 0.0
     lake_inflow_kg: float = 0.0
     bitterns_produced_kg: float = 0.0
     bitterns_returned_kg: float = 0.0
     seepage_kg: float = 0.0
     pond_area_m2: float = 0.0
+    other_land_m2: float = 0.0
     handled_kg: float = 0.0
     hauled_kg: float = 0.0
     lake: LakeSeries | None = None
@@ -136,11 +143,16 @@ def _src(activity: Activity, name: str, factor_source: str) -> str:
 
 
 def climate_rows(activity: Activity, factors: Mapping[str, Factor]) -> list[dict]:
-    """kg CO2e by source: grid and PV electricity, diesel, process heat, rail, road, lime, Mg route.
+    """kg CO2e by source: grid and PV electricity, diesel, process heat, rail, road, lime.
 
     Notes
     -----
     (6) CO2e = Σ activityᵢ · factorᵢ, e.g. grid: E_grid [J] · 665 g/kWh / 3.6 × 10⁶ J/kWh [R20].
+
+    The magnesium routes' CO2 is that of their electricity and heat (electrolysis of MgCl2
+    releases Cl2, calcination of Mg(OH)2 releases water) plus the calcination CO2 of the lime or
+    dolime they consume (CaCO3 → CaO + CO2, one CO2 per Ca or Mg; ``co2e_lime_process``). Trains
+    are counted by net t·km × the rail factor [R42]; their diesel appears under energy only.
     """
     v = factor_values(factors)
     electricity = activity.electricity_J
@@ -152,8 +164,9 @@ def climate_rows(activity: Activity, factors: Mapping[str, Factor]) -> list[dict
         ("co2e_rail", activity.rail_kg_m * v["rail_co2"], "rail", "rail_co2"),
         ("co2e_road_haul", activity.road_kg_m * v["road_co2"], "road", "road_co2"),
         ("co2e_lime_process", activity.lime_kg * v["lime_process_co2"], "lime", "lime_process_co2"),
-        ("co2e_mg_pidgeon", activity.mg_pidgeon_kg * v["mg_pidgeon_co2"], "mg_pidgeon", "mg_pidgeon_co2"),
     ]
+    # haul trucks are counted through the fleet's diesel; a road t-km row only when given
+    items = [item for item in items if item[0] != "co2e_road_haul" or activity.road_kg_m > 0]
     rows = [_row("climate", name, value, "kg", _src(activity, activity_name, factors[key].source))
             for name, value, activity_name, key in items]
     total_sources = sorted({factors[key].source for *_, key in items})
@@ -171,6 +184,9 @@ def energy_rows(activity: Activity) -> list[dict]:
     rows.append(_row("energy", "diesel", activity.diesel_m3 * DIESEL_DENSITY * DIESEL_LHV, "J",
                      _src(activity, "diesel", "[X4] LHV; density EST 832 kg/m^3")))
     rows.append(_row("energy", "diesel_volume", activity.diesel_m3, "m^3", _src(activity, "diesel", MEASURED)))
+    rows.append(_row("energy", "diesel_rail", activity.rail_diesel_m3 * DIESEL_DENSITY * DIESEL_LHV, "J",
+                     _src(activity, "rail", "[X4] LHV; density EST 832 kg/m^3")))
+    rows.append(_row("energy", "diesel_rail_volume", activity.rail_diesel_m3, "m^3", _src(activity, "rail", MEASURED)))
     rows.append(_row("energy", "process_heat", activity.heat_J, "J", _src(activity, "heat", MEASURED)))
     total = sum(r["value"] for r in rows if r["unit"] == "J")
     rows.append(_row("energy", "energy_total", total, "J", MEASURED))
@@ -222,17 +238,27 @@ def dust_emissions(lake: LakeSeries | None, handled_kg: float, hauled_kg: float,
         disturbed_area = np.minimum(lake.disturbed_area_m2, lake.exposed_area_m2)
         intact_area = np.maximum(lake.exposed_area_m2 - disturbed_area, 0.0)
         intact_c, disturbed_c = intact.copy(), disturbed.copy()
+        free_disturbed, free_intact = disturbed_area.copy(), intact_area.copy()
         for plan in mitigation:
-            if plan.target == "disturbed_crust":
-                disturbed_c, used = dust.apply_mitigation(disturbed_c, disturbed_area, plan.area_m2,
-                                                          plan.measure.control_efficiency,
-                                                          plan.measure.water_rate, lake.duration_s)
-            else:
-                intact_c, used = dust.apply_mitigation(intact_c, intact_area, plan.area_m2,
-                                                       plan.measure.control_efficiency,
-                                                       plan.measure.water_rate, lake.duration_s)
-            if plan.measure.water_source in water:
-                water[plan.measure.water_source] += float(np.sum(used))
+            on_disturbed = np.zeros_like(disturbed_area)
+            if plan.target in ("disturbed_crust", "auto"):
+                on_disturbed = np.minimum(plan.area_m2, free_disturbed)
+            on_intact = np.zeros_like(intact_area)
+            if plan.target == "exposed_lakebed":
+                on_intact = np.minimum(plan.area_m2, free_intact)
+            elif plan.target == "auto":
+                on_intact = np.minimum(plan.area_m2 - on_disturbed, free_intact)
+            measure = plan.measure
+            # measures cover disjoint parts of a surface: their reductions add up
+            kept_d, used_d = dust.apply_mitigation(disturbed, disturbed_area, on_disturbed,
+                                                   measure.control_efficiency, measure.water_rate, lake.duration_s)
+            kept_i, used_i = dust.apply_mitigation(intact, intact_area, on_intact, measure.control_efficiency,
+                                                   measure.water_rate, lake.duration_s)
+            disturbed_c = disturbed_c - (disturbed - kept_d)
+            intact_c = intact_c - (intact - kept_i)
+            free_disturbed, free_intact = free_disturbed - on_disturbed, free_intact - on_intact
+            if measure.water_source in water:
+                water[measure.water_source] += float(np.sum(used_d) + np.sum(used_i))
         mean_wind = float(np.average(lake.wind_m_per_s, weights=lake.duration_s))
     else:
         intact = disturbed = intact_c = disturbed_c = np.zeros(0)
@@ -314,8 +340,11 @@ def _land_rows(activity: Activity) -> list[dict]:
     disturbed = float(activity.lake.disturbed_area_m2.max()) if activity.lake is not None and len(
         activity.lake.time_s) else 0.0
     return [_row("land", "pond_area", activity.pond_area_m2, "m^2", _src(activity, "ponds", "scenario ponds")),
+            _row("land", "roads_and_plants_area", activity.other_land_m2, "m^2",
+                 _src(activity, "ponds", "scenario impacts.road_area + plant_area")),
             _row("land", "crust_disturbed_max", disturbed, "m^2", _src(activity, "lake", MEASURED)),
-            _row("land", "land_disturbed_total", activity.pond_area_m2 + disturbed, "m^2", MEASURED)]
+            _row("land", "land_disturbed_total", activity.pond_area_m2 + activity.other_land_m2 + disturbed,
+                 "m^2", MEASURED)]
 
 
 _INTENSITY = {"co2e_total": "kg/t", "energy_total": "J/t", "freshwater_total": "m^3/t",
@@ -358,3 +387,213 @@ def compute(activity: Activity, factors: Mapping[str, Factor],
             rows += [_row(r["category"], r["quantity"], r["value"] / (kg / 1000.0), _INTENSITY[r["quantity"]],
                           r["source"], per_tonne_of=product) for r in totals]
     return pd.DataFrame(rows, columns=list(IMPACT_COLUMNS))
+
+
+# ------------------------------------------------------------------------------- from tables
+#: Molar masses for the lime-calcination CO2 of reagents (IUPAC 2013). [kg mol⁻¹]
+_M_CA, _M_MG, _M_CAO = 40.078e-3, 24.305e-3, 56.077e-3
+#: Plant kinds whose process is one of the magnesium routes.
+MAGNESIUM_ROUTES = ("mgcl2", "mg_hydroxide", "mgo", "mg_metal")
+
+
+def _sum(table, column) -> float:
+    if table is None or column not in getattr(table, "columns", ()):
+        return 0.0
+    return float(pd.to_numeric(table[column], errors="coerce").fillna(0.0).sum())
+
+
+def _mass(frame: pd.DataFrame, water: bool = True) -> np.ndarray:
+    columns = [c for c in frame.columns if c.endswith("_kg") and (water or c != "H2O_kg")]
+    return frame[columns].to_numpy(dtype=float).sum(axis=1) if columns else np.zeros(len(frame))
+
+
+def _nonempty(tables, name) -> pd.DataFrame | None:
+    table = tables.get(name) if isinstance(tables, Mapping) else getattr(tables, name, None)
+    return table if isinstance(table, pd.DataFrame) and not table.empty else None
+
+
+def lake_series(lake: pd.DataFrame | None) -> LakeSeries | None:
+    """The :class:`LakeSeries` of a ``lake`` table (None without one)."""
+    if lake is None or lake.empty or "time_s" not in lake.columns:
+        return None
+    n = len(lake)
+
+    def column(name, default=0.0):
+        return lake[name].to_numpy(dtype=float) if name in lake.columns else np.full(n, default)
+
+    return LakeSeries(time_s=column("time_s"), duration_s=column("duration_s", 86400.0),
+                      level_m=column("level_m"), area_m2=column("area_m2"),
+                      exposed_area_m2=column("exposed_area_m2"), disturbed_area_m2=column("disturbed_area_m2"),
+                      wind_m_per_s=column("wind_m_per_s"), rain_m=column("rain_m"))
+
+
+def activity_from_tables(tables, scenario=None) -> Activity:
+    """What a run did, read from its result tables.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame, or Results
+        ``flows``, ``lake``, ``plants``, ``shipments``, ``kpis`` (any may be missing or empty).
+    scenario : Scenario, optional
+        For pond areas and roles, haul distance and truck payload (duck-typed).
+
+    Returns
+    -------
+    Activity
+
+    Notes
+    -----
+    - Products: mass put into each stockpile by harvest (flows into ``stockpile:<product>``
+      from outside the stockpiles) and each plant product (``plants.production_kg``).
+    - Electricity: plants' ``grid_J``/``pv_J`` plus pumping (``lake.pumping_energy_J``) and field
+      washing (KPI ``wash_energy`` × years), both drawn from the grid.
+    - Diesel counted for CO2: plant generators (``plants.diesel_m3``) and the harvest fleet (KPI
+      ``harvest_diesel`` × years). Trains: CO2 from net t·km (``shipments.net_kg_m``) × the rail
+      factor; their diesel (``shipments.diesel_m3``) is shown as energy only, not counted twice.
+    - Lime CO2: reagents from ``ext:reagents`` (Ca and Mg of lime/dolime) as CaO-equivalent moles.
+    - Lake: brine abstracted = flows ``lake`` → ponds; inflow = ``ext:*`` → ``lake`` except rain;
+      bitterns produced = flows into bittern-role ponds; returned = ponds → ``lake``; seepage =
+      flows to ``ext:groundwater``.
+    """
+    flows = _nonempty(tables, "flows")
+    plants = _nonempty(tables, "plants")
+    shipments = _nonempty(tables, "shipments")
+    kpis = _nonempty(tables, "kpis")
+    lake = _nonempty(tables, "lake")
+    missing = set()
+    series = lake_series(lake)
+    if series is None:
+        missing |= {"lake"}
+    years = float(series.duration_s.sum()) / (365.25 * 86400.0) if series is not None else 0.0
+
+    def kpi(name: str) -> float | None:
+        if kpis is None:
+            return None
+        rows = kpis[kpis["kpi"] == name]
+        return float(rows["value"].iloc[0]) if len(rows) else None
+
+    products: dict[str, float] = {}
+    brine = inflow = bitterns_in = bitterns_back = seepage = handled = hauled = lime = 0.0
+    roles = {p.name: p.role for p in getattr(scenario, "ponds", ())} if scenario is not None else {}
+    if flows is not None:
+        source, sink = flows["source"].astype(str), flows["sink"].astype(str)
+        total = _mass(flows)
+        into_stock = sink.str.startswith("stockpile:") & ~source.str.startswith("stockpile:")
+        for product, mass in pd.Series(total[into_stock.to_numpy()], index=sink[into_stock].str[10:]).groupby(
+                level=0).sum().items():
+            products[product] = float(mass)
+        handled = float(total[into_stock.to_numpy()].sum())
+        harvest = into_stock & (source.str.startswith("layer:") | source.str.startswith("lake:")
+                                | source.str.startswith("harvest:"))
+        hauled = float(total[harvest.to_numpy()].sum())
+        brine = float(total[((source == "lake") & sink.str.startswith("pond:")).to_numpy()].sum())
+        inflow = float(total[((sink == "lake") & source.str.startswith("ext:") & (source != "ext:rain")).to_numpy()].sum())
+        bittern_ponds = {f"pond:{name}" for name, role in roles.items() if role == "bittern"}
+        bitterns_in = float(total[(sink.isin(bittern_ponds) & ~source.isin(bittern_ponds)).to_numpy()].sum())
+        bitterns_back = float(total[(source.str.startswith("pond:") & (sink == "lake")).to_numpy()].sum())
+        seepage = float(total[(sink == "ext:groundwater").to_numpy()].sum())
+        reagents = flows[source == "ext:reagents"]
+        moles = _sum(reagents, "Ca_kg") / _M_CA + _sum(reagents, "Mg_kg") / _M_MG
+        lime = moles * _M_CAO
+    else:
+        missing |= {"lake_flows", "lake_inflow", "bitterns", "seepage", "handled", "hauled"}
+    if plants is not None:
+        for product, mass in plants.groupby("product")["production_kg"].sum().items():
+            products[str(product)] = products.get(str(product), 0.0) + float(mass)
+    electricity = {"grid": _sum(plants, "grid_J"), "pv": _sum(plants, "pv_J")}
+    electricity["grid"] += _sum(lake, "pumping_energy_J") + (kpi("wash_energy") or 0.0) * years
+    water: dict[str, float] = {}
+    if plants is not None:
+        for column in plants.columns:
+            if column.startswith("water_") and column.endswith("_m3") and column not in ("water_m3", "water_unmet_m3"):
+                water[column[6:-3]] = _sum(plants, column)
+        if not water:
+            water["plants"] = _sum(plants, "water_m3")
+    else:
+        missing |= {"water", "heat"}
+    fleet_diesel = (kpi("harvest_diesel") or 0.0) * years
+    if kpis is None or kpi("harvest_diesel") is None:
+        if plants is None:
+            missing |= {"diesel"}
+    pond_area = float(sum(p.area for p in getattr(scenario, "ponds", ()))) if scenario is not None else 0.0
+    if scenario is None:
+        missing |= {"ponds"}
+    if shipments is None:
+        missing |= {"rail"}
+    return Activity(products_kg=products, electricity_J=electricity, heat_J=_sum(plants, "heat_J"),
+                    diesel_m3=_sum(plants, "diesel_m3") + fleet_diesel, rail_diesel_m3=_sum(shipments, "diesel_m3"),
+                    rail_kg_m=_sum(shipments, "net_kg_m"), water_m3=water, lime_kg=lime,
+                    brine_abstracted_kg=brine, lake_inflow_kg=inflow, bitterns_produced_kg=bitterns_in,
+                    bitterns_returned_kg=bitterns_back, seepage_kg=seepage, pond_area_m2=pond_area,
+                    other_land_m2=_other_land(scenario), handled_kg=handled, hauled_kg=hauled, lake=series,
+                    missing=frozenset(missing))
+
+
+def _other_land(scenario) -> float:
+    impacts = getattr(scenario, "impacts", None)
+    return float((getattr(impacts, "road_area", 0.0) or 0.0) + (getattr(impacts, "plant_area", 0.0) or 0.0))
+
+
+def factors_for(scenario) -> dict[str, Factor]:
+    """Resolved factors of a scenario: defaults, its ``[impacts]`` named factors and ``factors``
+    table, and its haul distance and truck payload for the road-dust model."""
+    from .factors import resolve_factors
+
+    impacts = getattr(scenario, "impacts", None)
+    overrides: dict[str, float] = {}
+    for key in ("grid_co2", "pv_co2", "diesel_co2", "heat_co2", "rail_co2", "road_co2"):
+        value = getattr(impacts, key, None)
+        if value is not None:
+            overrides[key] = float(value)
+    for key, value in dict(getattr(impacts, "factors", None) or {}).items():
+        overrides[key] = float(value)
+    harvest = getattr(scenario, "harvest", None)
+    for key, attribute in (("road_haul_distance", "haul_distance"), ("road_payload", "truck_payload")):
+        value = getattr(harvest, attribute, None)
+        if value is not None and key not in overrides:
+            overrides[key] = float(value)
+    sources = {key: "scenario harvest" for key in ("road_haul_distance", "road_payload") if key in overrides}
+    return resolve_factors(overrides, sources)
+
+
+def mitigation_for(scenario) -> list[MitigationPlan]:
+    """The scenario's ``[[impacts.mitigation]]`` as plans on the most emissive surface first."""
+    from .factors import resolve_mitigation
+
+    plans = []
+    for i, spec in enumerate(getattr(getattr(scenario, "impacts", None), "mitigation", ()) or ()):
+        measure = resolve_mitigation(spec.measure, spec.control_efficiency, spec.water_rate,
+                                     where=f"impacts.mitigation[{i}]")
+        source = getattr(spec, "water_source", None)
+        if source is not None:
+            kind = "brine" if source == "brine" else "freshwater"
+            from dataclasses import replace
+
+            measure = replace(measure, water_source=kind if measure.water_rate > 0 else "none")
+        plans.append(MitigationPlan(measure=measure, target="auto", area_m2=float(spec.area)))
+    return plans
+
+
+def impacts_from_tables(tables, scenario=None, counterfactual=None) -> pd.DataFrame:
+    """The ``impacts`` table of a run from its result tables (and the no-project run's).
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame, or Results
+        The run's tables.
+    scenario : Scenario, optional
+        The run's scenario (factors, mitigation, ponds, land).
+    counterfactual : mapping of str to DataFrame, or Results, optional
+        Tables of the same scenario run with ``strategy="no_project"`` and the same seed.
+
+    Returns
+    -------
+    DataFrame
+        See :func:`compute`.
+    """
+    factors = factors_for(scenario) if scenario is not None else __import__(
+        "saltsim.environment.factors", fromlist=["default_factors"]).default_factors()
+    activity = activity_from_tables(tables, scenario)
+    baseline = activity_from_tables(counterfactual, scenario) if counterfactual is not None else None
+    mitigation = mitigation_for(scenario) if scenario is not None else []
+    return compute(activity, factors, mitigation, baseline)

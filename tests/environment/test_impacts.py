@@ -149,3 +149,22 @@ def test_stockpile_and_road_dust_by_hand():
     vkt_m = 2 * 3000.0 * 3e8 / 30000.0
     expected = lb_per_mile * 0.45359237 / 1609.344 * vkt_m
     assert _value(table, "pm10_haul_roads") == pytest.approx(expected, rel=RTOL_ARITHMETIC)
+
+
+def test_auto_target_covers_disturbed_crust_first_then_intact_and_measures_add_up():
+    lake = _lake(wind=9.0, exposed=5e6, disturbed=1e6)
+    act = I.Activity(lake=lake)
+    bare = I.compute(act, FACTORS)
+    gravel = default_mitigation()["gravel_cover"]
+    wet = default_mitigation()["wetting_water"]
+    # 1.5 km^2 of gravel: all 1 km^2 of disturbed crust and 0.5 of the 4 km^2 intact crust
+    plans = [I.MitigationPlan(gravel, "auto", 1.5e6), I.MitigationPlan(wet, "auto", 1.0e6)]
+    table = I.compute(act, FACTORS, mitigation=plans)
+    disturbed = _value(bare, "pm10_lakebed_disturbed")
+    intact = _value(bare, "pm10_lakebed_intact")
+    assert _value(table, "pm10_lakebed_disturbed") == pytest.approx(disturbed * (1 - 0.99), rel=1e-9)
+    # intact: 0.5 km^2 gravel (99 %) + 1 km^2 wetting (99.4 %) of 4 km^2, additive
+    expected = intact * (1 - (0.99 * 0.5 + 0.994 * 1.0) / 4.0)
+    assert _value(table, "pm10_lakebed_intact") == pytest.approx(expected, rel=1e-9)
+    # only the wetted square kilometre uses water (gravel needs none)
+    assert _value(table, "freshwater_dust_control") == pytest.approx(wet.water_rate * 1e6 * 365 * DAY, rel=1e-12)
