@@ -96,6 +96,31 @@ class Ledger:
         self._flow_mass.append(masses[keep])
         self._flow_process.append(np.full(n, self._process_id(process), dtype=np.int64))
 
+    def process_id(self, process: str) -> int:
+        """Integer id of a process name (created on first use), for :meth:`flows_batch`."""
+        return self._process_id(process)
+
+    def flows_batch(self, time_s, source_ids, sink_ids, masses_kg: np.ndarray, process_ids) -> None:
+        """Record many flows of several processes at once (one call per tick).
+
+        Like :meth:`flows`, with ``time_s`` and ``process_ids`` (from :meth:`process_id`) given per
+        row, so that a model can buffer a tick's movements and append them in one call.
+        """
+        masses = np.asarray(masses_kg, dtype=float)
+        if masses.ndim != 2 or masses.shape[1] != len(self.components):
+            raise ValueError(f"masses_kg must have shape (n, {len(self.components)}), got {masses.shape}")
+        if not np.all(np.isfinite(masses)):
+            raise ValueError("non-finite mass in a batch of flows")
+        keep = np.any(masses != 0.0, axis=1)
+        if not keep.any():
+            return
+        n = masses.shape[0]
+        self._flow_time.append(np.broadcast_to(np.asarray(time_s, dtype=float), (n,))[keep])
+        self._flow_source.append(np.asarray(source_ids, dtype=np.int64)[keep])
+        self._flow_sink.append(np.asarray(sink_ids, dtype=np.int64)[keep])
+        self._flow_mass.append(masses[keep])
+        self._flow_process.append(np.asarray(process_ids, dtype=np.int64)[keep])
+
     def stock(self, time_s: float, account: str, masses_kg) -> None:
         """Record the actual content of an internal account, read from the model state."""
         self._stocks.setdefault(self.account(account), []).append((float(time_s), self._as_vector(masses_kg).copy()))

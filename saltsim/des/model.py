@@ -207,6 +207,7 @@ class SiteModel:
     def day(self, day: int, time_s: float) -> None:
         """Advance the continuous physics by the day that ends at ``time_s``."""
         f, cal, ledger, lake, field = self.forcing, self.calendar, self.ledger, self.lake, self.field
+        book = field.book
         month = int(cal.month[day]) + 1
         year_index = int(cal.year[day] - cal.year[0])
         # pumps
@@ -234,28 +235,28 @@ class SiteModel:
                                    float(f.relative_humidity[day]))
         water = np.zeros(len(COMPONENTS))
         water[0] = spec.inflow[month - 1] * self.inflow_factor[year_index] * DAY * 1000.0
-        ledger.flow(time_s, "ext:river", "lake", water, "river_inflow")
+        book.flow(time_s, "ext:river", "lake", water, "river_inflow")
         water = np.zeros(len(COMPONENTS))
         water[0] = spec.groundwater_inflow * DAY * 1000.0
-        ledger.flow(time_s, "ext:groundwater", "lake", water, "groundwater_inflow")
+        book.flow(time_s, "ext:groundwater", "lake", water, "groundwater_inflow")
         water = np.zeros(len(COMPONENTS))
         water[0] = rain_kg
-        ledger.flow(time_s, "ext:rain", "lake", water, "rain")
+        book.flow(time_s, "ext:rain", "lake", water, "rain")
         evaporated = float(flows.evaporated[0])
         water = np.zeros(len(COMPONENTS))
         water[0] = abs(evaporated)
         if evaporated >= 0:
-            ledger.flow(time_s, "lake", "ext:atmosphere", water, "evaporation")
+            book.flow(time_s, "lake", "ext:atmosphere", water, "evaporation")
         else:
-            ledger.flow(time_s, "ext:atmosphere", "lake", water, "vapour_uptake")
+            book.flow(time_s, "ext:atmosphere", "lake", water, "vapour_uptake")
         moved = field._mineral_masses(flows.deposited)[0]
-        ledger.flow(time_s, "lake", "layer:lake", moved, "precipitation")
+        book.flow(time_s, "lake", "layer:lake", moved, "precipitation")
         regenerated = lake.regenerate_crust(DAY)
         if regenerated > 0.0:
             masses = np.zeros(len(COMPONENTS))
             masses[1 + SOLUTES.index("Na")] = regenerated * MOLAR_MASS["Na"]
             masses[1 + SOLUTES.index("Cl")] = regenerated * MOLAR_MASS["Cl"]
-            ledger.flow(time_s, "lake", "lake:crust", masses, "crust_regeneration")
+            book.flow(time_s, "lake", "lake:crust", masses, "crust_regeneration")
         # ponds
         if field.names:
             spilled, _ = field.tick(time_s, rain_depth, float(f.fresh_evaporation[day]),
@@ -264,6 +265,7 @@ class SiteModel:
                 ledger.event(time_s, "overflow", field.names[i])
             for name, index in self.feed_stores.items():
                 field.to_store(time_s, index, self.stockpiles[name])
+        book.flush()
         self._record(day, time_s)
 
     def harvest_view(self, time_s: float, day: int) -> SiteView:
@@ -323,6 +325,7 @@ class SiteModel:
         started = wallclock.perf_counter()
         end = self.n_days * DAY
         self.env.run(until=end + 1e-6)
+        self.field.book.flush()
         if self.progress is not None:
             self.progress.close()
         self._snapshot(end)
@@ -419,6 +422,8 @@ def _lake_table(model) -> pd.DataFrame:
 
 def _flow_table(model) -> pd.DataFrame:
     time_s, source, sink, process, masses = model.ledger.flow_arrays()
+    order = np.argsort(time_s, kind="stable")
+    time_s, source, sink, process, masses = time_s[order], source[order], sink[order], process[order], masses[order]
     names = np.array(model.ledger.names, dtype=object)
     processes = np.array(model.ledger.processes or ("",), dtype=object)
     data = {"time": _timestamps(model, time_s), "time_s": time_s, "source": names[source] if source.size else [],

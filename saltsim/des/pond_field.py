@@ -14,13 +14,43 @@ from ..kernels import ponds as kernel
 from ..kernels.path import PathLookup, at_position
 from ..units import DAY, density_to_baume
 
-__all__ = ["PondField", "FILL_FRACTION", "RULES"]
+__all__ = ["PondField", "FlowBook", "FILL_FRACTION", "RULES"]
 
 #: Ponds are filled to this fraction of ``depth_max``; the rest is freeboard for rain
 #: (EST: 10 cm of a 60 cm wall [S5] is about 15 %). [-]
 FILL_FRACTION = 0.85
 RULES = ("none", "density", "level", "schedule", "continuous")
 _LAKE, _NOWHERE = -1, -2
+
+
+class FlowBook:
+    """Buffers a tick's ledger flows and appends them in one call (:meth:`flush`).
+
+    Same calling convention as :meth:`Ledger.flows` / :meth:`Ledger.flow`; the daily tick
+    flushes once per day and the model flushes before its final snapshot.
+    """
+
+    def __init__(self, ledger):
+        self.ledger = ledger
+        self._rows: list[tuple] = []
+
+    def flows(self, time_s, source_ids, sink_ids, masses, process: str) -> None:
+        masses = np.atleast_2d(masses)
+        n = masses.shape[0]
+        self._rows.append((np.full(n, float(time_s)), np.broadcast_to(source_ids, (n,)),
+                           np.broadcast_to(sink_ids, (n,)), masses,
+                           np.full(n, self.ledger.process_id(process), dtype=np.int64)))
+
+    def flow(self, time_s, source: str, sink: str, masses, process: str) -> None:
+        self.flows(time_s, self.ledger.account(source), self.ledger.account(sink), np.asarray(masses)[None, :],
+                   process)
+
+    def flush(self) -> None:
+        if not self._rows:
+            return
+        time, src, snk, masses, proc = (np.concatenate(c) for c in zip(*self._rows))
+        self._rows.clear()
+        self.ledger.flows_batch(time, src, snk, masses, proc)
 
 
 class PondField:
@@ -40,6 +70,7 @@ class PondField:
         self.lookup = lookup
         self.ledger = ledger
         self.lake = lake
+        self.book = FlowBook(ledger)
         self.names = [p.name for p in self.ponds]
         index = {n: i for i, n in enumerate(self.names)}
         n = len(self.ponds)
@@ -144,7 +175,7 @@ class PondField:
             return np.zeros_like(volume)
         self.lake.state, parcel = kernel.take(self.lake.state, np.zeros(index.size, dtype=np.int64), fraction)
         self.state = kernel.mix(self.state, self.lookup, index, *parcel)
-        self.ledger.flows(time_s, self.lake_id, self.pond_ids[index], self._parcel_masses(parcel[0], parcel[1]),
+        self.book.flows(time_s, self.lake_id, self.pond_ids[index], self._parcel_masses(parcel[0], parcel[1]),
                           process)
         return fraction * lake_volume
 
@@ -158,7 +189,7 @@ class PondField:
             return 0.0
         self.state, parcel = kernel.take(self.state, np.array([source]), np.array([volume / props.volume[source]]))
         self.state = kernel.mix(self.state, self.lookup, np.array([target]), *parcel)
-        self.ledger.flows(time_s, self.pond_ids[[source]], self.pond_ids[[target]],
+        self.book.flows(time_s, self.pond_ids[[source]], self.pond_ids[[target]],
                           self._parcel_masses(parcel[0], parcel[1]), process)
         return volume
 
@@ -180,7 +211,7 @@ class PondField:
         if kg <= 0.0:
             return 0.0
         store.put(kg, masses[0])
-        self.ledger.flows(time_s, self.pond_ids[[index]], self.ledger.accounts([store.name]), masses, "to_plant_feed")
+        self.book.flows(time_s, self.pond_ids[[index]], self.ledger.accounts([store.name]), masses, "to_plant_feed")
         return kg
 
     def _give_back(self, index, parcel, share):
@@ -191,7 +222,7 @@ class PondField:
     def send_to_lake(self, time_s, parcel, source_index, process):
         self.lake.state = kernel.mix(self.lake.state, self.lookup, np.zeros(len(parcel[0]), dtype=np.int64),
                                      *parcel)
-        self.ledger.flows(time_s, self.pond_ids[source_index], self.lake_id,
+        self.book.flows(time_s, self.pond_ids[source_index], self.lake_id,
                           self._parcel_masses(parcel[0], parcel[1]), process)
 
     def tick(self, time_s: float, rain_depth: float, fresh_evaporation: float, relative_humidity: float,
@@ -201,7 +232,7 @@ class PondField:
         seep_rate = self.seepage_aged + (self.seepage_new - self.seepage_aged) * np.exp(-age)
         self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.depth_max * self.area,
                                         seep_rate * duration, rain_depth, fresh_evaporation, relative_humidity)
-        ids, ledger = self.pond_ids, self.ledger
+        ids, ledger = self.pond_ids, self.book
         water_only = np.zeros((len(ids), 1 + len(SOLUTES)))
         water_only[:, 0] = f.rain
         ledger.flows(time_s, self.ext["rain"], ids, water_only, "rain")
@@ -261,7 +292,7 @@ class PondField:
         if np.any(internal):
             p_in = tuple(a[internal] for a in parcel)
             self.state = kernel.mix(self.state, self.lookup, dst[internal], *p_in)
-            self.ledger.flows(time_s, self.pond_ids[src[internal]], self.pond_ids[dst[internal]],
+            self.book.flows(time_s, self.pond_ids[src[internal]], self.pond_ids[dst[internal]],
                               self._parcel_masses(p_in[0], p_in[1]), "transfer")
         if np.any(~internal):
             self.send_to_lake(time_s, tuple(a[~internal] for a in parcel), src[~internal], "bittern_return")
@@ -280,7 +311,7 @@ class PondField:
         self.state, parcel = kernel.take(self.state, np.array([index]), fraction)
         if targets.size and targets[0] >= 0:
             self.state = kernel.mix(self.state, self.lookup, targets[:1], *parcel)
-            self.ledger.flows(time_s, self.pond_ids[[index]], self.pond_ids[targets[:1]],
+            self.book.flows(time_s, self.pond_ids[[index]], self.pond_ids[targets[:1]],
                               self._parcel_masses(parcel[0], parcel[1]), "drain")
         else:
             self.send_to_lake(time_s, parcel, np.array([index]), "drain")

@@ -71,6 +71,8 @@ class PathLookup:
         negligible ramp so that it can be inverted). [kg kg⁻¹]
     stoichiometry : ndarray (n_min, 1 + n_el)
         Moles of H2O and of each solute per mole of mineral. [mol mol⁻¹]
+    hydrate_water : ndarray (n_min,)
+        Mass of water of crystallisation per mole of mineral. [kg mol⁻¹]
     mineral_molar_mass : ndarray (n_min,)
         Formula mass of each mineral (carbonate counted as CO3). [kg mol⁻¹]
     mineral_volume : ndarray (n_min,)
@@ -88,6 +90,7 @@ class PathLookup:
     minerals: np.ndarray
     solids: np.ndarray
     stoichiometry: np.ndarray
+    hydrate_water: np.ndarray
     mineral_molar_mass: np.ndarray
     mineral_volume: np.ndarray
     water_activity: np.ndarray
@@ -135,7 +138,8 @@ def path_lookup(table, solutes) -> PathLookup:
         molar_mass = molar_mass + 3.0 * _OXYGEN * stoich[:, 1 + carbon]
     names = tuple(table.mineral_names)
     grain = np.array([CRYSTAL_DENSITY.get(n.lower(), DEFAULT_CRYSTAL_DENSITY) for n in names])
-    retained = water + minerals @ stoich[:, 0]
+    hydrate_water = stoich[:, 0] * MOLAR_MASS["H2O"]
+    retained = water + minerals @ hydrate_water
     if np.any(np.diff(retained) >= 0.0):
         raise ValueError("path table: retained water must decrease strictly along the path")
     solids = minerals @ molar_mass
@@ -143,6 +147,7 @@ def path_lookup(table, solutes) -> PathLookup:
     return PathLookup(water=water, retained=retained,
                       dissolved=np.asarray(table.dissolved, dtype=float), minerals=minerals,
                       solids=np.maximum.accumulate(solids) + ramp, stoichiometry=stoich,
+                      hydrate_water=hydrate_water,
                       mineral_molar_mass=molar_mass, mineral_volume=molar_mass / grain,
                       water_activity=np.asarray(table.water_activity, dtype=float),
                       density=np.asarray(table.density, dtype=float),

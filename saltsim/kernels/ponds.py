@@ -248,8 +248,8 @@ def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.nda
     theta = theta if need.shape[1] else np.full(feed.shape, np.inf)
     factor = np.where(active, np.clip(np.where(forward, theta, phi), 0.0, 1.0), 0.0)
     deposited = change * factor[:, None]
-    moved = deposited @ lookup.stoichiometry
-    new = PondState(water=state.water - moved[:, 0], solutes=state.solutes - moved[:, 1:],
+    new = PondState(water=state.water - deposited @ lookup.hydrate_water,
+                    solutes=state.solutes - deposited @ lookup.stoichiometry[:, 1:],
                     feed=feed, position=s + factor * (target - s), layer=state.layer + deposited)
     return new, deposited
 

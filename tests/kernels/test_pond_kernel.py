@@ -148,3 +148,38 @@ def test_step_day_conserves_every_component(days):
     end = _totals(state, outside, lookup)
     scale = np.maximum(np.abs(start), 1.0)
     assert np.all(np.abs(end - start) / scale <= RTOL_CONSERVATION * len(days) + 1e-13)
+
+
+def _hydrate_path():
+    """MgSO4 feed 2 mol/kg saturating at 3 mol/kg as a heptahydrate (epsomite-like), by hand:
+    water in solution w, precipitate P = 2 − 3w, retained water v = w + 7 M_w P."""
+    from saltsim.chemistry.path_table import PathTable
+
+    w_sat = 2.0 / 3.0
+    w = np.unique(np.concatenate([np.linspace(1.0, 0.2, 17), [w_sat]]))[::-1]
+    mg = np.where(w >= w_sat, 2.0, 3.0 * w)
+    dissolved = np.zeros((w.size, len(SOLUTES)))
+    dissolved[:, MG] = mg
+    dissolved[:, SOLUTES.index("SO4")] = mg
+    stoich = np.zeros((1, 1 + len(SOLUTES)))
+    stoich[0, 0] = 7.0
+    stoich[0, 1 + MG] = stoich[0, 1 + SOLUTES.index("SO4")] = 1.0
+    return PathTable(temperature=298.15, ln_concentration_factor=-np.log(w), water=w, dissolved=dissolved,
+                     minerals=(2.0 - mg)[:, None], mineral_names=("Epsomite",), mineral_stoichiometry=stoich,
+                     water_activity=np.exp(-0.018015 * 2 * mg / w), density=1000.0 + 50.0 * mg / w)
+
+
+def test_hydrate_water_leaves_the_brine_with_the_mineral():
+    lookup = path_lookup(_hydrate_path(), SOLUTES)
+    m_w = 18.01528e-3
+    state = ponds.empty_state(1, len(SOLUTES), 1)
+    state.water[:] = state.feed[:] = 1000.0
+    state.solutes[0, MG] = state.solutes[0, SOLUTES.index("SO4")] = 2000.0
+    evaporated = 500.0
+    state, deposited = _evaporate(state, lookup, np.array([evaporated]))
+    # w + 7 M_w (2 − 3 w) = 1 − E/1000  →  w = (1 − E/1000 − 14 M_w) / (1 − 21 M_w)
+    w = (1.0 - evaporated / 1000.0 - 14.0 * m_w) / (1.0 - 21.0 * m_w)
+    np.testing.assert_allclose(state.water[0], 1000.0 * w, rtol=RTOL_EXACT)
+    np.testing.assert_allclose(deposited[0, 0], 1000.0 * (2.0 - 3.0 * w), rtol=RTOL_EXACT)
+    brine, layer = state.component_masses(lookup)
+    assert brine[0, 0] + layer[0, 0] == pytest.approx(1000.0 - evaporated, rel=RTOL_EXACT)
