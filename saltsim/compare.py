@@ -237,12 +237,15 @@ def run_with_impacts(scenario, seed: int | None = None, counterfactual: bool | N
     results = run(scenario, seed=seed, progress=False)
     if counterfactual is None:
         counterfactual = bool(getattr(scenario.impacts, "counterfactual", True))
-    if not counterfactual:
-        return results
-    used_seed = results.metadata.get("seed", seed)
-    no_project = run(scenario, seed=used_seed, strategy="no_project", progress=False)
-    impacts = impacts_from_tables(results.tables(), scenario, counterfactual=no_project.tables())
-    return dataclasses.replace(results, impacts=impacts)
+    counterfactual = counterfactual and results.metadata.get("strategy") != "no_project"
+    impacts = results.impacts
+    if not impacts.empty and (not counterfactual or (impacts["quantity"] == "pm10_total_no_project").any()):
+        return results  # the runner already accounted for the impacts
+    no_project = None
+    if counterfactual:
+        no_project = run(scenario, seed=results.metadata.get("seed", seed), strategy="no_project",
+                         progress=False).tables()
+    return dataclasses.replace(results, impacts=impacts_from_tables(results.tables(), scenario, no_project))
 
 
 # ------------------------------------------------------------------------------- summaries

@@ -52,7 +52,7 @@ FIGURE_DPI = 100
 _DISPLAY = {
     "kg": ("kg", "t", "kt", "Mt"),
     "J": ("kWh", "MWh", "GWh", "TWh"),
-    "m^3": ("m^3", "Mm^3", "km^3"),
+    "m^3": ("m^3", "hm^3", "km^3"),
     "m^2": ("m^2", "ha", "km^2"),
     "kg/t": ("kg/t", "t/t"),
     "J/t": ("kWh/t", "MWh/t"),
