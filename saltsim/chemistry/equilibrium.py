@@ -346,40 +346,62 @@ def _max_step(totals_dissolved, water, delta_dissolved, delta_water):
 def _newton(totals, water0, temperature, ln_k, amounts, active, system):
     """Damped, projected Newton on the present minerals' mass-action laws.
 
+    Each iteration makes one activity evaluation (with Jacobian) per unconverged brine. A step
+    is limited so that no dissolved amount, water or present mineral amount is depleted
+    (``_MAX_DEPLETION``, amounts ≥ 0), and backtracked (halved from the previous point) when the
+    max |residual| has not decreased — the check uses the evaluation of the next iteration, so
+    the line search costs no extra evaluation when full steps succeed.
+
     Updates ``amounts`` and ``active`` in place (a mineral at zero amount whose step points
-    negative is dropped); returns the converged mask and the mask of minerals dropped while
-    still supersaturated.
+    negative is dropped). Returns the converged mask, ln(IAP/K) of every mineral at the
+    converged states (B, n_min), and the mask of minerals dropped while still supersaturated.
     """
-    n_min = amounts.shape[1]
+    n_batch, n_min = amounts.shape
     eye = np.eye(n_min)
-    converged = np.zeros(len(totals), dtype=bool)
+    converged = np.zeros(n_batch, dtype=bool)
+    saturation = np.zeros((n_batch, n_min))
     # Minerals dropped at zero amount while still supersaturated: the activity model's slope
     # points the wrong way there (far-from-equilibrium transients at I > 20 mol/kg); the set
     # update tries another candidate first.
     tabu = np.zeros(amounts.shape, dtype=bool)
+    previous_amounts = amounts.copy()
+    previous_delta = np.zeros_like(amounts)
+    previous_norm = np.full(n_batch, np.inf)
+    alpha = np.zeros(n_batch)
+    backtracks = np.zeros(n_batch, dtype=int)
     for _ in range(MAX_NEWTON_ITERATIONS):
-        todo = ~converged
-        if not todo.any():
+        idx = np.nonzero(~converged)[0]
+        if len(idx) == 0:
             break
-        idx = np.nonzero(todo)[0]
         act = active[idx]
         dissolved, water = _composition(totals[idx], water0[idx], amounts[idx], system)
         ln_a, ln_aw, molality, d_ln_gamma, d_ln_aw = _log_activities(
             dissolved, water, temperature[idx], system, with_jacobian=True)
-        residual = np.where(act, _residuals(ln_a, ln_aw, ln_k[idx], system), 0.0)
-        done = np.abs(residual).max(axis=1, initial=0.0) <= RESIDUAL_TOLERANCE
+        ratio = _residuals(ln_a, ln_aw, ln_k[idx], system)
+        residual = np.where(act, ratio, 0.0)
+        norm = np.abs(residual).max(axis=1, initial=0.0)
+        done = norm <= RESIDUAL_TOLERANCE
         converged[idx[done]] = True
-        keep = ~done
-        if not keep.any():
-            break
-        idx, act, residual = idx[keep], act[keep], residual[keep]
-        jac = _jacobian(molality[keep], water[keep], d_ln_gamma[keep], d_ln_aw[keep], system)
-        mask = act[:, :, None] & act[:, None, :]
-        jac = np.where(mask, jac, eye)
+        saturation[idx[done]] = ratio[done]
+        # Backtrack where the last step did not reduce the residual (Armijo-like on the max norm).
+        worse = ~done & (norm > (1.0 - 1e-4 * alpha[idx]) * previous_norm[idx]) \
+            & (backtracks[idx] < _MAX_BACKTRACKS)
+        if worse.any():
+            rows = idx[worse]
+            alpha[rows] *= 0.5
+            backtracks[rows] += 1
+            amounts[rows] = previous_amounts[rows] + alpha[rows, None] * previous_delta[rows]
+        step = ~done & ~worse
+        if not step.any():
+            continue
+        idx, act, residual = idx[step], act[step], residual[step]
+        dissolved, water, norm = dissolved[step], water[step], norm[step]
+        jac = _jacobian(molality[step], water, d_ln_gamma[step], d_ln_aw[step], system)
+        jac = np.where(act[:, :, None] & act[:, None, :], jac, eye)
         delta = np.linalg.solve(jac, -residual[..., None])[..., 0]
         delta = np.where(act, delta, 0.0)
         # Projected Newton: a present mineral at zero amount that would go negative is dropped
-        # (it is undersaturated with none of it left); the others keep iterating.
+        # (none of it is left to dissolve); the brine restarts its Newton history.
         at_bound = act & (amounts[idx] <= 0.0) & (delta < 0.0)
         blocked = at_bound.any(axis=1)
         if blocked.any():
@@ -388,46 +410,25 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system):
             tabu[rows, worst] = residual[blocked, worst] > 0.0
             active[rows, worst] = False
             amounts[rows, worst] = 0.0
-            unblocked = ~blocked
-            idx, act, residual, delta = idx[unblocked], act[unblocked], residual[unblocked], delta[unblocked]
-            dissolved, water = dissolved[keep][unblocked], water[keep][unblocked]
-        else:
-            dissolved, water = dissolved[keep], water[keep]
+            previous_norm[rows] = np.inf
+            alpha[rows] = 0.0
+            free = ~blocked
+            idx, act, delta = idx[free], act[free], delta[free]
+            dissolved, water, norm = dissolved[free], water[free], norm[free]
         if len(idx) == 0:
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
             to_zero = np.where(act & (delta < 0.0) & (amounts[idx] > 0.0), amounts[idx] / -delta, np.inf)
         d_dissolved = -delta @ system.stoichiometry
         d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
-        alpha = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
-        alpha = _line_search(totals[idx], water0[idx], temperature[idx], ln_k[idx], amounts[idx],
-                             act, delta, alpha, np.abs(residual).max(axis=1), system)
-        amounts[idx] = amounts[idx] + alpha[:, None] * delta
-    else:
-        # Final check after the last step.
-        dissolved, water = _composition(totals, water0, amounts, system)
-        ln_a, ln_aw, *_ = _log_activities(dissolved, water, temperature, system, with_jacobian=False)
-        residual = np.where(active, _residuals(ln_a, ln_aw, ln_k, system), 0.0)
-        converged = np.abs(residual).max(axis=1, initial=0.0) <= RESIDUAL_TOLERANCE
-    return converged, tabu
-
-
-def _line_search(totals, water0, temperature, ln_k, amounts, active, delta, alpha, norm0, system):
-    """Backtrack each brine's step until its max |residual| decreases (Armijo-like, halving)."""
-    alpha = alpha.copy()
-    pending = np.ones(len(alpha), dtype=bool)
-    for _ in range(_MAX_BACKTRACKS):
-        idx = np.nonzero(pending)[0]
-        if len(idx) == 0:
-            break
-        trial = amounts[idx] + alpha[idx, None] * delta[idx]
-        dissolved, water = _composition(totals[idx], water0[idx], trial, system)
-        ln_a, ln_aw, *_ = _log_activities(dissolved, water, temperature[idx], system, False)
-        norm = np.abs(np.where(active[idx], _residuals(ln_a, ln_aw, ln_k[idx], system), 0.0)).max(axis=1)
-        accept = norm <= (1.0 - 1e-4 * alpha[idx]) * norm0[idx]
-        pending[idx[accept]] = False
-        alpha[idx[~accept]] *= 0.5
-    return alpha
+        step_length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
+        previous_amounts[idx] = amounts[idx]
+        previous_delta[idx] = delta
+        previous_norm[idx] = norm
+        alpha[idx] = step_length
+        backtracks[idx] = 0
+        amounts[idx] = amounts[idx] + step_length[:, None] * delta
+    return converged, saturation, tabu
 
 
 def _update_active_sets(totals, amounts, active, saturation, system, tabu):
@@ -588,6 +589,7 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
         start = warm_start.minerals if isinstance(warm_start, EquilibriumState) else warm_start
         amounts[:] = np.broadcast_to(np.asarray(start, dtype=float), batch_shape + (n_min,)).reshape(-1, n_min)
     active = amounts > 0
+    amounts = _restore_feasibility(totals_b, water_b, amounts, system)
     ln_k = np.broadcast_to(system.ln_k(temp_b), (n_batch, n_min))
 
     pending = np.ones(n_batch, dtype=bool)
@@ -596,15 +598,12 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
         if len(idx) == 0:
             break
         sub_amounts, sub_active = amounts[idx], active[idx]
-        converged, tabu = _newton(totals_b[idx], water_b[idx], temp_b[idx], ln_k[idx], sub_amounts,
-                                  sub_active, system)
+        converged, saturation, tabu = _newton(totals_b[idx], water_b[idx], temp_b[idx], ln_k[idx],
+                                              sub_amounts, sub_active, system)
         amounts[idx], active[idx] = sub_amounts, sub_active
         if not converged.all():
             _raise_convergence(idx[~converged], totals_b, water_b, temp_b, amounts, active, ln_k, system,
                                "Newton iteration did not reach the residual tolerance")
-        dissolved, water_left = _composition(totals_b[idx], water_b[idx], amounts[idx], system)
-        ln_a, ln_aw, *_ = _log_activities(dissolved, water_left, temp_b[idx], system, False)
-        saturation = _residuals(ln_a, ln_aw, ln_k[idx], system)
         sub_active = active[idx]
         sub_amounts = amounts[idx]
         changed = _update_active_sets(totals_b[idx], sub_amounts, sub_active, saturation, system, tabu)

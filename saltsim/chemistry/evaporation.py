@@ -29,6 +29,7 @@ scheme of the PHREEQC reference paths in ``tests/data/evaporation``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as fields_of
 
 import numpy as np
 
@@ -158,6 +159,8 @@ class _Point:
     cumulative: np.ndarray    # (n_min,) cumulative minerals [mol kg⁻¹]
     increment: np.ndarray     # (n_min,) minerals formed in the last step (fractional) [mol kg⁻¹]
     seen: np.ndarray          # (n_min,) bool, minerals present at some earlier point
+    last_removed: float = 0.0  # water evaporated in the step that led here [kg kg⁻¹]
+    evaporated: float = 0.0    # net water evaporated since the start [kg kg⁻¹]
 
 
 def _solve(totals, water, temperature, warm, system):
@@ -171,17 +174,24 @@ def _advance(current: _Point, water_target, temperature, mode, totals0, system) 
         state = _solve(totals0, water_target, temperature, current.state.minerals[0], system)
         amounts = state.minerals[0].copy()
         return _Point(water_target, temperature, state, amounts, amounts,
-                      current.seen | (amounts > PRESENT_AMOUNT))
-    # Fractional: the previous brine, minus the evaporated water; solids formed are removed.
-    removed = current.water_target - water_target
+                      current.seen | (amounts > PRESENT_AMOUNT),
+                      current.water_target - water_target, 1.0 - water_target)
+    # Fractional: the previous brine loses the same fraction of its water as the target does
+    # (so the solution never runs dry although hydrates leave with the solids); the solids
+    # formed are removed.
+    solution_water = float(current.state.water_kg[0])
+    removed = solution_water * (1.0 - water_target / current.water_target)
     dissolved = current.state.dissolved[0]
-    water = float(current.state.water_kg[0]) - removed
-    warm = np.where(current.increment > PRESENT_AMOUNT, current.increment, 0.0)
+    water = solution_water - removed
+    # Warm start: the minerals of the last step, scaled to this step's evaporation.
+    last_removed = max(current.last_removed, 1e-300)
+    scale = min(max(removed / last_removed, 1e-3), 1.0) if removed > 0 else 1e-3
+    warm = np.where(current.increment > PRESENT_AMOUNT, current.increment * scale, 0.0)
     state = _solve(dissolved, water, temperature, warm, system)
     increment = state.minerals[0].copy()
     cumulative = current.cumulative + increment
     return _Point(water_target, temperature, state, cumulative, increment,
-                  current.seen | (cumulative > PRESENT_AMOUNT))
+                  current.seen | (cumulative > PRESENT_AMOUNT), removed, current.evaporated + removed)
 
 
 def _concentration_factor(point: _Point) -> float:
@@ -195,12 +205,15 @@ def _march(molality, water_targets, temperatures, mode, system):
     """
     if mode not in _MODES:
         raise ValueError(f"mode: found {mode!r}; expected one of {', '.join(_MODES)}")
+    if mode == "equilibrium":
+        return _equilibrium_rows(np.asarray(molality, dtype=float), np.asarray(water_targets, dtype=float),
+                                 np.asarray(temperatures, dtype=float), system)
     totals0 = np.asarray(molality, dtype=float)
     n_min = len(system.mineral_names)
     first = _solve(totals0, water_targets[0], temperatures[0], np.zeros(n_min), system)
     amounts = first.minerals[0].copy()
     current = _Point(float(water_targets[0]), float(temperatures[0]), first, amounts, amounts,
-                     amounts > PRESENT_AMOUNT)
+                     amounts > PRESENT_AMOUNT, 0.0, 1.0 - float(water_targets[0]))
     rows = [(0, False, current)]
     for i in range(1, len(water_targets)):
         goal = (float(water_targets[i]), float(temperatures[i]))
@@ -212,33 +225,82 @@ def _march(molality, water_targets, temperatures, mode, system):
     return rows
 
 
+def _take(state: EquilibriumState, i: int) -> EquilibriumState:
+    """Row ``i`` of a batched state, as a batch of one."""
+    fields = {f.name: getattr(state, f.name) for f in fields_of(EquilibriumState)}
+    return EquilibriumState(**{k: (v if k == "mineral_names" else v[i:i + 1]) for k, v in fields.items()})
+
+
+def _equilibrium_rows(totals0, water_targets, temperatures, system):
+    """Equilibrium mode: every state depends only on (totals, water, T), so all requested states
+    are solved in one vectorised call, and the onset brackets are bisected level by level, all
+    brackets in one call per level."""
+    n = len(water_targets)
+    state = solve_equilibrium(np.broadcast_to(totals0, (n, len(totals0))), water_targets, temperatures,
+                              system=system)
+    rows = []
+    for i in range(n):
+        amounts = state.minerals[i].copy()
+        rows.append((float(i), i, False, _Point(float(water_targets[i]), float(temperatures[i]),
+                                                _take(state, i), amounts, amounts, amounts > PRESENT_AMOUNT,
+                                                0.0, 1.0 - float(water_targets[i]))))
+    for _ in range(_MAX_BISECTIONS):
+        rows.sort(key=lambda r: r[0])
+        seen = np.zeros(len(system.mineral_names), dtype=bool)
+        brackets = []
+        for k, (position, step, refined, point) in enumerate(rows):
+            present = point.cumulative > PRESENT_AMOUNT
+            if k > 0 and (present & ~seen).any() and not _bracketed(rows[k - 1][3], point):
+                brackets.append((rows[k - 1], rows[k], present & ~seen))
+            seen |= present
+        if not brackets:
+            break
+        middle_target = np.array([0.5 * (lo[3].water_target + hi[3].water_target) for lo, hi, _ in brackets])
+        middle_temp = np.array([0.5 * (lo[3].temperature + hi[3].temperature) for lo, hi, _ in brackets])
+        warm = np.array([hi[3].cumulative for lo, hi, _ in brackets])
+        middle = solve_equilibrium(np.broadcast_to(totals0, (len(brackets), len(totals0))), middle_target,
+                                   middle_temp, warm_start=warm, system=system)
+        for b, (lo, hi, _) in enumerate(brackets):
+            amounts = middle.minerals[b].copy()
+            rows.append((0.5 * (lo[0] + hi[0]), hi[1], True,
+                         _Point(float(middle_target[b]), float(middle_temp[b]), _take(middle, b), amounts,
+                                amounts, amounts > PRESENT_AMOUNT, 0.0, 1.0 - float(middle_target[b]))))
+    rows.sort(key=lambda r: r[0])
+    # Rows strictly between a bracket's ends that do not bound an onset are kept: they are
+    # valid equilibrium states (refined rows).
+    return [(step, refined, point) for _, step, refined, point in rows]
+
+
 def _step_to(current, goal, i, rows, mode, totals0, system):
-    """Advance from ``current`` to ``goal``, bisecting where a mineral first appears."""
+    """Advance from ``current`` to ``goal``, bisecting where a mineral first appears.
+
+    Every state is advanced from the last accepted row (fractional states depend on the path),
+    so the rows form one consistent sequence of steps.
+    """
+    refined = False
     while True:
         trial = _advance(current, *goal, mode, totals0, system)
-        new = trial.seen & ~current.seen
-        if not new.any() or _bracketed(current, trial):
-            rows.append((i, False, trial))
-            current = trial
-            break
-        # Bisect [current, goal]: accept states without the new mineral as refined rows,
-        # shrink towards the onset until it is bracketed within the tolerance.
-        low, high, high_point = current, goal, trial
+        if not (trial.seen & ~current.seen).any() or _bracketed(current, trial):
+            rows.append((i, refined, trial))
+            return trial
+        refined = True
+        high, high_point = goal, trial
         for _ in range(_MAX_BISECTIONS):
-            middle = (0.5 * (low.water_target + high[0]), 0.5 * (low.temperature + high[1]))
-            point = _advance(low, *middle, mode, totals0, system)
-            if (point.seen & ~low.seen).any():
+            middle = (0.5 * (current.water_target + high[0]), 0.5 * (current.temperature + high[1]))
+            point = _advance(current, *middle, mode, totals0, system)
+            if (point.seen & ~current.seen).any():
                 high, high_point = middle, point
             else:
                 rows.append((i, True, point))
-                low = point
-            if _bracketed(low, high_point):
+                current, high_point = point, None
+            if high_point is not None and _bracketed(current, high_point):
                 break
+        if high_point is None:
+            high_point = _advance(current, *high, mode, totals0, system)
         rows.append((i, True, high_point))
         current = high_point
-        if (high_point.water_target, high_point.temperature) == goal:
-            break
-    return current
+        if (current.water_target, current.temperature) == goal:
+            return current
 
 
 def _bracketed(low: _Point, high: _Point) -> bool:
@@ -261,7 +323,7 @@ def _assemble(rows, mode, system) -> EvaporationPath:
         step=np.array([r[0] for r in rows], dtype=int),
         refined=np.array([r[1] for r in rows], dtype=bool),
         temperature=stack(lambda p: p.temperature),
-        water_removed=1.0 - stack(lambda p: p.water_target),
+        water_removed=stack(lambda p: p.evaporated),
         water_kg=water, water_fraction=water, concentration_factor=1.0 / water,
         water_activity=stack(lambda p: p.state.water_activity[0]),
         osmotic_coefficient=stack(lambda p: p.state.osmotic_coefficient[0]),

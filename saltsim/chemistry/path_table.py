@@ -195,6 +195,13 @@ def locate(table: PathTable, molality):
         present). [-]
     deviation : ndarray, shape (...)
         That RMS relative distance; above ``PATH_DEVIATION_TOLERANCE`` the brine is off the path. [-]
+
+    Notes
+    -----
+    Where the brine's composition does not change along the path (a single-salt brine at
+    saturation: only the amount of salt grows), the composition does not determine the CF and
+    any row of that plateau is an exact match; the pond's own water and salt inventory then
+    gives its CF.
     """
     m = np.asarray(molality, dtype=float)
     path = table.molality                                            # (K, n)
