@@ -60,7 +60,8 @@ _NAMED = {"halite": "NaCl", "salt": "NaCl", "raw_salt": "NaCl", "nacl": "NaCl",
           "carnallite": "carnallite", "mirabilite": "mirabilite", "thenardite": "thenardite",
           "sodium_sulphate": "thenardite", "bischofite": "bischofite", "kcl": "KCl",
           "sylvite": "KCl", "magnesia": "MgO", "mgo": "MgO", "magnesium": "Mg",
-          "mg(oh)2": "Mg(OH)2", "magnesium_hydroxide": "Mg(OH)2"}
+          "mg(oh)2": "Mg(OH)2", "magnesium_hydroxide": "Mg(OH)2", "potash": "KCl",
+          "magnesium_chloride": "bischofite", "mgcl2": "bischofite"}
 
 
 def nominal_composition(product: str) -> np.ndarray | None:
@@ -364,10 +365,16 @@ def start_logistics(env: simpy.Environment, scenario, stockpiles: Mapping[str, s
             own, foreign = route, []
             if destination.crosses_border:
                 ends = [k for k, s in enumerate(route) if s.destination == rail.border_station]
+                through = [k for k, s in enumerate(route) if s.transit_time_min is not None]
+                if not ends and through and through[0] > 0:
+                    # The border lies inside an international through service described by
+                    # transit times: the site's wagons run to its start (docs/decisions.md).
+                    ends = [through[0] - 1]
                 if border is None or not ends:
                     problems.append(f"rail.destinations[{d}].crosses_border: true, but no section of its "
-                                    f"route ends at the border station "
-                                    f"{rail.border_station!r}; expected a section with that destination")
+                                    f"route ends at the border station {rail.border_station!r}; expected "
+                                    f"a section with that destination, or a transit-time section after "
+                                    f"the first")
                 else:
                     own, foreign = route[:ends[0] + 1], route[ends[0] + 1:]
             by_plant = {spec.name: spec.product for spec in specs}

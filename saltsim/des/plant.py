@@ -84,6 +84,16 @@ class MassStore(simpy.Container):
                             else np.asarray(composition, dtype=float))
         self.masses = self.composition * float(init)
         self.name = name
+        self._watchers: list[tuple[float, simpy.Event]] = []
+
+    def when_level(self, amount: float) -> simpy.Event:
+        """An event that succeeds as soon as the store holds at least ``amount``. [kg]"""
+        event = self._env.event()
+        if self._level >= amount:
+            event.succeed()
+        else:
+            self._watchers.append((amount, event))
+        return event
 
     def _do_put(self, event):
         if self._capacity - self._level >= event.amount:
@@ -91,6 +101,11 @@ class MassStore(simpy.Container):
             self.masses = self.masses + masses
             self._level += event.amount
             event.succeed()
+            if self._watchers:
+                ready = [w for w in self._watchers if w[0] <= self._level]
+                self._watchers = [w for w in self._watchers if w[0] > self._level]
+                for _, watcher in ready:
+                    watcher.succeed()
         return None
 
     def _do_get(self, event):

@@ -15,7 +15,8 @@ Resources and stores
 
 Processes
 ---------
-- :func:`dispatcher`, one per (destination, product): claims ``min_wagons`` idle wagons, loads
+- :func:`dispatcher`, one per (destination, product): waits until the store holds product for
+  ``min_wagons`` (so wagons are not parked on a product that is not coming), claims ``min_wagons`` idle wagons, loads
   each with one payload from the product store (waiting for product), then adds wagon after
   wagon until ``max_wagons`` or the deadline: ``max_wait`` after formation start
   (``when_full``) or the next headway slot (``schedule``, where the train also waits for its
@@ -37,6 +38,10 @@ from ..constants import COMPONENTS
 from .ledger import Ledger
 
 __all__ = ["RailModel", "SectionRuntime", "dispatcher", "train", "wagon_monitor", "WAGON_STATES"]
+
+#: Polling interval for the product level of a plain ``simpy.Container`` (a
+#: :class:`~saltsim.des.plant.MassStore` signals it instead). [s]
+LEVEL_POLL = 6 * 3600.0
 
 #: States a wagon can be in; the ``wagon_states`` table counts wagons per state daily.
 WAGON_STATES = ("idle", "forming", "loaded", "transloading", "unloading", "empty_return")
@@ -219,6 +224,13 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
 
     while True:
         wagons, masses = [], np.zeros(len(COMPONENTS))
+        # Wait for product for a minimum train before taking wagons out of the pool.
+        minimum = rail.min_wagons * rail.payload
+        if hasattr(store, "when_level"):
+            yield store.when_level(min(minimum, store.capacity))
+        else:
+            while store.level < min(minimum, store.capacity):
+                yield env.timeout(LEVEL_POLL)
         # Claim the train's minimum of wagons first, one train at a time, so that trains of
         # different destinations never hold part of a minimum each (no deadlock).
         with rail.claim.request() as claim:
