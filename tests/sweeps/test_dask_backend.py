@@ -28,14 +28,15 @@ def test_local_cluster_matches_serial(toy_path, toy_scenario):
 
 
 def test_existing_scheduler_address(toy_path, toy_scenario, tmp_path):
-    """``scheduler=tcp://...`` connects to a scheduler started elsewhere (here: a LocalCluster)."""
+    """``scheduler=tcp://...`` connects to a scheduler started elsewhere (here: a LocalCluster
+    of threads on loopback, cheap to start; the process workers are tested above)."""
     from distributed import LocalCluster
 
     kwargs = dict(vary=["ponds[0].area=10..40 km^2"], samples=4, replications=2, evaluator=TOY,
                   progress=False)
     serial = sweep(toy_scenario, backend="serial", **kwargs)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                      host="127.0.0.1", dashboard_address=None) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         remote = sweep(toy_scenario, scheduler=cluster.scheduler_address, out=tmp_path / "d", **kwargs)
     assert_frame_equal(remote.table, serial.table, check_exact=True)
