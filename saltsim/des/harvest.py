@@ -126,7 +126,7 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
                 if wash_water[0] > 0:
                     ledger.flow(env.now, "ext:water_supply", "harvest:field", wash_water, "wash_water")
                 if washing:
-                    ledger.flow(env.now, "harvest:field", "lake", waste + wash_water, "wash_waste")
+                    field.dump_to_lake(env.now, "harvest:field", waste + wash_water, "wash_waste")
                 totals["wash_energy_J"] += spec.wash_energy * washed.sum() if washing else 0.0
                 totals["diesel_m3"] += spec.diesel_rate * (salt + brine).sum()
                 totals["hauled_kg"] += (salt + brine).sum()

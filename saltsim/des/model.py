@@ -478,6 +478,14 @@ def _kpi_table(model, flows: pd.DataFrame) -> pd.DataFrame:
     area_ha = float(field.area.sum() / 1e4) if field.names else 0.0
     add("salt_yield", nacl_t / years / area_ha if area_ha > 0 else 0.0, "t/ha/yr",
         "NaCl harvested per gross pond hectare per year")
+    if field.names and "Halite" in model.lookup.mineral_names:
+        halite = field.deposited_total[:, model.lookup.mineral_names.index("Halite")] * nacl_kg_per_mol / 1000.0
+        crystal = np.array([q.role == "crystallizer" for q in field.ponds])
+        add("halite_deposited_yield", halite.sum() / years / area_ha, "t/ha/yr",
+            "Halite deposited in all ponds per gross pond hectare per year (production capacity)")
+        crystal_ha = field.area[crystal].sum() / 1e4
+        add("crystallizer_yield", halite[crystal].sum() / years / crystal_ha if crystal_ha > 0 else 0.0,
+            "t/ha/yr", "Halite deposited in crystallizers per crystallizer hectare per year")
     roles = {q.name: q.role for q in field.ponds}
     bittern_ponds = [f"pond:{n}" for n, r in roles.items() if r in ("bittern",)]
     crystallizers = [f"pond:{n}" for n, r in roles.items() if r == "crystallizer"]

@@ -102,6 +102,8 @@ class PondField:
         #: False while a pond is drained for harvest (no inflow, no transfers).
         self.online = np.ones(n, dtype=bool)
         self.state = kernel.empty_state(n, len(SOLUTES), lookup.n_minerals)
+        #: Net minerals deposited in each pond since the start (precipitated − redissolved). [mol]
+        self.deposited_total = np.zeros((n, lookup.n_minerals))
         self.pond_ids = ledger.accounts([f"pond:{name}" for name in self.names])
         self.layer_ids = ledger.accounts([f"layer:{name}" for name in self.names])
         self.lake_id = ledger.account("lake")
@@ -135,10 +137,20 @@ class PondField:
         props = props or self.properties()
         return np.where(props.volume > 0.0, density_to_baume(props.density), 0.0)
 
+    def solid_volume(self) -> np.ndarray:
+        """Volume of the deposited crystals (the layer without its pores). [m³]"""
+        return self.state.layer @ self.lookup.mineral_volume
+
+    def capacity(self) -> np.ndarray:
+        """Brine volume at the walls' top: the deposit raises the floor (as at Dead Sea Works,
+        ~20 cm/yr [M6][M8]); its pores hold brine. [m³]"""
+        return np.maximum(self.depth_max * self.area - self.solid_volume(), 0.0)
+
     def room(self, props=None) -> np.ndarray:
         """Volume each pond can still take up to its fill level (0 offline). [m³]"""
         props = props or self.properties()
-        return np.where(self.online, np.maximum(FILL_FRACTION * self.depth_max * self.area - props.volume, 0.0), 0.0)
+        fill = FILL_FRACTION * self.depth_max * self.area - self.solid_volume()
+        return np.where(self.online, np.maximum(fill - props.volume, 0.0), 0.0)
 
     def record_stock(self, time_s: float) -> None:
         brine, layer = self.state.component_masses(self.lookup)
@@ -219,6 +231,15 @@ class PondField:
         return kernel.mix(self.state, self.lookup, np.array([index]), water * share, solutes * share,
                           feed * share, position)
 
+    def dump_to_lake(self, time_s, source: str, masses: np.ndarray, process: str) -> None:
+        """Return component masses [kg] (wash waste, spilled salt) to the lake brine; solids dissolve
+        into it and precipitate again on the path if the brine is saturated."""
+        water = np.array([masses[0]])
+        solutes = (masses[1:] / self.lookup.solute_molar_mass)[None, :]
+        self.lake.state = kernel.mix(self.lake.state, self.lookup, np.zeros(1, dtype=np.int64), water, solutes,
+                                     np.zeros(1), np.zeros(1))
+        self.book.flow(time_s, source, "lake", masses, process)
+
     def send_to_lake(self, time_s, parcel, source_index, process):
         self.lake.state = kernel.mix(self.lake.state, self.lookup, np.zeros(len(parcel[0]), dtype=np.int64),
                                      *parcel)
@@ -230,9 +251,10 @@ class PondField:
         """One day of all ponds: the kernel step, then the transfers. Returns the overflow volumes [m³]."""
         age = np.minimum(time_s / self.seepage_time, 50.0)
         seep_rate = self.seepage_aged + (self.seepage_new - self.seepage_aged) * np.exp(-age)
-        self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.depth_max * self.area,
+        self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.capacity(),
                                         seep_rate * duration, rain_depth, fresh_evaporation, relative_humidity)
         ids, ledger = self.pond_ids, self.book
+        self.deposited_total += f.deposited
         water_only = np.zeros((len(ids), 1 + len(SOLUTES)))
         water_only[:, 0] = f.rain
         ledger.flows(time_s, self.ext["rain"], ids, water_only, "rain")

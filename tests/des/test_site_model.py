@@ -31,7 +31,7 @@ STRESSED = {
     "climate.rainfall": ["6 mm/d"] * 12, "climate.rain_days": [3] * 12,
     "ponds[2].depth_max": "40 cm", "ponds[1].harvest_layer": "3 cm", "ponds[1].harvest_floor": "1 cm",
     "harvest.months": [4, 5, 6, 7, 8, 9, 10, 11], "harvest.mtbf": "20 h", "harvest.mttr": "5 h",
-    "stockpiles[0].capacity": "2 kt",
+    "stockpiles[0].capacity": "2 kt", "harvest.wash_capacity": "100 t/h",
 }
 
 
