@@ -754,6 +754,28 @@ def _write(out: Path, figures_dir, title, subtitle, sections, figures, source) -
     return out
 
 
+def _with_impacts(results):
+    """The results, with the impacts table computed from the other tables when the run left it
+    empty and its scenario file is still at hand (no counterfactual: that needs a second run)."""
+    import dataclasses
+
+    impacts = getattr(results, "impacts", None)
+    path = (getattr(results, "metadata", {}) or {}).get("scenario_path")
+    if impacts is None or not impacts.empty or not path or not Path(path).is_file():
+        return results
+    from .environment.impacts import impacts_from_tables
+    from .scenario import load_scenario
+
+    metadata = dict(results.metadata)
+    variant = metadata.get("variant")
+    scenario = load_scenario(path, variant=variant if variant and variant != "base" else None)
+    if metadata.get("scenario_hash") not in (None, scenario.hash):
+        return results  # the run had overrides the file does not hold: do not guess
+    table = impacts_from_tables(results.tables(), scenario)
+    table["source"] = table["source"] + " (computed at report time)"
+    return dataclasses.replace(results, impacts=table)
+
+
 def build_report(run_dir: str | Path, out: str | Path | None = None, figures_dir: str | Path | None = None) -> Path:
     """Write the HTML report of a run directory (or a sweep directory) and its PNG figures.
 
@@ -781,7 +803,7 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, figures_dir
     if (run_dir / "metadata.json").exists():
         from .results import Results
 
-        return write_run_report(Results.read(run_dir), out, figures_dir, source=str(run_dir))
+        return write_run_report(_with_impacts(Results.read(run_dir)), out, figures_dir, source=str(run_dir))
     from .compare import _entries_from_sweep, _sweep_table
 
     table = _sweep_table(run_dir)
