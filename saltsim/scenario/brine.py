@@ -47,6 +47,7 @@ import numpy as np
 
 from ..constants import MOLAR_MASS, SOLUTES
 from ..errors import ScenarioError
+from .text import check_quantity_text
 
 __all__ = ["IONS", "ION_CHARGE", "ION_MOLAR_MASS", "ION_COMPONENT", "CHARGE_IMBALANCE_TOLERANCE",
            "KINDS", "classify", "to_molality", "charge_imbalance", "DENSITY_RTOL"]
@@ -93,6 +94,7 @@ def classify(value, where: str) -> tuple[float, str]:
         raise ScenarioError(f"{where}: found {value!r}; expected {expected}")
     if not isinstance(value, str):
         raise ScenarioError(f"{where}: found the bare number {value!r}; expected {expected}")
+    check_quantity_text(value, where, expected)
     try:
         quantity = ureg.Quantity(value)
     except Exception as exc:  # pint raises several unrelated types for bad strings

@@ -29,6 +29,7 @@ from . import brine as brine_module
 from . import fields as F
 from . import schema
 from .overrides import apply_overrides
+from .text import check_quantity_text
 
 __all__ = ["load_scenario", "read_toml", "parse", "MISSING"]
 
@@ -136,12 +137,15 @@ def _check_variants(scenario, raw: dict, base_dir, strict: bool) -> None:
 
     problems = []
     for i, entry in enumerate(scenario.variants):
-        prefix = f"variants[{i}] ({entry.name}): "
         try:
             varied = apply_overrides(raw, entry.overrides)
+        except ScenarioError as exc:
+            problems += [f"variants[{i}].{line}" for line in (exc.problems or [str(exc)])]
+            continue
+        try:
             check(parse(varied, base_dir=base_dir), raw=varied, strict=strict)
         except ScenarioError as exc:
-            problems += [prefix + line for line in (exc.problems or [str(exc)])]
+            problems += [f"variants[{i}] ({entry.name}): {line}" for line in (exc.problems or [str(exc)])]
     if problems:
         raise ScenarioError(problems=problems)
 
@@ -277,6 +281,7 @@ def _describe(value) -> str:
 # -- fields -----------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=65536)
 def _to_si_cached(text: str, si_unit: str) -> float:
+    check_quantity_text(text, "", "")
     return units.to_si(text, si_unit, where="")
 
 
@@ -290,6 +295,9 @@ def _quantity(value, spec: F.FieldSpec, where: str, si_unit: str | None = None) 
             return _to_si_cached(value, si_unit)
         except ScenarioError:
             pass  # re-raise below with the field path and example
+        dimensionless = si_unit in ("", "1")
+        check_quantity_text(value, where, "a dimensionless number" if dimensionless else
+                            f"a quantity such as {example or '1 ' + si_unit}")
     return units.to_si(value, si_unit, where=where, example=example)
 
 
@@ -519,6 +527,11 @@ def _free_value(value, where, ctx):
         match = units._BAUME_RE.match(value)
         if match:
             return units.to_si(value, "kg/m^3", where=where)
+        try:
+            check_quantity_text(value, where, 'a quantity such as "20 cm" or a plain word')
+        except ScenarioError as exc:
+            ctx.problem(str(exc))
+            return None
         try:
             quantity = units.ureg.Quantity(value)
             magnitude = float(quantity.to_base_units().magnitude)
