@@ -256,9 +256,9 @@ def _generators(rngs) -> tuple[np.random.Generator, np.random.Generator]:
     return rngs[0], rngs[1]
 
 
-def _default_rail_products(scenario, stockpiles) -> list[str]:
-    products = [p.product for p in scenario.plants]
-    feeds = {p.feed for p in scenario.plants}
+def _default_rail_products(plants, stockpiles) -> list[str]:
+    products = [p.product for p in plants]
+    feeds = {p.feed for p in plants}
     products += [name for name in stockpiles if name not in feeds and name not in products
                  and name.lower() not in ("bittern", "bitterns")]
     return list(dict.fromkeys(products))
@@ -281,7 +281,7 @@ def _impact(scenario, name, default):
 
 
 def start_logistics(env: simpy.Environment, scenario, stockpiles: Mapping[str, simpy.Container],
-                    ledger: Ledger, rngs, *, period: float = DAY,
+                    ledger: Ledger, rngs, *, plants: Sequence | None = None, period: float = DAY,
                     monitor_interval: float = DAY) -> LogisticsHandles:
     """Start the plants, the supply and the rail export of ``scenario`` in ``env``.
 
@@ -297,6 +297,8 @@ def start_logistics(env: simpy.Environment, scenario, stockpiles: Mapping[str, s
     ledger : Ledger
     rngs : numpy.random.Generator or sequence of Generator
         See the module docstring.
+    plants : sequence of scenario plant records, optional
+        The plants that run (a strategy's ``select_plants(scenario.plants)``); default all.
     period : float
         Production period of the plants. [s]
     monitor_interval : float
@@ -316,7 +318,8 @@ def start_logistics(env: simpy.Environment, scenario, stockpiles: Mapping[str, s
     plants_rng, rail_rng = _generators(rngs)
     nominal = {name: nominal_composition(name) for name in stockpiles}
     nominal = {k: v for k, v in nominal.items() if v is not None}
-    specs = plant_specs(scenario.plants, nominal)
+    plant_records = tuple(scenario.plants if plants is None else plants)
+    specs = plant_specs(plant_records, nominal)
     rail_spec = scenario.rail if scenario.rail is not None and scenario.rail.enabled else None
     silo = (rail_spec.terminal.silo_capacity if rail_spec is not None
             and rail_spec.terminal.silo_capacity is not None else math.inf)
@@ -353,7 +356,7 @@ def start_logistics(env: simpy.Environment, scenario, stockpiles: Mapping[str, s
             transload_rate=border.transload_rate if border is not None else math.inf,
             border_dwell=border.dwell if border is not None else 0.0,
             gauge_break=bool(border is not None and border.gauge_break))
-        default_products = _default_rail_products(scenario, stockpiles)
+        default_products = _default_rail_products(plant_records, stockpiles)
         for d, destination in enumerate(rail_spec.destinations):
             route = []
             for name in destination.route:
@@ -378,7 +381,9 @@ def start_logistics(env: simpy.Environment, scenario, stockpiles: Mapping[str, s
                 else:
                     own, foreign = route[:ends[0] + 1], route[ends[0] + 1:]
             by_plant = {spec.name: spec.product for spec in specs}
-            products = list(dict.fromkeys(by_plant.get(name, name) for name in destination.products))
+            idle = {p.name for p in scenario.plants} - set(by_plant)  # plants the strategy left out
+            products = list(dict.fromkeys(by_plant.get(name, name) for name in destination.products
+                                          if name not in idle))
             products = products or default_products
             for product in products:
                 if product not in outputs:
