@@ -83,11 +83,15 @@ class Lake:
         """Call after changing the state arrays in place."""
         self._volume = None
 
+    def properties(self) -> kernel.BrineProperties:
+        """Bulk properties of the lake brine (cached until the state changes)."""
+        if self._volume is None:
+            self._volume = kernel.brine_properties(self._state, self.lookup)
+        return self._volume
+
     def volume(self) -> float:
         """Brine volume, surface plus pore brine. [m³]"""
-        if self._volume is None:
-            self._volume = float(kernel.brine_properties(self._state, self.lookup).volume[0])
-        return self._volume
+        return float(self.properties().volume[0])
 
     def surface_volume(self) -> float:
         return self.volume() - self.pore_volume
@@ -134,7 +138,8 @@ class Lake:
         self.changed()
         area = np.array([self.wetted_area()])
         self.state, flows = kernel.step_day(self.state, self.lookup, area, np.array([np.inf]),
-                                            np.zeros(1), 0.0, fresh_evaporation, relative_humidity)
+                                            np.zeros(1), 0.0, fresh_evaporation, relative_humidity,
+                                            props=self.properties())
         return rain, flows
 
     def regenerate_crust(self, duration: float) -> float:

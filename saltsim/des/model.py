@@ -194,6 +194,12 @@ class SiteModel:
 
     def _start_logistics(self):
         scenario = self.scenario
+        select = getattr(self.strategy, "select_plants", None)
+        if select is not None:  # a named strategy runs only its plant kinds (none for no_project)
+            if not getattr(self.strategy, "uses_plants", True):
+                return None
+            import dataclasses
+            scenario = dataclasses.replace(scenario, plants=select(scenario.plants))
         has_rail = scenario.rail is not None and scenario.rail.enabled
         if not (scenario.plants or has_rail):
             return None
@@ -306,7 +312,7 @@ class SiteModel:
             rec["molality"][day] = field.state.solutes / water[:, None]
             rec["layer"][day] = field.state.layer
             rec["thickness"][day] = field.layer_thickness()
-        props = brine_properties(lake.state, self.lookup)
+        props = lake.properties()
         f = self.forcing
         rec["lake"][day] = (lake.level(), props.volume[0], lake.wetted_area(),
                             max(lake.spec.area - lake.wetted_area(), 0.0), lake.disturbed_area,

@@ -37,8 +37,11 @@ class FlowBook:
     def flows(self, time_s, source_ids, sink_ids, masses, process: str) -> None:
         masses = np.atleast_2d(masses)
         n = masses.shape[0]
-        self._rows.append((np.full(n, float(time_s)), np.broadcast_to(source_ids, (n,)),
-                           np.broadcast_to(sink_ids, (n,)), masses,
+        source_ids = np.asarray(source_ids, dtype=np.int64)
+        sink_ids = np.asarray(sink_ids, dtype=np.int64)
+        self._rows.append((np.full(n, float(time_s)),
+                           source_ids if source_ids.ndim else np.full(n, source_ids),
+                           sink_ids if sink_ids.ndim else np.full(n, sink_ids), masses,
                            np.full(n, self.ledger.process_id(process), dtype=np.int64)))
 
     def flow(self, time_s, source: str, sink: str, masses, process: str) -> None:
@@ -252,7 +255,8 @@ class PondField:
         age = np.minimum(time_s / self.seepage_time, 50.0)
         seep_rate = self.seepage_aged + (self.seepage_new - self.seepage_aged) * np.exp(-age)
         self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.capacity(),
-                                        seep_rate * duration, rain_depth, fresh_evaporation, relative_humidity)
+                                        seep_rate * duration, rain_depth, fresh_evaporation, relative_humidity,
+                                        props=self.properties())
         ids, ledger = self.pond_ids, self.book
         self.deposited_total += f.deposited
         water_only = np.zeros((len(ids), 1 + len(SOLUTES)))

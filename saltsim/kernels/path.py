@@ -33,7 +33,8 @@ import numpy as np
 
 from ..constants import MOLAR_MASS
 
-__all__ = ["PathLookup", "path_lookup", "at_position", "position_of_retained",
+__all__ = ["COL_WATER", "COL_RETAINED", "COL_DENSITY", "COL_LN_AW", "COL_SOLIDS", "COL_MINERALS",
+           "PathLookup", "path_lookup", "at_position", "position_of_retained",
            "position_of_solids", "CRYSTAL_DENSITY", "DEFAULT_CRYSTAL_DENSITY"]
 
 #: Crystal (grain) density of evaporite minerals, lower-case PHREEQC names. [kg m⁻³] [D1][D2]
@@ -49,6 +50,8 @@ CRYSTAL_DENSITY: dict[str, float] = {
 #: Grain density for minerals without a listed value (EST: mid-range of hydrated sulphates). [kg m⁻³]
 DEFAULT_CRYSTAL_DENSITY = 2200.0
 _OXYGEN = 15.999e-3  # [kg mol⁻¹], IUPAC 2013
+#: Column indices of :attr:`PathLookup.columns`.
+COL_WATER, COL_RETAINED, COL_DENSITY, COL_LN_AW, COL_SOLIDS, COL_MINERALS = 0, 1, 2, 3, 4, 5
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,9 @@ class PathLookup:
     density: np.ndarray
     solute_molar_mass: np.ndarray
     mineral_names: tuple
+    #: Stacked columns for one interpolation per step: water, retained, density, ln a_w,
+    #: solids, then the minerals (K, 5 + n_min).
+    columns: np.ndarray = None
 
     @property
     def n_rows(self) -> int:
@@ -144,9 +150,12 @@ def path_lookup(table, solutes) -> PathLookup:
         raise ValueError("path table: retained water must decrease strictly along the path")
     solids = minerals @ molar_mass
     ramp = 1e-12 * max(float(solids[-1]), 1.0) * np.arange(water.shape[0]) / max(water.shape[0] - 1, 1)
-    return PathLookup(water=water, retained=retained,
+    solids = np.maximum.accumulate(solids) + ramp
+    columns = np.column_stack([water, retained, np.asarray(table.density, dtype=float),
+                               np.log(np.asarray(table.water_activity, dtype=float)), solids, minerals])
+    return PathLookup(water=water, retained=retained, columns=columns,
                       dissolved=np.asarray(table.dissolved, dtype=float), minerals=minerals,
-                      solids=np.maximum.accumulate(solids) + ramp, stoichiometry=stoich,
+                      solids=solids, stoichiometry=stoich,
                       hydrate_water=hydrate_water,
                       mineral_molar_mass=molar_mass, mineral_volume=molar_mass / grain,
                       water_activity=np.asarray(table.water_activity, dtype=float),

@@ -47,7 +47,8 @@ import numpy as np
 
 from ..constants import MOLAR_MASS
 from .evaporation import brine_evaporation
-from .path import PathLookup, at_position, position_of_retained, position_of_solids
+from .path import (COL_DENSITY, COL_LN_AW, COL_MINERALS, COL_RETAINED, COL_SOLIDS, COL_WATER, PathLookup,
+                   at_position, position_of_retained, position_of_solids)
 
 __all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties",
            "atmosphere", "equilibrate", "take", "mix", "step_day", "layer_thickness",
@@ -57,6 +58,10 @@ __all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_pro
 WATER_DENSITY = 1000.0
 #: Feed-equivalent below which a pond is treated as holding no brine of the feed. [kg]
 _FEED_FLOOR = 1e-9
+_TINY_VOLUME = 1e-300
+_TINY_WATER = 1e-300
+#: Cap of F·water(s)/W in the water-activity scaling (a nearly dry pond). [-]
+_MAX_RATIO = 1e6
 #: Brine volume below which a pond is treated as empty for seepage and overflow fractions. [m³]
 _VOLUME_FLOOR = 1e-9
 
@@ -141,16 +146,16 @@ def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
     -------
     BrineProperties
     """
-    path_water = state.feed * at_position(lookup.water, state.position)
+    row = at_position(lookup.columns[:, :COL_SOLIDS], state.position)
+    path_water = state.feed * row[:, COL_WATER]
     solute_mass = state.solutes @ lookup.solute_molar_mass
     mass = state.water + solute_mass
-    rho_path = at_position(lookup.density, state.position)
-    volume = np.maximum((path_water + solute_mass) / rho_path
+    volume = np.maximum((path_water + solute_mass) / row[:, COL_DENSITY]
                         + (state.water - path_water) / WATER_DENSITY, 0.0)
-    density = np.divide(mass, volume, out=np.full_like(mass, WATER_DENSITY), where=volume > 0.0)
-    ln_aw_path = np.log(at_position(lookup.water_activity, state.position))
-    ratio = np.divide(path_water, state.water, out=np.ones_like(path_water), where=state.water > 0.0)
-    water_activity = np.exp(ln_aw_path * ratio)
+    density = mass / np.maximum(volume, _TINY_VOLUME)
+    density = np.where(volume > 0.0, density, WATER_DENSITY)
+    ratio = path_water / np.maximum(state.water, _TINY_WATER)
+    water_activity = np.exp(row[:, COL_LN_AW] * np.minimum(ratio, _MAX_RATIO))
     return BrineProperties(volume=volume, density=density, water_activity=water_activity, mass=mass)
 
 
@@ -232,10 +237,11 @@ def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.nda
     active = feed > _FEED_FLOOR
     safe_feed = np.where(active, feed, 1.0)
     s = state.position
-    excess = state.water - feed * at_position(lookup.water, s)
-    target_retained = at_position(lookup.retained, s) + excess / safe_feed
+    row = at_position(lookup.columns, s)
+    excess = state.water - feed * row[:, COL_WATER]
+    target_retained = row[:, COL_RETAINED] + excess / safe_feed
     target = np.where(active, position_of_retained(lookup, target_retained), s)
-    minerals_now = at_position(lookup.minerals, s)
+    minerals_now = row[:, COL_MINERALS:]
     change = feed[:, None] * (at_position(lookup.minerals, target) - minerals_now)
     forward = target >= s
     # precipitation limited by the solutes present
@@ -344,7 +350,7 @@ class DayFlows:
 
 
 def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume: np.ndarray,
-             seepage_depth: np.ndarray, rain_depth, fresh_evaporation, relative_humidity):
+             seepage_depth: np.ndarray, rain_depth, fresh_evaporation, relative_humidity, props=None):
     """One step of all ponds: rain and evaporation, precipitation or redissolution, seepage, overflow.
 
     Parameters
@@ -363,13 +369,15 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
         Fresh open-water evaporation over the step. [m]
     relative_humidity : float
         [-]
+    props : BrineProperties, optional
+        Properties of ``state`` if the caller has them already.
 
     Returns
     -------
     state : PondState
     flows : DayFlows
     """
-    props = brine_properties(state, lookup)
+    props = props if props is not None else brine_properties(state, lookup)
     rain, evaporated = atmosphere(state, lookup, area, rain_depth, fresh_evaporation,
                                   relative_humidity, props.water_activity)
     state = replace(state, water=state.water + rain - evaporated)
