@@ -133,7 +133,7 @@ def j_function(x, order: int = 1):
     powers = np.empty(t.shape + (_POW.shape[0],))
     powers[..., 0] = 1.0
     powers[..., 1:] = t[..., None]
-    sums = np.cumprod(powers, axis=-1) @ _POW                          # (..., 6)
+    sums = np.einsum("...k,kj->...j", np.cumprod(powers, axis=-1), _POW)  # (..., 6)
     sums = np.where(low[..., None], sums[..., :3], sums[..., 3:])
     jay = np.where(pos, x / 4.0 - 1.0 + sums[..., 0], 0.0)
     if order == 0:
@@ -224,11 +224,38 @@ def debye_huckel_aphi(temperature) -> np.ndarray:
     return dh_b * e2_dkt / 6.0
 
 
+def _plan(targets: np.ndarray, n_out: int) -> tuple:
+    """Precomputed plan to sum columns of an array onto ``n_out`` targets (see :func:`_scatter`)."""
+    targets = np.asarray(targets, dtype=np.intp)
+    order = np.argsort(targets, kind="stable")
+    uniq, starts = np.unique(targets[order], return_index=True)
+    return order, starts, uniq, n_out
+
+
+def _scatter(g: np.ndarray, plan: tuple) -> np.ndarray:
+    """out[..., t] = Σ g[..., j] over the columns j whose target is t (single-threaded reduceat).
+
+    Used instead of a product with a one-hot matrix: multi-threaded BLAS on these thin products
+    was 5–20x slower on the shared 2-core VM.
+    """
+    order, starts, uniq, n_out = plan
+    if len(order) == 0:
+        return np.zeros(g.shape[:-1] + (n_out,))
+    red = np.add.reduceat(g[..., order], starts, axis=-1)
+    if len(uniq) == n_out:
+        return red
+    out = np.zeros(g.shape[:-1] + (n_out,))
+    out[..., uniq] = red
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class PitzerAtT:
     """Pitzer parameters evaluated at given temperature(s); leading shape = temperature shape.
 
-    Build with :meth:`PitzerModel.at` once per temperature and reuse in the solver loop.
+    Built by :meth:`PitzerModel.at` (memoised for repeated temperature arrays); pass it as the
+    ``model`` argument of :func:`activity` in solver loops. Parameters are stored per interaction
+    (see :class:`PitzerModel` for the pair and triplet lists).
 
     Attributes
     ----------
@@ -236,16 +263,16 @@ class PitzerAtT:
         Temperature. [K]
     a_phi : ndarray (...)
         Debye–Hückel osmotic slope. [kg^½ mol^-½]
-    beta0, beta1, beta2 : ndarray (..., n, n)
-        Symmetric cation–anion matrices (zero for same-sign pairs). [kg mol⁻¹]
-    c : ndarray (..., n, n)
-        C = Cφ / (2 √|z_M z_X|). [kg² mol⁻²]
-    theta : ndarray (..., n, n)
-        Symmetric same-sign mixing parameters θ, zero diagonal. [kg mol⁻¹]
-    psi : ndarray (..., n, n, n)
-        Fully symmetric triplet tensor ψ (each triplet on all six permutations). [kg² mol⁻²]
+    beta0, beta1, beta2 : ndarray (..., n_pairs)
+        β0, β1, β2 of each cation–anion pair. [kg mol⁻¹]
+    c : ndarray (..., n_pairs)
+        C = Cφ / (2 √|z_M z_X|) of each cation–anion pair. [kg² mol⁻²]
+    theta : ndarray (..., n_mix)
+        θ of each same-sign pair. [kg mol⁻¹]
+    psi : ndarray (..., n_triplets)
+        ψ of each triplet. [kg² mol⁻²]
     kcl : ndarray (..., 3)
-        β0, β1, Cφ of KCl for the MacInnes convention. [-]
+        β0, β1, Cφ of KCl for the MacInnes convention (zeros if not used). [-]
     """
 
     model: "PitzerModel"
@@ -260,9 +287,19 @@ class PitzerAtT:
     kcl: np.ndarray
 
 
+#: Largest temperature array (elements) whose evaluated parameters :meth:`PitzerModel.at` memoises.
+_AT_CACHE_MAX_SIZE = 1 << 16
+#: Number of memoised temperature arrays per model.
+_AT_CACHE_ENTRIES = 8
+
+
 @dataclass(frozen=True, eq=False)
 class PitzerModel:
     """Pitzer parameter set as coefficient arrays of the pitzer.dat temperature form.
+
+    The dense arrays below are the reviewed data in matrix form; computations use the derived
+    interaction lists (cation–anion pairs, same-sign pairs, triplets), so that every sum is a
+    small matrix product.
 
     Attributes
     ----------
@@ -294,45 +331,86 @@ class PitzerModel:
     @functools.cached_property
     def _derived(self) -> dict:
         z = self.species.charge
-        zz = np.outer(z, z)
-        same_sign = zz > 0
-        unsym = same_sign & (np.abs(z)[:, None] != np.abs(z)[None, :])
-        prods = np.unique(np.abs(np.concatenate([zz[unsym], (z * z)])))
-        index = np.searchsorted(prods, np.abs(zz))
-        index_ii = np.searchsorted(prods, z * z)
-        c_scale = np.where(zz < 0, 1.0 / (2.0 * np.sqrt(np.abs(zz))), 0.0)
-        alphas, inverse = np.unique(np.concatenate([self.alpha1.ravel(), self.alpha2.ravel()]),
+        n = len(z)
+        cat = np.flatnonzero(z > 0)
+        an = np.flatnonzero(z < 0)
+        # cation–anion pairs
+        pc, pa = (g.ravel() for g in np.meshgrid(cat, an, indexing="ij"))
+        # same-sign pairs i < j
+        mix = [(i, j) for i in range(n) for j in range(i + 1, n) if z[i] * z[j] > 0]
+        qi = np.array([p[0] for p in mix], dtype=np.intp)
+        qj = np.array([p[1] for p in mix], dtype=np.intp)
+        # triplets i < j < k with any ψ coefficient
+        trip = [(i, j, k) for i in range(n) for j in range(i + 1, n) for k in range(j + 1, n)
+                if np.any(self.psi[:, i, j, k] != 0.0)]
+        ti, tj, tk = (np.array([t[r] for t in trip], dtype=np.intp) for r in range(3))
+        zz_q = z[qi] * z[qj]
+        unsym = np.abs(z[qi]) != np.abs(z[qj])
+        prods = np.unique(np.concatenate([np.abs(zz_q[unsym]), z * z]))
+        alphas, inverse = np.unique(np.concatenate([self.alpha1[pc, pa], self.alpha2[pc, pa]]),
                                     return_inverse=True)
-        n2 = self.alpha1.size
-        ik = self.species.index("K+") if "K+" in self.species.ids else -1
+        n_p = len(pc)
+
+        kcl = -1
+        if "K+" in self.species.ids and "Cl-" in self.species.ids:
+            ik, ic = self.species.index("K+"), self.species.index("Cl-")
+            kcl = int(np.flatnonzero((pc == ik) & (pa == ic))[0])
         ic = self.species.index("Cl-") if "Cl-" in self.species.ids else -1
         return {
-            "z": z, "z2": z * z, "az": np.abs(z), "zz": zz, "unsym": unsym,
-            "prods": prods, "pindex": np.where(unsym, index, 0),
-            "pindex_i": index_ii, "c_scale": c_scale, "kcl": (ik, ic),
-            "alphas": alphas, "alpha1_index": inverse[:n2].reshape(self.alpha1.shape),
-            "alpha2_index": inverse[n2:].reshape(self.alpha2.shape),
+            "z": z, "z2": z * z, "az": np.abs(z), "pc": pc, "pa": pa, "qi": qi, "qj": qj,
+            "ti": ti, "tj": tj, "tk": tk, "zz_q": zz_q, "unsym": unsym, "prods": prods,
+            "q_ij": np.searchsorted(prods, np.abs(zz_q)), "q_ii": np.searchsorted(prods, z[qi] ** 2),
+            "q_jj": np.searchsorted(prods, z[qj] ** 2),
+            "c_scale": 1.0 / (2.0 * np.sqrt(np.abs(z[pc] * z[pa]))),
+            "alphas": alphas, "a1": inverse[:n_p], "a2": inverse[n_p:],
+            # scatter plans: interaction terms summed back onto species (or species pairs)
+            "e_all": _plan(np.concatenate([pc, pa, qi, qj, ti, tj, tk]), n),
+            "e_pair": _plan(np.concatenate([pc, pa]), n), "e_mix": _plan(np.concatenate([qi, qj]), n),
+            "e_trip": _plan(np.concatenate([ti, tj, tk]), n),
+            "s_sym": _plan(np.concatenate([pc * n + pa, pa * n + pc, qi * n + qj, qj * n + qi,
+                                           ti * n + tj, tj * n + ti, ti * n + tk, tk * n + ti,
+                                           tj * n + tk, tk * n + tj]), n * n),
+            "kcl": kcl, "ic": ic,
+            "coef": {
+                "beta0": self.beta0[:, pc, pa], "beta1": self.beta1[:, pc, pa],
+                "beta2": self.beta2[:, pc, pa], "c_phi": self.c_phi[:, pc, pa],
+                "theta": self.theta[:, qi, qj], "psi": self.psi[:, ti, tj, tk],
+            },
         }
 
+    @functools.cached_property
+    def _at_cache(self) -> dict:
+        return {}
+
     def at(self, temperature) -> PitzerAtT:
-        """Evaluate every parameter at ``temperature`` (…) [K]; reuse the result in loops."""
+        """Evaluate every parameter at ``temperature`` (…) [K]; reuse the result in loops.
+
+        Results for temperature arrays of up to 65,536 elements are memoised (the last eight
+        distinct arrays), so repeated calls with the same temperatures cost a dictionary lookup.
+        """
         t = np.asarray(temperature, dtype=float)
-        f = _temperature_basis(t)
-
-        def ev(coef):
-            return np.tensordot(f, coef, axes=([-1], [0]))
-
+        key = None
+        if t.size <= _AT_CACHE_MAX_SIZE:
+            key = (t.shape, t.tobytes())
+            hit = self._at_cache.get(key)
+            if hit is not None:
+                return hit
         d = self._derived
-        beta0, beta1, beta2 = ev(self.beta0), ev(self.beta1), ev(self.beta2)
-        c_phi = ev(self.c_phi)
-        ik, ic = d["kcl"]
-        if ik >= 0 and ic >= 0 and self.macinnes:
-            kcl = np.stack([beta0[..., ik, ic], beta1[..., ik, ic], c_phi[..., ik, ic]], axis=-1)
+        f = _temperature_basis(t)
+        ev = {name: np.einsum("...k,kp->...p", f, coef) for name, coef in d["coef"].items()}
+        if self.macinnes and d["kcl"] >= 0:
+            k = d["kcl"]
+            kcl = np.stack([ev["beta0"][..., k], ev["beta1"][..., k], ev["c_phi"][..., k]], axis=-1)
         else:
             kcl = np.zeros(t.shape + (3,))
-        return PitzerAtT(model=self, temperature=t, a_phi=debye_huckel_aphi(t), beta0=beta0,
-                         beta1=beta1, beta2=beta2, c=c_phi * d["c_scale"], theta=ev(self.theta),
-                         psi=ev(self.psi), kcl=kcl)
+        st = PitzerAtT(model=self, temperature=t, a_phi=debye_huckel_aphi(t), beta0=ev["beta0"],
+                       beta1=ev["beta1"], beta2=ev["beta2"], c=ev["c_phi"] * d["c_scale"],
+                       theta=ev["theta"], psi=ev["psi"], kcl=kcl)
+        if key is not None:
+            if len(self._at_cache) >= _AT_CACHE_ENTRIES:
+                self._at_cache.pop(next(iter(self._at_cache)))
+            self._at_cache[key] = st
+        return st
 
 
 @functools.lru_cache(maxsize=None)
@@ -395,23 +473,18 @@ def ionic_strength(molality, charge) -> np.ndarray:
     return 0.5 * m @ (np.asarray(charge, dtype=float) ** 2)
 
 
-def _qf(m, a):
-    """Quadratic form Σ_ij m_i A_ij m_j over the last axes (A may carry leading axes)."""
-    return np.einsum("...i,...ij,...j->...", m, a, m)
-
-
-def _mv(a, m):
-    """Matrix–vector product Σ_j A_ij m_j over the last axes with broadcasting."""
-    return np.einsum("...ij,...j->...i", a, m)
-
-
 def _core(m, st: PitzerAtT, jacobian: bool):
-    """Shared evaluation of ln γ, ln aw and (optionally) their molality derivatives."""
+    """Shared evaluation of ln γ, ln aw and (optionally) their molality derivatives.
+
+    Sums run over interaction lists: p = cation–anion pairs (c, a), q = same-sign pairs (i, j),
+    t = triplets; each scatter back onto species is one product with a one-hot matrix.
+    """
     d = st.model._derived
     z, z2, az = d["z"], d["z2"], d["az"]
     m = np.asarray(m, dtype=float)
-    big_i = 0.5 * m @ z2
-    big_z = m @ az
+    n = len(z)
+    big_i = 0.5 * np.einsum("...i,i->...", m, z2)
+    big_z = np.einsum("...i,i->...", m, az)
     sum_m = m.sum(axis=-1)
     pos = big_i > 0.0
     i_s = np.where(pos, big_i, 1.0)
@@ -419,106 +492,149 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     a_phi = st.a_phi
     b = PITZER_B
     ibs = 1.0 / (1.0 + b * s)
-
-    # Debye–Hückel
     f_dh = -a_phi * (s * ibs + 2.0 / b * np.log1p(b * s))
     osm_dh = -a_phi * big_i * s * ibs
+    ii = i_s[..., None]
 
-    # binary B, B', Bφ: g, g', e^{−x} evaluated once per distinct α, then gathered per pair
+    # cation–anion pairs: B, B', Bφ (g, g', e^{−x} once per distinct α)
     xu = s[..., None] * d["alphas"]
     eu, gu, gpu = np.exp(-xu), _g(xu), _gp(xu)
-    ia1, ia2 = d["alpha1_index"], d["alpha2_index"]
-    x1, x2 = xu[..., ia1], xu[..., ia2]
-    e1, e2, g1, g2, gp1, gp2 = eu[..., ia1], eu[..., ia2], gu[..., ia1], gu[..., ia2], gpu[..., ia1], gpu[..., ia2]
-    ii = i_s[..., None, None]
-    bmat = st.beta0 + st.beta1 * g1 + st.beta2 * g2
-    bprime = (st.beta1 * gp1 + st.beta2 * gp2) / ii
-    bphi = st.beta0 + st.beta1 * e1 + st.beta2 * e2
-
-    # unsymmetrical mixing E-θ (only pairs of equal sign and different |z|)
-    prods = d["prods"]
-    xcon = 6.0 * a_phi * s
-    xk = xcon[..., None] * prods  # (..., n_prods)
-    jres = j_function(xk, order=2 if jacobian else 1)
-    jv, j1 = jres[0], jres[1]
-    pidx, pidx_i = d["pindex"], d["pindex_i"]
-    zz = d["zz"]
-    unsym = d["unsym"]
-    s_j = jv[..., pidx] - 0.5 * jv[..., pidx_i][..., :, None] - 0.5 * jv[..., pidx_i][..., None, :]
-    s_j1 = j1[..., pidx] - 0.5 * j1[..., pidx_i][..., :, None] - 0.5 * j1[..., pidx_i][..., None, :]
-    etheta = np.where(unsym, zz * s_j / (4.0 * ii), 0.0)
-    ethetap = np.where(unsym, zz * s_j1 / (8.0 * ii * ii), 0.0) - etheta / ii
-    phi = st.theta + etheta
-
+    a1, a2 = d["a1"], d["a2"]
+    bmat = st.beta0 + st.beta1 * gu[..., a1] + st.beta2 * gu[..., a2]
+    bprime = (st.beta1 * gpu[..., a1] + st.beta2 * gpu[..., a2]) / ii
+    bphi = st.beta0 + st.beta1 * eu[..., a1] + st.beta2 * eu[..., a2]
+    mc, ma = m[..., d["pc"]], m[..., d["pa"]]
+    mm = mc * ma
     c = st.c
-    cm = _mv(c, m)
-    csum = 0.5 * np.einsum("...i,...i->...", m, cm)
-    bpm = _mv(bprime, m)
-    etpm = _mv(ethetap, m)
-    f_big = f_dh + 0.5 * np.einsum("...i,...i->...", m, bpm) + 0.5 * np.einsum("...i,...i->...", m, etpm)
-    psim = np.einsum("...ijk,...j->...ik", st.psi, m)  # (..., n, n) = Σ_j ψ_ijk m_j
-    psimm = np.einsum("...ik,...k->...i", psim, m)
 
-    ln_g = (z2 * f_big[..., None] + az * csum[..., None] + 2.0 * _mv(bmat, m)
-            + big_z[..., None] * cm + 2.0 * _mv(phi, m) + 0.5 * psimm)
+    # same-sign pairs: θ + Eθ (only pairs of different |z| have Eθ)
+    jres = j_function(6.0 * a_phi[..., None] * s[..., None] * d["prods"], order=2 if jacobian else 1)
+    jv, j1 = jres[0], jres[1]
+    unsym, zz = d["unsym"], d["zz_q"]
+    s_j = jv[..., d["q_ij"]] - 0.5 * jv[..., d["q_ii"]] - 0.5 * jv[..., d["q_jj"]]
+    s_j1 = j1[..., d["q_ij"]] - 0.5 * j1[..., d["q_ii"]] - 0.5 * j1[..., d["q_jj"]]
+    et = np.where(unsym, zz * s_j / (4.0 * ii), 0.0)
+    etp = np.where(unsym, zz * s_j1 / (8.0 * ii * ii), 0.0) - et / ii
+    mi, mj = m[..., d["qi"]], m[..., d["qj"]]
+    mq = mi * mj
+    phi = st.theta + et
 
-    osm = (osm_dh + 0.5 * _qf(m, bphi) + big_z * csum
-           + 0.5 * _qf(m, st.theta + etheta + ii * ethetap)
-           + np.einsum("...i,...i->...", m, psimm) / 6.0)
+    # triplets
+    mti, mtj, mtk = m[..., d["ti"]], m[..., d["tj"]], m[..., d["tk"]]
+    psi = st.psi
+
+    f_big = f_dh + np.sum(mm * bprime, axis=-1) + np.sum(mq * etp, axis=-1)
+    csum = np.sum(mm * c, axis=-1)
+    w = 2.0 * bmat + big_z[..., None] * c
+    gathered = np.concatenate([w * ma, w * mc, 2.0 * phi * mj, 2.0 * phi * mi,
+                               psi * mtj * mtk, psi * mti * mtk, psi * mti * mtj], axis=-1)
+    ln_g = z2 * f_big[..., None] + az * csum[..., None] + _scatter(gathered, d["e_all"])
+
+    psi_mmm = np.sum(psi * mti * mtj * mtk, axis=-1)
+    mix_phi = st.theta + et + ii * etp
+    osm = (osm_dh + np.sum(mm * (bphi + big_z[..., None] * c), axis=-1)
+           + np.sum(mq * mix_phi, axis=-1) + psi_mmm)
     ln_aw = -(sum_m + 2.0 * osm) / WATER_MOLALITY
 
-    # MacInnes convention
-    ik, ic = d["kcl"]
-    macinnes = st.model.macinnes and ik >= 0 and ic >= 0
+    # MacInnes convention: ln γ(Cl⁻) := ln γ±(KCl) at the same I
+    macinnes = st.model.macinnes and d["kcl"] >= 0 and d["ic"] >= 0
     if macinnes:
         kb0, kb1, kcphi = st.kcl[..., 0], st.kcl[..., 1], st.kcl[..., 2]
         xk2 = 2.0 * s
-        xs = np.where(pos, xk2, 1.0)
-        hk = np.where(xk2 > _SERIES_X, (1.0 - (1.0 + xs - 0.5 * xs * xs) * np.exp(-xs)) / (xs * xs) * 4.0,
-                      4.0 - 10.0 / 3.0 * xk2 + 1.5 * xk2 ** 2 - 7.0 / 15.0 * xk2 ** 3)  # series near 0
-        # I·XXX with XXX of PHREEQC = (1 − (1 + x − x²/2) e^{−x})/x², x = 2√I
+        xs = np.where(xk2 > _SERIES_X, xk2, 1.0)
+        hk = np.where(xk2 > _SERIES_X, 4.0 * (1.0 - (1.0 + xs - 0.5 * xs * xs) * np.exp(-xs)) / (xs * xs),
+                      4.0 - 10.0 / 3.0 * xk2 + 1.5 * xk2 ** 2 - 7.0 / 15.0 * xk2 ** 3)
         gamclm = f_dh + 2.0 * big_i * kb0 + 0.5 * big_i * kb1 * hk + 1.5 * kcphi * big_i * big_i
-        phimac = ln_g[..., ic] - gamclm
+        phimac = ln_g[..., d["ic"]] - gamclm
         ln_g = ln_g + z * phimac[..., None]
-
     if not jacobian:
         return ln_g, ln_aw, None, None
 
     # ---- analytic derivatives with respect to molality ----
-    dfdh_di = np.where(pos, -a_phi * (ibs * ibs + 2.0 * ibs) / (2.0 * np.where(pos, s, 1.0)), 0.0)
-    # dB'/dI = [β1(−x1 e^{−x1}/2 − 2 g'1) + β2(…)]/I²
-    dbprime = (st.beta1 * (-0.5 * x1 * e1 - 2.0 * gp1) + st.beta2 * (-0.5 * x2 * e2 - 2.0 * gp2)) / (ii * ii)
+    shape = m.shape[:-1]
+    safe_s = np.where(pos, s, 1.0)
+    dfdh_di = np.where(pos, -a_phi * (ibs * ibs + 2.0 * ibs) / (2.0 * safe_s), 0.0)
+    x1, x2 = xu[..., a1], xu[..., a2]
+    e1, e2 = eu[..., a1], eu[..., a2]
+    dbprime = (st.beta1 * (-0.5 * x1 * e1 - 2.0 * gpu[..., a1])
+               + st.beta2 * (-0.5 * x2 * e2 - 2.0 * gpu[..., a2])) / (ii * ii)
     j2 = jres[2]
-    s_j2 = j2[..., pidx] - 0.5 * j2[..., pidx_i][..., :, None] - 0.5 * j2[..., pidx_i][..., None, :]
-    # Eθ' = zz S1/(8I²) − Eθ/I, dS1/dI = S2/(2I)
-    dethetap = np.where(unsym, zz * (s_j2 / (2.0 * ii) / (8.0 * ii * ii) - 2.0 * s_j1 / (8.0 * ii ** 3)), 0.0) \
-        - (ethetap / ii - etheta / (ii * ii))
-    dfbig = (dfdh_di[..., None] * 0.5 * z2 + bpm + etpm
-             + 0.25 * (_qf(m, dbprime) + _qf(m, dethetap))[..., None] * z2)  # (..., k)
-    jac = (z2[:, None] * dfbig[..., None, :]
-           + az[:, None] * cm[..., None, :]
-           + 2.0 * bmat
-           + bpm[..., :, None] * z2
-           + cm[..., :, None] * az
-           + big_z[..., None, None] * c
-           + 2.0 * phi
-           + etpm[..., :, None] * z2
-           + psim)
-    # osmotic sum derivative
+    s_j2 = j2[..., d["q_ij"]] - 0.5 * j2[..., d["q_ii"]] - 0.5 * j2[..., d["q_jj"]]
+    detp = (np.where(unsym, zz * (s_j2 / (16.0 * ii ** 3) - s_j1 / (4.0 * ii ** 3)), 0.0)
+            - (etp / ii - et / (ii * ii)))
+    e_pair, e_mix = d["e_pair"], d["e_mix"]
+    u = _scatter(np.concatenate([bprime * ma, bprime * mc], axis=-1), e_pair)  # Σ B' m, partners
+    v = _scatter(np.concatenate([c * ma, c * mc], axis=-1), e_pair)            # Σ C m, partners
+    wv = _scatter(np.concatenate([etp * mj, etp * mi], axis=-1), e_mix)       # Σ Eθ' m, partners
+    coef_z2 = 0.5 * dfdh_di + 0.5 * (np.sum(mm * dbprime, axis=-1) + np.sum(mq * detp, axis=-1))
+    dfbig = coef_z2[..., None] * z2 + u + wv                           # (..., k)
+    pk, pj, pi_ = psi * mtk, psi * mtj, psi * mti
+    sym = _scatter(np.concatenate([w, w, 2.0 * phi, 2.0 * phi, pk, pk, pj, pj, pi_, pi_], axis=-1),
+                   d["s_sym"])
+    jac = (sym.reshape(shape + (n, n))
+           + z2[:, None] * dfbig[..., None, :]
+           + az[:, None] * v[..., None, :]
+           + (u + wv)[..., :, None] * z2
+           + v[..., :, None] * az)
+    # osmotic sum
     dosm_dh = -a_phi * (1.5 * s * ibs - 0.5 * b * big_i * ibs * ibs)
     dbphi = -(st.beta1 * e1 * x1 + st.beta2 * e2 * x2) / (2.0 * ii)
-    mix_phi = st.theta + etheta + ii * ethetap
-    dmix_phi = 2.0 * ethetap + ii * dethetap
-    dosm = (dosm_dh[..., None] * 0.5 * z2 + _mv(bphi, m) + 0.25 * _qf(m, dbphi)[..., None] * z2
-            + big_z[..., None] * cm + csum[..., None] * az
-            + _mv(mix_phi, m) + 0.25 * _qf(m, dmix_phi)[..., None] * z2 + 0.5 * psimm)
+    dmix_phi = 2.0 * etp + ii * detp
+    y = np.concatenate([(bphi + big_z[..., None] * c) * ma, (bphi + big_z[..., None] * c) * mc],
+                       axis=-1)
+    y = _scatter(y, e_pair)
+    xm = _scatter(np.concatenate([mix_phi * mj, mix_phi * mi], axis=-1), e_mix)
+    psi_vec = _scatter(np.concatenate([psi * mtj * mtk, psi * mti * mtk, psi * mti * mtj], axis=-1),
+                       d["e_trip"])
+    coef_osm = 0.5 * dosm_dh + 0.5 * (np.sum(mm * dbphi, axis=-1) + np.sum(mq * dmix_phi, axis=-1))
+    dosm = coef_osm[..., None] * z2 + csum[..., None] * az + y + xm + psi_vec
     dln_aw = -(1.0 + 2.0 * dosm) / WATER_MOLALITY
     if macinnes:
         ex = np.exp(-2.0 * s)
         dgamclm = dfdh_di + 2.0 * kb0 + 2.0 * kb1 * (1.0 - 0.5 * s) * ex + 3.0 * kcphi * big_i
-        dphimac = jac[..., ic, :] - dgamclm[..., None] * 0.5 * z2
+        dphimac = jac[..., d["ic"], :] - dgamclm[..., None] * 0.5 * z2
         jac = jac + z[:, None] * dphimac[..., None, :]
     return ln_g, ln_aw, jac, dln_aw
+
+
+#: Brines per block in :func:`_blocked`: the working arrays of a 1024-brine block stay in cache;
+#: on the 2-core VM this cut the CPU time of a 10,000-brine call from ~75 to ~45 ms.
+_BLOCK = 1024
+
+
+def _blocked(m, st: PitzerAtT, jacobian: bool):
+    """Run :func:`_core` over blocks of brines (cache blocking); same results as one call."""
+    m = np.asarray(m, dtype=float)
+    lead = m.shape[:-1]
+    n_total = int(np.prod(lead)) if lead else 1
+    t_shape = st.temperature.shape
+    if n_total <= _BLOCK or np.broadcast_shapes(lead, t_shape) != lead:
+        return _core(m, st, jacobian)
+    n = m.shape[-1]
+    flat = m.reshape(n_total, n)
+    per_brine = st.temperature.ndim > 0
+
+    def cut(arr, extra):
+        return np.broadcast_to(arr, lead + extra).reshape((n_total,) + extra)
+
+    if per_brine:
+        fields = {name: cut(getattr(st, name), getattr(st, name).shape[len(t_shape):])
+                  for name in ("temperature", "a_phi", "beta0", "beta1", "beta2", "c", "theta", "psi", "kcl")}
+    ln_g = np.empty((n_total, n))
+    ln_aw = np.empty(n_total)
+    jac = np.empty((n_total, n, n)) if jacobian else None
+    daw = np.empty((n_total, n)) if jacobian else None
+    for lo in range(0, n_total, _BLOCK):
+        hi = min(lo + _BLOCK, n_total)
+        block = PitzerAtT(model=st.model, **{k: v[lo:hi] for k, v in fields.items()}) if per_brine else st
+        out = _core(flat[lo:hi], block, jacobian)
+        ln_g[lo:hi], ln_aw[lo:hi] = out[0], out[1]
+        if jacobian:
+            jac[lo:hi], daw[lo:hi] = out[2], out[3]
+    ln_g, ln_aw = ln_g.reshape(lead + (n,)), ln_aw.reshape(lead)
+    if jacobian:
+        return ln_g, ln_aw, jac.reshape(lead + (n, n)), daw.reshape(lead + (n,))
+    return ln_g, ln_aw, None, None
 
 
 def activity(molality, temperature, model) -> tuple[np.ndarray, np.ndarray]:
@@ -540,7 +656,7 @@ def activity(molality, temperature, model) -> tuple[np.ndarray, np.ndarray]:
     ln_aw : ndarray (...)
         Natural log of the water activity. [-]
     """
-    ln_g, ln_aw, _, _ = _core(molality, _state(temperature, model), jacobian=False)
+    ln_g, ln_aw, _, _ = _blocked(molality, _state(temperature, model), jacobian=False)
     return ln_g, ln_aw
 
 
@@ -567,7 +683,7 @@ def activity_and_jacobian(molality, temperature, model):
     dln_aw_dm : ndarray (..., n)
         ∂ ln aw / ∂ m_k. [kg mol⁻¹]
     """
-    return _core(molality, _state(temperature, model), jacobian=True)
+    return _blocked(molality, _state(temperature, model), jacobian=True)
 
 
 def ln_activity_coefficients(molality, temperature, model) -> np.ndarray:
