@@ -66,11 +66,12 @@ __all__ = [
 ]
 
 #: Newton converges when every present mineral's |ln IAP − ln K| is below this. The Pitzer sums
-#: at I ≈ 40 mol/kg (transient states of cold starts) carry rounding of a few 1e-10. [-]
-RESIDUAL_TOLERANCE = 1e-9
-#: An absent mineral counts as supersaturated (and is added) above this ln(IAP/K). Slightly
-#: above the residual tolerance so that a mineral just dropped is not re-added by rounding. [-]
-SUPERSATURATION_TOLERANCE = 1e-8
+#: at I ≈ 40 mol/kg (transient states of cold starts) carry rounding of a few 1e-9; 1e-8 in ln K
+#: is 4e-9 in SI, far below the model's own accuracy (~1e-3). [-]
+RESIDUAL_TOLERANCE = 1e-8
+#: An absent mineral counts as supersaturated (and is added) above this ln(IAP/K). Above the
+#: residual tolerance so that a mineral just dropped is not re-added by rounding. [-]
+SUPERSATURATION_TOLERANCE = 1e-7
 #: A present mineral whose amount is below −this (relative to the total of its scarcest
 #: component) is dropped. [-]
 NEGATIVE_AMOUNT_TOLERANCE = 1e-13
@@ -78,6 +79,11 @@ NEGATIVE_AMOUNT_TOLERANCE = 1e-13
 MAX_IONIC_STRENGTH = 20.0
 #: [-]
 MIN_WATER_ACTIVITY = 0.2
+#: Continuation starts where the brine (nothing precipitated) has this ionic strength. [mol kg⁻¹]
+CONTINUATION_IONIC_STRENGTH = 6.0
+#: Water ratio between continuation stages, and their largest number. [-]
+_CONTINUATION_RATIO = 1.5
+_MAX_CONTINUATION_STAGES = 40
 #: Newton iterations per active set, and active-set changes per brine, before giving up.
 MAX_NEWTON_ITERATIONS = 60
 MAX_ACTIVE_SET_CHANGES = 60
@@ -321,17 +327,32 @@ def _residuals(ln_a, ln_aw, ln_k, system):
     return ln_a @ system.species_stoichiometry.T + ln_aw[:, None] * system.hydrate_water - ln_k
 
 
-def _jacobian(molality, water, d_ln_gamma, d_ln_aw, system):
-    """d r_j / d p_k, (B, n_min, n_min)."""
-    nu = system.species_stoichiometry                                       # (n_min, n_sp)
-    h = system.hydrate_water
+def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system):
+    """Newton step of the present minerals' amounts, (B, n_min) (zero for absent minerals).
+
+    The system is compressed to the present minerals of each brine (padded to the largest count,
+    padding rows set to the identity), so its size is the number of present minerals (≤ ~6 by the
+    phase rule), not the number of minerals in the database.
+    """
+    n_batch, n_min = active.shape
+    count = int(active.sum(axis=1).max(initial=0))
+    if count == 0:
+        return np.zeros((n_batch, n_min))
+    order = np.argsort(~active, axis=1, kind="stable")[:, :count]             # (B, k): present first
+    present = np.take_along_axis(active, order, axis=1)
+    nu = system.species_stoichiometry[order]                                  # (B, k, s)
+    h = system.hydrate_water[order]                                           # (B, k)
     # dm_s/dp_k = (−ν_ks + m_s M_w h_k) / W
-    dm = (-nu[None, :, :] + molality[:, None, :] * (_WATER_MOLAR_MASS * h)[None, :, None]) \
-        / water[:, None, None]                                               # (B, k, s)
-    d_ln_m = dm / np.maximum(molality, _MOLALITY_FLOOR)[:, None, :]
-    d_ln_a = d_ln_m + np.einsum("bks,bst->bkt", dm, d_ln_gamma)              # (B, k, s)
-    d_aw = np.einsum("bks,bs->bk", dm, d_ln_aw)                              # (B, k)
-    return np.einsum("js,bks->bjk", nu, d_ln_a) + h[None, :, None] * d_aw[:, None, :]
+    dm = (-nu + molality[:, None, :] * (_WATER_MOLAR_MASS * h)[:, :, None]) / water[:, None, None]
+    d_ln_a = dm / np.maximum(molality, _MOLALITY_FLOOR)[:, None, :] + np.einsum("bks,bst->bkt", dm, d_ln_gamma)
+    d_aw = np.einsum("bks,bs->bk", dm, d_ln_aw)
+    jac = np.einsum("bjs,bks->bjk", nu, d_ln_a) + h[:, :, None] * d_aw[:, None, :]
+    jac = np.where(present[:, :, None] & present[:, None, :], jac, np.eye(count))
+    rhs = np.where(present, -np.take_along_axis(residual, order, axis=1), 0.0)
+    step = np.linalg.solve(jac, rhs[..., None])[..., 0]
+    delta = np.zeros((n_batch, n_min))
+    np.put_along_axis(delta, order, np.where(present, step, 0.0), axis=1)
+    return delta
 
 
 def _max_step(totals_dissolved, water, delta_dissolved, delta_water):
@@ -396,10 +417,7 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system):
             continue
         idx, act, residual = idx[step], act[step], residual[step]
         dissolved, water, norm = dissolved[step], water[step], norm[step]
-        jac = _jacobian(molality[step], water, d_ln_gamma[step], d_ln_aw[step], system)
-        jac = np.where(act[:, :, None] & act[:, None, :], jac, eye)
-        delta = np.linalg.solve(jac, -residual[..., None])[..., 0]
-        delta = np.where(act, delta, 0.0)
+        delta = _newton_step(act, residual, molality[step], water, d_ln_gamma[step], d_ln_aw[step], system)
         # Projected Newton: a present mineral at zero amount that would go negative is dropped
         # (none of it is left to dissolve); the brine restarts its Newton history.
         at_bound = act & (amounts[idx] <= 0.0) & (delta < 0.0)
@@ -431,8 +449,13 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system):
     return converged, saturation, tabu
 
 
-def _update_active_sets(totals, amounts, active, saturation, system, tabu):
-    """One active-set change per brine; returns the mask of brines whose set changed."""
+def _update_active_sets(totals, amounts, active, saturation, system, tabu, repeated=None):
+    """One active-set change per brine; returns the mask of brines whose set changed.
+
+    ``repeated`` marks minerals that were dropped while supersaturated more than once: the
+    assemblage cannot take them as an addition, so they enter in exchange for the present
+    mineral nearest to exhaustion (smallest amount relative to its scarcest component).
+    """
     n_batch, n_min = amounts.shape
     rows = np.arange(n_batch)
     # Scale for "negative": the total of the scarcest component of each mineral.
@@ -450,6 +473,20 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu):
     # "Most supersaturated" per formula ion (ln(IAP/K) / Σν): without the normalisation a
     # many-ion double salt (labile salt, polyhalite) outranks halite in a concentrated cold start.
     ions = system.species_stoichiometry.sum(axis=1)
+    if repeated is not None:
+        swap = ~drop & repeated.any(axis=1)
+        if swap.any():
+            entering = np.argmax(repeated[swap], axis=1)
+            sub = rows[swap]
+            rel = np.where(active[sub], amounts[sub] / capacity[sub], np.inf)
+            leaving = np.argmin(rel, axis=1)
+            has_leaving = np.isfinite(rel[np.arange(len(sub)), leaving])
+            active[sub[has_leaving], leaving[has_leaving]] = False
+            amounts[sub[has_leaving], leaving[has_leaving]] = 0.0
+            active[sub, entering] = True
+            amounts[sub, entering] = 0.0
+            changed |= swap
+            drop = drop | swap
     candidate_si = np.where(active | tabu, -np.inf, saturation / ions)
     candidate = np.argmax(candidate_si, axis=1)
     add = ~drop & (saturation[rows, candidate] > SUPERSATURATION_TOLERANCE) & ~active[rows, candidate]
@@ -525,7 +562,7 @@ def _state(totals, water0, temperature, amounts, ln_k, system):
 
 
 def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None,
-                      system: ChemicalSystem | None = None) -> EquilibriumState:
+                      system: ChemicalSystem | None = None, continuation: bool = True) -> EquilibriumState:
     """Equilibrium of brines with the minerals of the Na-K-Mg-Ca-Cl-SO4-H2O system.
 
     Parameters
@@ -546,6 +583,10 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
         ``EquilibriumState`` of the same minerals, its amounts are used. [mol]
     system : ChemicalSystem, optional
         The species/mineral arrays; default :func:`chemical_system` (restricted to ``minerals``).
+    continuation : bool
+        Solve brines that fail from a cold start by continuation: first at more water (ionic
+        strength ≈ ``CONTINUATION_IONIC_STRENGTH``), then removing the water in steps, each
+        warm-started from the last (an evaporation path to the requested state).
 
     Returns
     -------
@@ -593,6 +634,8 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
     ln_k = np.broadcast_to(system.ln_k(temp_b), (n_batch, n_min))
 
     pending = np.ones(n_batch, dtype=bool)
+    restarted = np.zeros(n_batch, dtype=bool)
+    tabu_count = np.zeros((n_batch, n_min), dtype=int)
     for _ in range(MAX_ACTIVE_SET_CHANGES):
         idx = np.nonzero(pending)[0]
         if len(idx) == 0:
@@ -602,11 +645,31 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
                                               sub_amounts, sub_active, system)
         amounts[idx], active[idx] = sub_amounts, sub_active
         if not converged.all():
-            _raise_convergence(idx[~converged], totals_b, water_b, temp_b, amounts, active, ln_k, system,
-                               "Newton iteration did not reach the residual tolerance")
+            # A warm start far from the solution (e.g. a salt missing from the starting assemblage
+            # in a very supersaturated brine) may trap Newton; such a brine restarts cold once.
+            # Brines that fail cold too are solved by continuation in the water (below).
+            failed = idx[~converged]
+            again = failed[restarted[failed]]
+            if len(again):
+                if not continuation:
+                    _raise_convergence(again, totals_b, water_b, temp_b, amounts, active, ln_k, system,
+                                       "Newton iteration did not reach the residual tolerance")
+                solved = _continuation(totals_b[again], water_b[again], temp_b[again], system)
+                amounts[again], active[again] = solved, solved > 0
+                pending[again] = False
+            fresh = failed[~restarted[failed]]
+            restarted[fresh] = True
+            amounts[fresh], active[fresh] = 0.0, False
+            keep = converged
+            idx, converged, saturation, tabu = idx[keep], converged[keep], saturation[keep], tabu[keep]
+            sub_amounts, sub_active = sub_amounts[keep], sub_active[keep]
         sub_active = active[idx]
         sub_amounts = amounts[idx]
-        changed = _update_active_sets(totals_b[idx], sub_amounts, sub_active, saturation, system, tabu)
+        tabu_count[idx] += tabu
+        repeated = tabu & (tabu_count[idx] >= 2)
+        tabu_count[idx] = np.where(repeated, 0, tabu_count[idx])
+        changed = _update_active_sets(totals_b[idx], sub_amounts, sub_active, saturation, system, tabu,
+                                      repeated)
         # A brine whose only supersaturated candidates are tabu must try again.
         changed |= tabu.any(axis=1) & ~changed
         active[idx] = sub_active
@@ -638,6 +701,22 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
     for key, value in fields.items():
         shaped[key] = value.reshape(batch_shape + value.shape[1:])
     return EquilibriumState(mineral_names=system.mineral_names, **shaped)
+
+
+def _continuation(totals, water, temperature, system):
+    """Mineral amounts of brines solved along a ladder of water amounts down to ``water``."""
+    charge_sq = np.zeros(len(SOLUTES))
+    charge_sq[system.species_component] = system.charge ** 2
+    start = np.maximum(water, 0.5 * (totals @ charge_sq) / CONTINUATION_IONIC_STRENGTH)
+    stages = int(np.clip(np.ceil(np.log(start / water).max() / np.log(_CONTINUATION_RATIO)), 1,
+                         _MAX_CONTINUATION_STAGES))
+    warm = None
+    for k in range(stages + 1):
+        ladder = start * (water / start) ** (k / stages)
+        state = solve_equilibrium(totals, ladder, temperature, warm_start=warm, system=system,
+                                  continuation=False)
+        warm = state.minerals
+    return warm
 
 
 def _raise_convergence(rows, totals, water0, temperature, amounts, active, ln_k, system, reason):

@@ -54,6 +54,8 @@ ONSET_RELATIVE_TOLERANCE = 0.0025
 PRESENT_AMOUNT = 1e-12
 #: Bisection steps allowed per onset (2⁻²⁰ of a step is far below the tolerance).
 _MAX_BISECTIONS = 20
+#: Equilibrium paths: every this-many-th state is solved cold, the others warm from it.
+_COARSE_STRIDE = 8
 #: Onsets on a cooling path are bracketed within this temperature interval. [K]
 _TEMPERATURE_BRACKET = 0.05
 _MODES = ("equilibrium", "fractional")
@@ -231,13 +233,43 @@ def _take(state: EquilibriumState, i: int) -> EquilibriumState:
     return EquilibriumState(**{k: (v if k == "mineral_names" else v[i:i + 1]) for k, v in fields.items()})
 
 
+def _solve_all(totals0, water_targets, temperatures, system):
+    """Solve all states of an equilibrium path in two vectorised passes.
+
+    Every ``_COARSE_STRIDE``-th state is solved cold; the others start from the mineral amounts
+    of the nearest coarse state before them (which mostly has the right assemblage already), so
+    the second, larger pass needs few active-set changes.
+    """
+    n = len(water_targets)
+    totals = np.broadcast_to(totals0, (n, len(totals0)))
+    coarse = np.zeros(n, dtype=bool)
+    coarse[::_COARSE_STRIDE] = True
+    coarse[-1] = True
+    first = solve_equilibrium(totals[coarse], water_targets[coarse], temperatures[coarse], system=system)
+    if coarse.all():
+        return first
+    nearest = np.maximum(np.searchsorted(np.nonzero(coarse)[0], np.arange(n), side="right") - 1, 0)
+    warm = first.minerals[nearest]
+    rest = ~coarse
+    second = solve_equilibrium(totals[rest], water_targets[rest], temperatures[rest],
+                               warm_start=warm[rest], system=system)
+    merged = {}
+    for f in fields_of(EquilibriumState):
+        if f.name == "mineral_names":
+            continue
+        a, b = getattr(first, f.name), getattr(second, f.name)
+        out = np.empty((n,) + a.shape[1:], dtype=a.dtype)
+        out[coarse], out[rest] = a, b
+        merged[f.name] = out
+    return EquilibriumState(mineral_names=first.mineral_names, **merged)
+
+
 def _equilibrium_rows(totals0, water_targets, temperatures, system):
     """Equilibrium mode: every state depends only on (totals, water, T), so all requested states
     are solved in one vectorised call, and the onset brackets are bisected level by level, all
     brackets in one call per level."""
     n = len(water_targets)
-    state = solve_equilibrium(np.broadcast_to(totals0, (n, len(totals0))), water_targets, temperatures,
-                              system=system)
+    state = _solve_all(totals0, water_targets, temperatures, system)
     rows = []
     for i in range(n):
         amounts = state.minerals[i].copy()
