@@ -174,3 +174,48 @@ def test_agrees_with_phreeqc_on_random_brines_0_to_50c(phreeqc):
         np.testing.assert_allclose(lg[present], lg_ref[present], atol=ATOL_PHREEQC_LN_GAMMA,
                                    err_msg=f"brine {b} at {temps_c[b]:.1f} C")
         assert abs(law - law_ref) < ATOL_PHREEQC_LN_AW
+
+
+#: The power-basis evaluation of Harvie's Chebyshev sums differs from Clenshaw only by rounding.
+ATOL_POWER_BASIS = 1e-13
+
+
+def test_power_basis_j_matches_clenshaw_chebyshev_evaluation():
+    from numpy.polynomial import chebyshev
+
+    from saltsim.chemistry import pitzer
+
+    x = np.concatenate([np.logspace(-6, 0, 200), np.logspace(0, 3, 200)[1:]])
+    low = x <= 1.0
+    t = np.where(low, 2.0 * x ** 0.2 - 1.0, (20.0 * x ** -0.1 - 11.0) / 9.0)
+    clenshaw = np.where(low, chebyshev.chebval(t, pitzer._C_LOW[0]), chebyshev.chebval(t, pitzer._C_HIGH[0]))
+    np.testing.assert_allclose(j_function(x, order=0), x / 4 - 1 + clenshaw, atol=ATOL_POWER_BASIS)
+
+
+def test_blocked_batches_equal_single_pass(monkeypatch):
+    from saltsim.chemistry import pitzer
+
+    rng = np.random.default_rng(5)
+    m = _brines(rng, 40)
+    t = rng.uniform(273.15, 323.15, len(m))
+    st = MODEL.at(t)
+    monkeypatch.setattr(pitzer, "_BLOCK", 7)
+    blocked = activity_and_jacobian(m, None, st)
+    single = pitzer._core(m, st, jacobian=True)
+    for a, b in zip(blocked, single):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-13)
+    # scalar temperature and a 2-D batch of brines take the same path
+    m2 = m[:36].reshape(6, 6, SP.n)
+    lg, law = activity(m2, 300.0, MODEL)
+    lg1, law1 = pitzer._core(m2, MODEL.at(300.0), jacobian=False)[:2]
+    np.testing.assert_allclose(lg, lg1, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(law, law1, rtol=0, atol=1e-13)
+
+
+def test_parameters_at_temperature_are_memoised_per_temperature_array():
+    t = np.array([280.0, 300.0])
+    assert MODEL.at(t) is MODEL.at(t.copy())
+    assert MODEL.at(t) is not MODEL.at(t + 1.0)
+    # the memoised object holds the same values as a fresh evaluation
+    fresh = load_pitzer_model.__wrapped__().at(t)
+    np.testing.assert_array_equal(MODEL.at(t).beta0, fresh.beta0)
