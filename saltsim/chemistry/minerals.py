@@ -156,7 +156,7 @@ def log_k(temperature, table: MineralTable | None = None) -> np.ndarray:
 def log_iap(ln_gamma, molality, ln_aw, table: MineralTable | None = None) -> np.ndarray:
     """log10 of the ion activity product of every mineral, shape (..., n_min). [-]
 
-    Species absent from the brine (m = 0) give −inf for minerals that contain them.
+    Species absent from the brine (m ≤ 0) give −inf for minerals that contain them.
 
     Parameters
     ----------
@@ -171,8 +171,9 @@ def log_iap(ln_gamma, molality, ln_aw, table: MineralTable | None = None) -> np.
     """
     table = table or load_minerals()
     m = np.asarray(molality, dtype=float)
-    with np.errstate(divide="ignore"):
-        ln_a = np.log(m) + np.asarray(ln_gamma, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ln_m = np.where(m > 0.0, np.log(np.where(m > 0.0, m, 1.0)), -np.inf)
+    ln_a = ln_m + np.asarray(ln_gamma, dtype=float)
     nu = table.stoichiometry
     # 0·(−inf) must not poison minerals that do not contain an absent species
     ln_a_used = np.where(nu > 0, ln_a[..., None, :], 0.0)            # (..., n_min, n_species)

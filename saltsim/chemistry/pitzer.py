@@ -717,7 +717,7 @@ def ln_water_activity(molality, temperature, model) -> np.ndarray:
 
 
 def osmotic_coefficient(molality, temperature, model) -> np.ndarray:
-    """Practical osmotic coefficient φ = −ln aw · 55.50837 / Σm, shape (...). [-]
+    """Practical osmotic coefficient φ = −ln aw · 55.50837 / Σm, shape (...); 1 for pure water. [-]
 
     Parameters
     ----------
@@ -729,4 +729,6 @@ def osmotic_coefficient(molality, temperature, model) -> np.ndarray:
         Parameter set. [-]
     """
     m = np.asarray(molality, dtype=float)
-    return -ln_water_activity(m, temperature, model) * WATER_MOLALITY / m.sum(axis=-1)
+    total = m.sum(axis=-1)
+    phi = -ln_water_activity(m, temperature, model) * WATER_MOLALITY / np.where(total > 0.0, total, 1.0)
+    return np.where(total > 0.0, phi, 1.0)

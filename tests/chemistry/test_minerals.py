@@ -192,3 +192,13 @@ def test_sodium_sulphate_switches_from_mirabilite_to_thenardite_near_32c():
     assert si_mirabilite_at_thenardite_saturation(40) < 0  # thenardite is the stable phase
     transition = brentq(si_mirabilite_at_thenardite_saturation, 25, 40, xtol=1e-6)
     assert transition == pytest.approx(32.4, abs=1.0)
+
+
+def test_non_positive_molalities_mean_absent_species_without_warnings():
+    m = np.zeros(SP.n)
+    m[SP.indices(["Na+", "Cl-"])] = [2.0, 2.0]
+    m[SP.index("K+")] = -1e-12  # a Newton iterate may overshoot below zero
+    lg, law = activity(np.maximum(m, 0.0), 298.15, MODEL)
+    li = log_iap(lg, m, law)
+    assert li[TABLE.index("sylvite")] == -np.inf
+    assert np.isfinite(li[TABLE.index("halite")])

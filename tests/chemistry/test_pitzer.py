@@ -219,3 +219,7 @@ def test_parameters_at_temperature_are_memoised_per_temperature_array():
     # the memoised object holds the same values as a fresh evaluation
     fresh = load_pitzer_model.__wrapped__().at(t)
     np.testing.assert_array_equal(MODEL.at(t).beta0, fresh.beta0)
+
+
+def test_osmotic_coefficient_of_pure_water_is_one():
+    assert osmotic_coefficient(np.zeros((2, SP.n)), 298.15, MODEL).tolist() == [1.0, 1.0]
