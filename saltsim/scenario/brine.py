@@ -41,6 +41,7 @@ References
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -86,8 +87,6 @@ def classify(value, where: str) -> tuple[float, str]:
     ScenarioError
         For a bare number, an unparsable string, a wrong dimension, a negative or non-finite value.
     """
-    from ..units import ureg
-
     expected = ('a concentration such as "4.9 mol/kg", "87 g/kg" (per kg of basis) or '
                 '"120 g/L" (per litre of solution)')
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -95,31 +94,39 @@ def classify(value, where: str) -> tuple[float, str]:
     if not isinstance(value, str):
         raise ScenarioError(f"{where}: found the bare number {value!r}; expected {expected}")
     check_quantity_text(value, where, expected)
-    try:
-        quantity = ureg.Quantity(value)
-    except Exception as exc:  # pint raises several unrelated types for bad strings
-        raise ScenarioError(f"{where}: found {value!r}, which is not a quantity "
-                            f"({type(exc).__name__}); expected {expected}") from None
-    dims = dict(quantity.dimensionality)
-    table = {
-        "molality": {"[substance]": 1, "[mass]": -1},
-        "mass_fraction": {},
-        "molarity": {"[substance]": 1, "[length]": -3},
-        "mass_concentration": {"[mass]": 1, "[length]": -3},
-    }
-    for kind, dimensionality in table.items():
-        if dims == dimensionality:
-            unit = KINDS[kind] or "dimensionless"
-            magnitude = float(quantity.to(unit).magnitude)
-            break
-    else:
-        raise ScenarioError(f"{where}: found {value!r} of dimension {quantity.dimensionality}; "
-                            f"expected {expected}")
+    parsed = _parse_concentration(value)
+    if parsed[0] is None:
+        raise ScenarioError(f"{where}: found {value!r}{parsed[1]}; expected {expected}")
+    magnitude, kind = parsed
     if not math.isfinite(magnitude):
         raise ScenarioError(f"{where}: found {value!r}, which is not finite; expected {expected}")
     if magnitude < 0:
         raise ScenarioError(f"{where}: found {value!r}, which is negative; expected {expected}")
     return magnitude, kind
+
+
+_KIND_DIMENSIONS = {
+    "molality": {"[substance]": 1, "[mass]": -1},
+    "mass_fraction": {},
+    "molarity": {"[substance]": 1, "[length]": -3},
+    "mass_concentration": {"[mass]": 1, "[length]": -3},
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_concentration(text: str) -> tuple:
+    """(magnitude in the kind's SI unit, kind), or (None, what is wrong) — cached: pint is slow."""
+    from ..units import ureg
+
+    try:
+        quantity = ureg.Quantity(text)
+    except Exception as exc:  # pint raises several unrelated types for bad strings
+        return None, f", which is not a quantity ({type(exc).__name__})"
+    dims = dict(quantity.dimensionality)
+    for kind, dimensionality in _KIND_DIMENSIONS.items():
+        if dims == dimensionality:
+            return float(quantity.to(KINDS[kind] or "dimensionless").magnitude), kind
+    return None, f" of dimension {quantity.dimensionality}"
 
 
 def _moles(composition: dict[str, tuple[float, str]]) -> tuple[dict[str, float], dict[str, float]]:

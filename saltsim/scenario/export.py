@@ -11,8 +11,10 @@ from . import fields as F
 __all__ = ["json_schema", "reference_markdown", "SCHEMA_ID"]
 
 SCHEMA_ID = "https://saltsim.invalid/schema/scenario.schema.json"
-#: A number followed by a unit ("60 cm", "2.5e3 m^3/h", "-5 degC", "26 degBe").
-QUANTITY_PATTERN = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*[^\s0-9].*$"
+#: A number followed by a unit ("60 cm", "2.5e3 m^3/h", "-5 degC", "26 degBe"): the ECMA-262
+#: form of the check in saltsim.scenario.text (no arithmetic, small exponents only).
+QUANTITY_PATTERN = (r"^(?=.*[A-Za-z°%µΩ])\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]{1,3})?\s*"
+                    r"(1\s*/\s*)?(([A-Za-zÀ-ÿ_°%µΩ]|\))(\s*(\^|\*\*)\s*-?[0-9]{1,2}(\.[0-9]+)?)?|\(|\s|[*/])*$")
 NUMBER_PATTERN = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*%?\s*$"
 _TYPE_WORDS = {
     "str": "string", "enum": "one of", "int": "integer", "float": "number (dimensionless)",

@@ -1,0 +1,76 @@
+"""saltsim run: summary, KPIs and an atomic run directory (skeleton model: fast and independent)."""
+import json
+from pathlib import Path
+
+import pytest
+
+from saltsim import cli, runner
+from saltsim.results import TABLES
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = str(ROOT / "scenarios" / "qom_small.toml")
+BASELINE = str(ROOT / "scenarios" / "qom_baseline.toml")
+
+
+@pytest.fixture
+def skeleton(monkeypatch):
+    """Run without the site model: the command's own behaviour, not the simulation's."""
+    monkeypatch.setattr(runner, "MODEL_MODULE", "saltsim._no_such_model")
+
+
+def test_run_writes_the_run_directory(skeleton, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["run", SMALL, "--out", str(out), "--seed", "7"]) == 0
+    printed = capsys.readouterr().out
+    assert "scenario  Qom Salt Lake (small test case)" in printed
+    assert "ponds  3, 85 ha" in printed
+    assert f"wrote {out}/" in printed
+    for name in TABLES:
+        assert (out / f"{name}.csv").is_file()
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["seed"] == 7 and len(meta["scenario_hash"]) == 64
+
+
+def test_existing_run_directory_is_never_overwritten_silently(skeleton, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["run", SMALL, "--out", str(out)]) == 0
+    (out / "marker").write_text("keep")
+    assert cli.main(["run", SMALL, "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert (out / "marker").exists()
+    assert cli.main(["run", SMALL, "--out", str(out), "--force"]) == 0
+    assert not (out / "marker").exists()
+
+
+def test_run_without_scenario_uses_the_bundled_baseline_from_any_directory(skeleton, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run"]) == 0
+    printed = capsys.readouterr().out
+    assert "scenario  Qom Salt Lake\n" in printed and "horizon 30 yr" in printed
+    runs = list((tmp_path / "runs").iterdir())
+    assert len(runs) == 1 and runs[0].name.startswith("qom_baseline-")
+    assert cli.main(["run"]) == 0
+    assert len(list((tmp_path / "runs").iterdir())) == 2, "a second run gets a new directory"
+
+
+def test_run_variant_and_set(skeleton, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["run", f"{BASELINE}#crust_harvest", "--set", 'site.horizon="2 yr"', "--set", "site.seed=9",
+                     "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "(variant crust_harvest)" in printed and "horizon 2 yr" in printed and "seed 9" in printed
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["variant"] == "crust_harvest" and meta["strategy"] == "crust_harvest"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--set", "ponds[0].aera=1"], r"'aera' is not a key of \[ponds\]"),
+    (["--set", "novalue"], r"--set: found 'novalue'; expected PATH=VALUE"),
+    (["--variant", "nope"], r"variant: found 'nope'"),
+])
+def test_run_bad_input_exits_2(skeleton, tmp_path, capsys, argv, message):
+    import re
+
+    assert cli.main(["run", SMALL, "--out", str(tmp_path / "r"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and "Traceback" not in err
