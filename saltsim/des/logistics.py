@@ -91,6 +91,8 @@ class LogisticsHandles:
     def snapshot(self) -> None:
         """Record the content of every internal account created here."""
         now = self.env.now
+        if self.rail is not None:
+            self.rail.flush()
         for store in self.stores.values():
             self.ledger.stock(now, store.name, store.masses)
         for spec in self.plants:

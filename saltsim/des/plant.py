@@ -226,6 +226,10 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
     nominal_feed = (spec.feed_composition if spec.feed_composition is not None
                     else np.zeros(len(COMPONENTS)))
     derate = 1.0 if spec.mtbf is not None else spec.availability
+    sources = ledger.accounts([feed_account, "ext:reagents", "ext:water_supply", account, account,
+                               account, account])
+    sinks = ledger.accounts([account, account, account, "ext:waste", "ext:atmosphere", "ext:chlorine",
+                             output_account])
     yield env.timeout(spec.start_delay)
     while True:
         begin, down_begin = env.now, uptime.downtime(env.now)
@@ -251,14 +255,11 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
             masses = got if isinstance(got, np.ndarray) else composition * feed_kg
             split = process(spec.route, masses, spec.params)
             product_kg = min(float(split.product_mass), output.capacity - output.level)
-            t = env.now
-            ledger.flow(t, feed_account, account, masses, "plant_feed")
-            ledger.flow(t, "ext:reagents", account, split.reagents, "plant_reagents")
-            ledger.flow(t, "ext:water_supply", account, split.water, "plant_water")
-            ledger.flow(t, account, "ext:waste", split.waste, "plant_waste")
-            ledger.flow(t, account, "ext:atmosphere", split.vapour, "plant_vapour")
-            ledger.flow(t, account, "ext:chlorine", split.chlorine, "plant_chlorine")
-            ledger.flow(t, account, output_account, split.product, "plant_product")
+            # One vectorised ledger call per batch: feed, reagents, water in; waste, vapour,
+            # chlorine, product out.
+            ledger.flows(env.now, sources, sinks,
+                         np.stack([masses, split.reagents, split.water, split.waste, split.vapour,
+                                   split.chlorine, split.product]), f"plant:{spec.route}")
             if product_kg > 0.0:
                 yield output.put(product_kg, split.product) if isinstance(output, MassStore) \
                     else output.put(product_kg)

@@ -103,6 +103,7 @@ class RailModel:
     waits: dict = field(default_factory=lambda: {"wagon": [], "product": [], "loader": [],
                                                  "locomotive": [], "section": [], "transloader": []})
     in_transit: dict = field(default_factory=dict)
+    pending: list = field(default_factory=list)
     delivered: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -136,6 +137,17 @@ class RailModel:
         self.move("idle", "idle", 0)
         total = sum(self.state_seconds.values())
         return {s: (v / total if total > 0 else 0.0) for s, v in self.state_seconds.items()}
+
+    def book(self, pending: list) -> None:
+        """Book the loads of a forming train (store → in transit) in the ledger."""
+        if np.any(pending[2]):
+            self.ledger.flow(self.env.now, pending[0], pending[1], pending[2], "rail_loading")
+            pending[2] = np.zeros(len(COMPONENTS))
+
+    def flush(self) -> None:
+        """Book every load not yet booked (call before snapshotting the stores)."""
+        for pending in self.pending:
+            self.book(pending)
 
     def next_train_id(self) -> int:
         self._train_ids += 1
@@ -204,9 +216,9 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
                 return False
         rail.waits["product"].append(env.now - asked)
         loaded = request.value if isinstance(request.value, np.ndarray) else nominal * rail.payload
-        rail.ledger.flow(env.now, store_account, transit_account, loaded, "rail_loading")
         rail.in_transit[destination] = rail.in_transit[destination] + loaded
         masses += loaded
+        pending[2] += loaded  # booked in the ledger per train, at departure (or by flush)
         state["shipped"] += rail.payload
         with rail.loader.request() as position:
             asked = env.now
@@ -222,6 +234,8 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
             if state["shipped"] + rail.payload > allowance:
                 yield env.timeout((state["shipped"] + rail.payload - allowance) / demand)
 
+    pending = [store_account, transit_account, np.zeros(len(COMPONENTS))]
+    rail.pending.append(pending)
     while True:
         wagons, masses = [], np.zeros(len(COMPONENTS))
         # Wait for product for a minimum train before taking wagons out of the pool.
@@ -268,6 +282,7 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
             if env.now > deadline:
                 deadline += math.ceil((env.now - deadline) / rail.headway) * rail.headway
             yield env.timeout(deadline - env.now)
+        rail.book(pending)
         env.process(train(env, rail, rail.next_train_id(), destination, product, wagons, masses,
                           formed_at, own_route, foreign_route))
 
