@@ -194,6 +194,8 @@ def resolve_factors(overrides: Mapping[str, float] | None = None,
             problems.append(f"{where}.{key}: found {value!r}; expected a finite value >= 0 "
                             f"in {factors[key].si_unit or 'dimensionless'}")
             continue
+        if key not in sources and abs(value - factors[key].value) <= 1e-9 * abs(factors[key].value):
+            continue  # the scenario restates the default: keep its source
         factors[key] = replace(factors[key], value=value, status="scenario",
                                source=sources.get(key, "scenario"))
     for key in sources:

@@ -506,10 +506,11 @@ def activity_from_tables(tables, scenario=None) -> Activity:
     if plants is not None:
         for column in plants.columns:
             if column.startswith("water_") and column.endswith("_m3") and column not in ("water_m3", "water_unmet_m3"):
-                water[column[6:-3]] = _sum(plants, column)
+                if _sum(plants, column) > 0:
+                    water[column[6:-3]] = _sum(plants, column)
         if not water:
             water["plants"] = _sum(plants, "water_m3")
-    else:
+    elif scenario is None or not getattr(scenario, "plants", ()):
         missing |= {"water", "heat"}
     fleet_diesel = (kpi("harvest_diesel") or 0.0) * years
     if kpis is None or kpi("harvest_diesel") is None:
@@ -518,7 +519,8 @@ def activity_from_tables(tables, scenario=None) -> Activity:
     pond_area = float(sum(p.area for p in getattr(scenario, "ponds", ()))) if scenario is not None else 0.0
     if scenario is None:
         missing |= {"ponds"}
-    if shipments is None:
+    rail = getattr(scenario, "rail", None)
+    if shipments is None and (scenario is None or rail is None or not getattr(rail, "enabled", True)):
         missing |= {"rail"}
     return Activity(products_kg=products, electricity_J=electricity, heat_J=_sum(plants, "heat_J"),
                     diesel_m3=_sum(plants, "diesel_m3") + fleet_diesel, rail_diesel_m3=_sum(shipments, "diesel_m3"),
