@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..processing.supply import allocate_electricity, allocate_water, month_of
+from ..processing.supply import allocate_electricity, allocate_water, day_length_fraction, month_of
 from ..units import DAY
 
-__all__ = ["Supply", "SupplyFactors", "DEFAULT_FACTORS", "WATER_KINDS"]
+__all__ = ["Supply", "SupplyFactors", "DEFAULT_FACTORS", "WATER_KINDS", "QOM_LAKE_LATITUDE"]
+
+#: Latitude of the centre of Qom (Namak) lake, 34°29′45″N [Q2]; sets the daylight share of PV. [°]
+QOM_LAKE_LATITUDE = 34.496
 
 #: Kinds of water source (the ``water.sources.kind`` enum); the plants table has one
 #: ``water_<kind>_m3`` column per kind.
@@ -54,6 +57,9 @@ class Supply:
         Peak PV capacity. [W]
     pv_capacity_factor : ndarray
         Mean capacity factor of each month, January first, shape (12,). [-]
+    latitude : float
+        Site latitude; plants run round the clock, so PV covers at most the daylight share of
+        their demand (no storage). [°]
     grid_capacity : float
         Largest grid draw (0 if not connected, ``inf`` if unlimited). [W]
     diesel_capacity : float
@@ -79,6 +85,7 @@ class Supply:
     start: np.datetime64
     pv_capacity: float = 0.0
     pv_capacity_factor: np.ndarray = field(default_factory=lambda: np.zeros(12))
+    latitude: float = QOM_LAKE_LATITUDE
     grid_capacity: float = math.inf
     diesel_capacity: float = 0.0
     generator_efficiency: float = 0.35
@@ -91,6 +98,7 @@ class Supply:
     factors: SupplyFactors = DEFAULT_FACTORS
     _day: int = -1
     _budget: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    _daylight: float = 1.0
     _water_budget: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
@@ -128,7 +136,11 @@ class Supply:
         if day == self._day:
             return
         self._day = day
-        cf = self.pv_capacity_factor[month_of(self.start, max(time_s - 1.0, 0.0)) - 1]
+        moment = max(time_s - 1.0, 0.0)
+        cf = self.pv_capacity_factor[month_of(self.start, moment) - 1]
+        date = self.start + np.timedelta64(int(moment), "s")
+        day_of_year = int((date.astype("datetime64[D]") - date.astype("datetime64[Y]")).astype(int)) + 1
+        self._daylight = float(day_length_fraction(self.latitude, day_of_year))
         self._budget = np.array([self.pv_capacity * cf, self.grid_capacity, self.diesel_capacity]) * DAY
         self._water_budget = self.water_capacity * DAY
 
@@ -166,7 +178,7 @@ class Supply:
         water_by_source[order] = per_source
         demand = electricity + float(water_by_source @ self.water_energy)
         pv, grid, diesel, unmet = allocate_electricity(demand, 1.0, self._budget[0], 1.0,
-                                                       self._budget[1], self._budget[2])
+                                                       self._budget[1], self._budget[2], self._daylight)
         self._budget -= np.array([pv, grid, diesel])
         diesel_m3 = diesel / (self.generator_efficiency * self.diesel_heating_value) / self.diesel_density
         f = self.factors

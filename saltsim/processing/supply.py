@@ -9,7 +9,29 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["allocate_electricity", "allocate_water", "month_of"]
+__all__ = ["allocate_electricity", "allocate_water", "month_of", "day_length_fraction"]
+
+
+def day_length_fraction(latitude, day_of_year):
+    """Share of the day between sunrise and sunset.
+
+    Parameters
+    ----------
+    latitude : float or ndarray
+        Geographic latitude, north positive. [°]
+    day_of_year : int or ndarray
+        1 = 1 January. [-]
+
+    Returns
+    -------
+    float or ndarray
+        ω₀/π with cos ω₀ = −tan φ tan δ and the declination δ = 23.45° sin(2π(284 + n)/365)
+        (Cooper 1969, as in Duffie & Beckman, *Solar Engineering of Thermal Processes*, eq. 1.6.1
+        and 1.6.10). [-]
+    """
+    declination = np.radians(23.45) * np.sin(2.0 * np.pi * (284.0 + np.asarray(day_of_year)) / 365.0)
+    cos_sunset = np.clip(-np.tan(np.radians(latitude)) * np.tan(declination), -1.0, 1.0)
+    return np.arccos(cos_sunset) / np.pi
 
 
 def month_of(start, time_s):
@@ -32,7 +54,7 @@ def month_of(start, time_s):
 
 
 def allocate_electricity(demand, duration, pv_capacity, pv_capacity_factor, grid_capacity,
-                         diesel_capacity):
+                         diesel_capacity, daylight_fraction=1.0):
     """Split an electricity demand between PV, grid and diesel generators.
 
     Parameters
@@ -49,6 +71,9 @@ def allocate_electricity(demand, duration, pv_capacity, pv_capacity_factor, grid
         Largest grid draw (``inf``: unlimited; 0: no grid). [W]
     diesel_capacity : float
         Diesel generator capacity. [W]
+    daylight_fraction : float or ndarray
+        Share of the period with sun: a load spread evenly over the period can take at most
+        this share from PV (no storage). [-]
 
     Returns
     -------
@@ -57,10 +82,11 @@ def allocate_electricity(demand, duration, pv_capacity, pv_capacity_factor, grid
 
     Notes
     -----
-    PV output not used by the plants is curtailed (no storage, no export).
+    PV output not used by the plants is curtailed (no storage, no export). Within the daylight
+    share PV output is taken as available when needed (its shape over the day is not modelled).
     """
     demand = np.asarray(demand, dtype=float)
-    pv = np.minimum(demand, pv_capacity * pv_capacity_factor * duration)
+    pv = np.minimum(demand * daylight_fraction, pv_capacity * pv_capacity_factor * duration)
     rest = demand - pv
     grid = np.minimum(rest, grid_capacity * duration)
     rest = rest - grid

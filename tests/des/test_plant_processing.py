@@ -14,6 +14,7 @@ from saltsim.des.plant import MassStore, PlantSpec, Uptime, breakdowns, plant
 from saltsim.des.supply import Supply
 from saltsim.processing.routes import RouteParameters
 from saltsim.processing.stoichiometry import component_masses, mass_fractions, molar_mass
+from saltsim.processing.supply import day_length_fraction
 from saltsim.units import DAY, HOUR, YEAR
 
 # Sums of O(10²) double-precision terms.
@@ -142,7 +143,8 @@ def test_supply_meets_demand_in_merit_order_with_carbon_by_carrier():
     assert second["diesel_generated_J"] == pytest.approx(2e6 * DAY - diesel, rel=SUM_RTOL)
     assert second["electricity_unmet_J"] == pytest.approx(100e9 - (2e6 * DAY - diesel), rel=SUM_RTOL)
     # Next day: fresh budgets.
-    assert supply.draw(2 * DAY, 1e9, 0.0, 0.0)["pv_J"] == pytest.approx(1e9, rel=SUM_RTOL)
+    assert supply.draw(2 * DAY, 1e9, 0.0, 0.0)["pv_J"] == pytest.approx(1e9 * day_length_fraction(34.496, 81),
+                                                                       rel=SUM_RTOL)
 
 
 def test_water_sources_by_priority_with_a_preferred_source():
@@ -155,3 +157,19 @@ def test_water_sources_by_priority_with_a_preferred_source():
     assert record["electricity_J"] == pytest.approx((100 * 0.5 + 50 * 0.6) * KWH, rel=SUM_RTOL)
     preferred = supply.draw(2 * DAY, 0.0, 0.0, 150.0, preferred_source="groundwater")
     assert preferred["water_groundwater_m3"] == pytest.approx(150.0, rel=SUM_RTOL)
+
+
+def test_day_length_at_qom_equinox_and_solstices():
+    # Near the equinox the day is 12 h; at 34.5°N the solstice days are ≈ 14.3 h and 9.7 h
+    # (Duffie & Beckman eq. 1.6.11: N = 2/15 arccos(−tan φ tan δ)).
+    assert day_length_fraction(34.496, 81) * 24 == pytest.approx(12.0, abs=0.05)
+    assert day_length_fraction(34.496, 172) * 24 == pytest.approx(14.33, abs=0.05)
+    assert day_length_fraction(34.496, 355) * 24 == pytest.approx(9.67, abs=0.05)
+
+
+def test_pv_covers_only_the_daylight_share_of_a_round_the_clock_load():
+    supply = Supply(start=START, pv_capacity=100e6, pv_capacity_factor=np.full(12, 0.3))
+    record = supply.draw(DAY, 10e9, 0.0, 0.0)  # the day of 21 March (day 80)
+    share = day_length_fraction(34.496, 80)
+    assert record["pv_J"] == pytest.approx(10e9 * share, rel=SUM_RTOL)
+    assert record["grid_J"] == pytest.approx(10e9 * (1 - share), rel=SUM_RTOL)
