@@ -79,6 +79,8 @@ NEGATIVE_AMOUNT_TOLERANCE = 1e-13
 MAX_IONIC_STRENGTH = 20.0
 #: [-]
 MIN_WATER_ACTIVITY = 0.2
+#: Rejected candidates (dropped while supersaturated) after which a brine goes to continuation.
+_MAX_REJECTIONS = 4
 #: Continuation starts where the brine (nothing precipitated) has this ionic strength. [mol kg⁻¹]
 CONTINUATION_IONIC_STRENGTH = 6.0
 #: Water ratio between continuation stages, and their largest number. [-]
@@ -636,6 +638,7 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
     pending = np.ones(n_batch, dtype=bool)
     restarted = np.zeros(n_batch, dtype=bool)
     tabu_count = np.zeros((n_batch, n_min), dtype=int)
+    rejections = np.zeros(n_batch, dtype=int)
     for _ in range(MAX_ACTIVE_SET_CHANGES):
         idx = np.nonzero(pending)[0]
         if len(idx) == 0:
@@ -666,8 +669,20 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
         sub_active = active[idx]
         sub_amounts = amounts[idx]
         tabu_count[idx] += tabu
+        rejections[idx] += tabu.sum(axis=1)
         repeated = tabu & (tabu_count[idx] >= 2)
         tabu_count[idx] = np.where(repeated, 0, tabu_count[idx])
+        # Brines that keep rejecting candidates are far from any physical state (cold starts at
+        # I ≫ 20 mol/kg): solve them by continuation instead.
+        cycling = rejections[idx] >= _MAX_REJECTIONS
+        if continuation and cycling.any():
+            stuck = idx[cycling]
+            solved = _continuation(totals_b[stuck], water_b[stuck], temp_b[stuck], system)
+            amounts[stuck], active[stuck] = solved, solved > 0
+            pending[stuck] = False
+            keep = ~cycling
+            idx, saturation, tabu, repeated = idx[keep], saturation[keep], tabu[keep], repeated[keep]
+            sub_amounts, sub_active = sub_amounts[keep], sub_active[keep]
         changed = _update_active_sets(totals_b[idx], sub_amounts, sub_active, saturation, system, tabu,
                                       repeated)
         # A brine whose only supersaturated candidates are tabu must try again.
