@@ -8,7 +8,11 @@ Steps, in order:
    that module is installed; it returns ``(tables, metadata)`` — a mapping of result-table name
    → DataFrame and a metadata dict (or one mapping whose optional ``"metadata"`` entry is the
    dict). Without the model the result is the skeleton: every table empty, with its columns;
-4. wrap everything in a frozen :class:`~saltsim.results.Results` with the run's metadata.
+4. account for the environmental impacts when the model did not
+   (:func:`saltsim.environment.impacts.impacts_from_tables`), against a no-project
+   counterfactual run of the same scenario and seed (strategy ``no_project``) when
+   ``scenario.impacts.counterfactual`` is true;
+5. wrap everything in a frozen :class:`~saltsim.results.Results` with the run's metadata.
 
 Randomness: the run's only source of randomness is ``seed``. The model derives one
 ``numpy.random.Generator`` per stochastic process with ``numpy.random.SeedSequence(seed).spawn``
@@ -30,6 +34,8 @@ __all__ = ["run", "MODEL_MODULE", "citations_in"]
 
 #: The module that provides ``simulate``; absent → skeleton results.
 MODEL_MODULE = "saltsim.des.model"
+#: Strategy of the counterfactual run (the lake without the project).
+NO_PROJECT = "no_project"
 _CITATION = re.compile(r"\[([A-Z][A-Z0-9]*\d+[a-z]?(?:-[0-9.]+)?)\]")
 
 
@@ -45,6 +51,10 @@ def _model_available() -> bool:
         return False
 
 
+def _impacts_available() -> bool:
+    return importlib.util.find_spec("saltsim.environment.impacts") is not None
+
+
 def _split_output(output) -> tuple[dict, dict]:
     if isinstance(output, tuple) and len(output) == 2:
         tables, metadata = output
@@ -58,7 +68,7 @@ def _split_output(output) -> tuple[dict, dict]:
 
 
 def run(scenario, seed: int | None = None, strategy=None,
-        progress: bool | Callable | None = None) -> Results:
+        progress: bool | Callable | None = None, counterfactual: bool | None = None) -> Results:
     """Simulate a scenario and return its results.
 
     Parameters
@@ -72,6 +82,9 @@ def run(scenario, seed: int | None = None, strategy=None,
     progress : bool or callable, optional
         Show a progress bar (True), stay quiet (False), or the model's default for the terminal
         (None); a callable receives progress updates, as the model documents.
+    counterfactual : bool, optional
+        Run the no-project counterfactual for the impacts; default
+        ``scenario.impacts.counterfactual`` (never for the ``no_project`` strategy itself).
 
     Returns
     -------
@@ -88,6 +101,18 @@ def run(scenario, seed: int | None = None, strategy=None,
         model = importlib.import_module(MODEL_MODULE)
         tables, model_metadata = _split_output(model.simulate(scenario, seed, strategy, progress))
         model_name = MODEL_MODULE
+        impacts = tables.get("impacts")
+        if (impacts is None or impacts.empty) and _impacts_available():
+            from .environment.impacts import impacts_from_tables
+
+            name = strategy if isinstance(strategy, str) else getattr(strategy, "name", None)
+            if counterfactual is None:
+                counterfactual = bool(scenario.impacts.counterfactual)
+            no_project = None
+            if counterfactual and (name or scenario.strategy.name) != NO_PROJECT:
+                no_project, _ = _split_output(model.simulate(scenario, seed, NO_PROJECT, False))
+                model_metadata["counterfactual"] = f"strategy {NO_PROJECT}, seed {seed}"
+            tables["impacts"] = impacts_from_tables(tables, scenario, no_project)
     else:
         tables, model_metadata = {}, {}
         model_name = "skeleton (no site model installed: every table is empty)"

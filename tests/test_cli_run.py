@@ -74,3 +74,14 @@ def test_run_bad_input_exits_2(skeleton, tmp_path, capsys, argv, message):
     assert cli.main(["run", SMALL, "--out", str(tmp_path / "r"), *argv]) == 2
     err = capsys.readouterr().err
     assert re.search(message, err) and "Traceback" not in err
+
+
+def test_readme_quick_start_has_exactly_two_commands_and_they_name_real_things():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = quick.split("```bash")[1:]
+    assert len(blocks) == 2
+    commands = [b.split("```", 1)[0].strip() for b in blocks]
+    assert commands[0].endswith("pip install . && saltsim run")
+    assert commands[1].endswith("pip install -e '.[test]' && pytest")
+    assert "test = [" in (ROOT / "pyproject.toml").read_text()

@@ -138,3 +138,29 @@ def test_runner_accepts_both_model_output_shapes(monkeypatch):
     assert "Z9" in results.metadata["citations"]
     module.simulate = lambda scenario, seed, strategy, progress: ({"kpis": kpis}, {"n_days": 365})
     assert runner.run(load_example("qom_small")).metadata["n_days"] == 365
+
+
+def test_runner_computes_impacts_with_the_no_project_counterfactual(monkeypatch):
+    import sys
+    import types
+
+    pytest.importorskip("saltsim.environment.impacts")
+    calls = []
+    module = types.ModuleType("saltsim_fake_model_2")
+
+    def simulate(scenario, seed, strategy, progress):
+        calls.append(strategy)
+        return {"kpis": pd.DataFrame({"kpi": ["a"], "value": [1.0], "unit": ["t"], "description": ["d"]})}, {}
+
+    module.simulate = simulate
+    monkeypatch.setitem(sys.modules, "saltsim_fake_model_2", module)
+    monkeypatch.setattr(runner, "MODEL_MODULE", "saltsim_fake_model_2")
+    monkeypatch.setattr(runner, "_model_available", lambda: True)
+    scenario = load_example("qom_small")
+    results = runner.run(scenario, seed=2)
+    assert calls == [None, "no_project"]
+    assert not results.impacts.empty and set(results.impacts.columns) >= set(COLUMNS["impacts"])
+    assert results.metadata["counterfactual"] == "strategy no_project, seed 2"
+    calls.clear()
+    runner.run(scenario, seed=2, counterfactual=False)
+    assert calls == [None]

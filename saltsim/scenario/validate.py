@@ -96,6 +96,7 @@ def check(scenario: Scenario, raw: Mapping | None = None, strict: bool = False) 
                     problems.append(f"{where}.{field.name}: found {target!r}, which names nothing; "
                                     f"expected a name from {what} ({', '.join(map(repr, allowed)) or 'none defined'})"
                                     f"{_suggest(target, allowed)}")
+    problems += _check_strategy(scenario)
     problems += _check_ponds(scenario)
     problems += _check_lake(scenario)
     problems += _check_climate(scenario)
@@ -108,6 +109,25 @@ def check(scenario: Scenario, raw: Mapping | None = None, strict: bool = False) 
         if strict:
             raise ConsistencyError(problems=notes)
         warnings.warn(note, ScenarioWarning, stacklevel=3)
+
+
+def _strategy_names() -> tuple[str, ...] | None:
+    """Names in the strategy registry, or None when no registry is installed."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("saltsim.strategies.registry") is None:
+        return None
+    importlib.import_module("saltsim.strategies")  # registers the named strategies
+    return tuple(importlib.import_module("saltsim.strategies.registry").names())
+
+
+def _check_strategy(scenario: Scenario) -> list[str]:
+    names = _strategy_names()
+    if names is None or scenario.strategy.name in names:
+        return []
+    return [f"strategy.name: found {scenario.strategy.name!r}; expected a registered strategy "
+            f"({', '.join(names)}){_suggest(scenario.strategy.name, names)}"]
 
 
 def _check_ponds(scenario: Scenario) -> list[str]:
