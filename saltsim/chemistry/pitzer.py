@@ -149,20 +149,22 @@ def j_function(x, order: int = 1):
     return jay, j1, j2
 
 
-def _g(x):
-    """g(x) = 2[1 − (1 + x) e^{−x}]/x² with its series near 0. [-]"""
-    xs = np.where(x > _SERIES_X, x, 1.0)
-    direct = 2.0 * (1.0 - (1.0 + xs) * np.exp(-xs)) / (xs * xs)
-    series = 1.0 - 2.0 * x / 3.0 + x * x / 4.0 - x ** 3 / 15.0
-    return np.where(x > _SERIES_X, direct, series)
+def _g_gp_exp(x):
+    """(g(x), g'(x), e^{−x}) sharing one exponential; Taylor series (to x⁴) below x = 0.01. [-]
 
-
-def _gp(x):
-    """g'(x) = −2[1 − (1 + x + x²/2) e^{−x}]/x² (Pitzer's notation, = x/2 dg/dx). [-]"""
-    xs = np.where(x > _SERIES_X, x, 1.0)
-    direct = -2.0 * (1.0 - (1.0 + xs + 0.5 * xs * xs) * np.exp(-xs)) / (xs * xs)
-    series = -x / 3.0 + x * x / 4.0 - x ** 3 / 10.0
-    return np.where(x > _SERIES_X, direct, series)
+    g(x) = 2[1 − (1 + x) e^{−x}]/x² and g'(x) = −2[1 − (1 + x + x²/2) e^{−x}]/x² (Pitzer's
+    notation for the function that gives B' = β1 g'(α√I)/I) [HMW1984].
+    """
+    small = x <= _SERIES_X
+    xs = np.where(small, 1.0, x)
+    e = np.exp(-x)
+    es = np.where(small, 1.0, e)
+    inv2 = 1.0 / (xs * xs)
+    g = np.where(small, 1.0 - 2.0 * x / 3.0 + x * x / 4.0 - x ** 3 / 15.0 + x ** 4 / 72.0,
+                 2.0 * (1.0 - (1.0 + xs) * es) * inv2)
+    gp = np.where(small, -x / 3.0 + x * x / 4.0 - x ** 3 / 10.0 + x ** 4 / 36.0,
+                  -2.0 * (1.0 - (1.0 + xs + 0.5 * xs * xs) * es) * inv2)
+    return g, gp, e
 
 
 def _temperature_basis(temperature) -> np.ndarray:
@@ -351,6 +353,17 @@ class PitzerModel:
                                     return_inverse=True)
         n_p = len(pc)
 
+        n_q = len(qi)
+        j_weights = np.zeros((len(prods), n_q))  # S_J = J(x_ij) − J(x_ii)/2 − J(x_jj)/2, per pair
+        q_ij = np.searchsorted(prods, np.abs(zz_q))
+        q_ii, q_jj = np.searchsorted(prods, z[qi] ** 2), np.searchsorted(prods, z[qj] ** 2)
+        np.add.at(j_weights, (q_ij, np.arange(n_q)), 1.0)
+        np.add.at(j_weights, (q_ii, np.arange(n_q)), -0.5)
+        np.add.at(j_weights, (q_jj, np.arange(n_q)), -0.5)
+        j_weights *= unsym  # only pairs of different |z| have E-theta
+        gather = np.concatenate([pc, pa, qi, qj, ti, tj, tk])
+        cuts = np.cumsum([len(pc), len(pa), len(qi), len(qj), len(ti), len(tj)])
+        alpha_two = np.flatnonzero(alphas == 2.0)
         kcl = -1
         if "K+" in self.species.ids and "Cl-" in self.species.ids:
             ik, ic = self.species.index("K+"), self.species.index("Cl-")
@@ -359,8 +372,8 @@ class PitzerModel:
         return {
             "z": z, "z2": z * z, "az": np.abs(z), "pc": pc, "pa": pa, "qi": qi, "qj": qj,
             "ti": ti, "tj": tj, "tk": tk, "zz_q": zz_q, "unsym": unsym, "prods": prods,
-            "q_ij": np.searchsorted(prods, np.abs(zz_q)), "q_ii": np.searchsorted(prods, z[qi] ** 2),
-            "q_jj": np.searchsorted(prods, z[qj] ** 2),
+            "j_weights": j_weights, "gather": gather, "cuts": cuts,
+            "alpha_two": int(alpha_two[0]) if len(alpha_two) else -1,
             "c_scale": 1.0 / (2.0 * np.sqrt(np.abs(z[pc] * z[pa]))),
             "alphas": alphas, "a1": inverse[:n_p], "a2": inverse[n_p:],
             # scatter plans: interaction terms summed back onto species (or species pairs)
@@ -477,7 +490,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     """Shared evaluation of ln γ, ln aw and (optionally) their molality derivatives.
 
     Sums run over interaction lists: p = cation–anion pairs (c, a), q = same-sign pairs (i, j),
-    t = triplets; each scatter back onto species is one product with a one-hot matrix.
+    t = triplets; each sum back onto species is one :func:`_scatter`.
     """
     d = st.model._derived
     z, z2, az = d["z"], d["z2"], d["az"]
@@ -498,30 +511,27 @@ def _core(m, st: PitzerAtT, jacobian: bool):
 
     # cation–anion pairs: B, B', Bφ (g, g', e^{−x} once per distinct α)
     xu = s[..., None] * d["alphas"]
-    eu, gu, gpu = np.exp(-xu), _g(xu), _gp(xu)
+    gu, gpu, eu = _g_gp_exp(xu)
     a1, a2 = d["a1"], d["a2"]
     bmat = st.beta0 + st.beta1 * gu[..., a1] + st.beta2 * gu[..., a2]
     bprime = (st.beta1 * gpu[..., a1] + st.beta2 * gpu[..., a2]) / ii
     bphi = st.beta0 + st.beta1 * eu[..., a1] + st.beta2 * eu[..., a2]
-    mc, ma = m[..., d["pc"]], m[..., d["pa"]]
+    mc, ma, mi, mj, mti, mtj, mtk = np.split(m[..., d["gather"]], d["cuts"], axis=-1)
     mm = mc * ma
     c = st.c
 
     # same-sign pairs: θ + Eθ (only pairs of different |z| have Eθ)
     jres = j_function(6.0 * a_phi[..., None] * s[..., None] * d["prods"], order=2 if jacobian else 1)
     jv, j1 = jres[0], jres[1]
-    unsym, zz = d["unsym"], d["zz_q"]
-    s_j = jv[..., d["q_ij"]] - 0.5 * jv[..., d["q_ii"]] - 0.5 * jv[..., d["q_jj"]]
-    s_j1 = j1[..., d["q_ij"]] - 0.5 * j1[..., d["q_ii"]] - 0.5 * j1[..., d["q_jj"]]
-    et = np.where(unsym, zz * s_j / (4.0 * ii), 0.0)
-    etp = np.where(unsym, zz * s_j1 / (8.0 * ii * ii), 0.0) - et / ii
-    mi, mj = m[..., d["qi"]], m[..., d["qj"]]
+    zz, jw = d["zz_q"], d["j_weights"]  # jw is zero for pairs of equal |z| (no E-theta)
+    s_j = np.einsum("...k,kq->...q", jv, jw)
+    s_j1 = np.einsum("...k,kq->...q", j1, jw)
+    et = zz * s_j / (4.0 * ii)
+    etp = zz * s_j1 / (8.0 * ii * ii) - et / ii
     mq = mi * mj
     phi = st.theta + et
 
-    # triplets
-    mti, mtj, mtk = m[..., d["ti"]], m[..., d["tj"]], m[..., d["tk"]]
-    psi = st.psi
+    psi = st.psi  # triplets
 
     f_big = f_dh + np.sum(mm * bprime, axis=-1) + np.sum(mq * etp, axis=-1)
     csum = np.sum(mm * c, axis=-1)
@@ -540,10 +550,10 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     macinnes = st.model.macinnes and d["kcl"] >= 0 and d["ic"] >= 0
     if macinnes:
         kb0, kb1, kcphi = st.kcl[..., 0], st.kcl[..., 1], st.kcl[..., 2]
-        xk2 = 2.0 * s
-        xs = np.where(xk2 > _SERIES_X, xk2, 1.0)
-        hk = np.where(xk2 > _SERIES_X, 4.0 * (1.0 - (1.0 + xs - 0.5 * xs * xs) * np.exp(-xs)) / (xs * xs),
-                      4.0 - 10.0 / 3.0 * xk2 + 1.5 * xk2 ** 2 - 7.0 / 15.0 * xk2 ** 3)
+        # 4(1 − (1 + x − x²/2) e^{−x})/x² = 2 (g(x) + e^{−x}) at x = 2√I (α = 2 is in the pair list)
+        k2 = d["alpha_two"]
+        g2s, _, e2s = (gu[..., k2], None, eu[..., k2]) if k2 >= 0 else _g_gp_exp(2.0 * s)
+        hk = 2.0 * (g2s + e2s)
         gamclm = f_dh + 2.0 * big_i * kb0 + 0.5 * big_i * kb1 * hk + 1.5 * kcphi * big_i * big_i
         phimac = ln_g[..., d["ic"]] - gamclm
         ln_g = ln_g + z * phimac[..., None]
@@ -559,9 +569,8 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     dbprime = (st.beta1 * (-0.5 * x1 * e1 - 2.0 * gpu[..., a1])
                + st.beta2 * (-0.5 * x2 * e2 - 2.0 * gpu[..., a2])) / (ii * ii)
     j2 = jres[2]
-    s_j2 = j2[..., d["q_ij"]] - 0.5 * j2[..., d["q_ii"]] - 0.5 * j2[..., d["q_jj"]]
-    detp = (np.where(unsym, zz * (s_j2 / (16.0 * ii ** 3) - s_j1 / (4.0 * ii ** 3)), 0.0)
-            - (etp / ii - et / (ii * ii)))
+    s_j2 = np.einsum("...k,kq->...q", j2, jw)
+    detp = zz * (s_j2 / (16.0 * ii ** 3) - s_j1 / (4.0 * ii ** 3)) - (etp / ii - et / (ii * ii))
     e_pair, e_mix = d["e_pair"], d["e_mix"]
     u = _scatter(np.concatenate([bprime * ma, bprime * mc], axis=-1), e_pair)  # Σ B' m, partners
     v = _scatter(np.concatenate([c * ma, c * mc], axis=-1), e_pair)            # Σ C m, partners
@@ -590,7 +599,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     dosm = coef_osm[..., None] * z2 + csum[..., None] * az + y + xm + psi_vec
     dln_aw = -(1.0 + 2.0 * dosm) / WATER_MOLALITY
     if macinnes:
-        ex = np.exp(-2.0 * s)
+        ex = e2s
         dgamclm = dfdh_di + 2.0 * kb0 + 2.0 * kb1 * (1.0 - 0.5 * s) * ex + 3.0 * kcphi * big_i
         dphimac = jac[..., d["ic"], :] - dgamclm[..., None] * 0.5 * z2
         jac = jac + z[:, None] * dphimac[..., None, :]

@@ -223,3 +223,22 @@ def test_parameters_at_temperature_are_memoised_per_temperature_array():
 
 def test_osmotic_coefficient_of_pure_water_is_one():
     assert osmotic_coefficient(np.zeros((2, SP.n)), 298.15, MODEL).tolist() == [1.0, 1.0]
+
+
+#: g, g' from their closed forms (x > 0.01; cancellation ~1e-16/x²) or Taylor series to x⁴ (x ≤ 0.01).
+RTOL_G = 1e-9
+
+
+@pytest.mark.parametrize("x", [1e-5, 3e-3, 0.00999, 0.01001, 0.3, 2.0, 25.0])
+def test_g_and_gprime_match_mpmath(x):
+    mp = pytest.importorskip("mpmath")
+    from saltsim.chemistry.pitzer import _g_gp_exp
+
+    with mp.workdps(40):
+        xm = mp.mpf(x)
+        g_ref = 2 * (1 - (1 + xm) * mp.exp(-xm)) / xm**2
+        gp_ref = -2 * (1 - (1 + xm + xm**2 / 2) * mp.exp(-xm)) / xm**2
+    g, gp, e = _g_gp_exp(np.array(x))
+    assert float(g) == pytest.approx(float(g_ref), rel=RTOL_G)
+    assert float(gp) == pytest.approx(float(gp_ref), rel=RTOL_G)
+    assert float(e) == pytest.approx(np.exp(-x), rel=1e-15)
