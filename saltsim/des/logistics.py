@@ -389,9 +389,10 @@ def start_logistics(env: simpy.Environment, scenario, stockpiles: Mapping[str, s
             products = products or default_products
             for product in products:
                 if product not in outputs:
-                    problems.append(f"rail.destinations[{d}].products: found {product!r}, which is "
-                                    f"neither a stockpile nor a plant product; expected one of: "
-                                    f"{', '.join(sorted(outputs)) or '(none)'}")
+                    # References are checked at load; a name missing here is a plant the
+                    # strategy does not run, so nothing of it is shipped.
+                    ledger.event(env.now, "rail_product_not_made", f"rail:{destination.name}",
+                                 product=product)
                     continue
                 store, account = outputs[product]
                 composition = (store.composition if isinstance(store, MassStore) and store.composition.any()

@@ -202,3 +202,19 @@ def test_tables_use_registered_columns(one_year):
         assert not unknown, (name, unknown)
     kpis = one_year.kpis()
     assert all(set(row) == set(COLUMNS["kpis"]) for row in kpis)
+
+
+def test_a_strategy_can_run_a_subset_of_the_plants():
+    from saltsim.des.logistics import nominal_composition
+    from saltsim.des.plant import MassStore
+
+    scenario = load_scenario(raw_scenario())
+    env, ledger = simpy.Environment(), Ledger()
+    piles = {p.product: MassStore(env, capacity=p.capacity, composition=nominal_composition(p.product),
+                                  init=1e6, name=f"stockpile:{p.product}") for p in scenario.stockpiles}
+    handles = start_logistics(env, scenario, piles, ledger, np.random.default_rng(0),
+                              plants=scenario.plants[:1])
+    env.run(until=30 * DAY)
+    assert [spec.name for spec in handles.plants] == ["wash"]
+    assert "magnesia" not in handles.stores
+    assert piles["bittern"].level == 1e6  # untouched: no magnesia plant
