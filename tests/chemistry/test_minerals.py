@@ -178,6 +178,8 @@ def test_sodium_sulphate_switches_from_mirabilite_to_thenardite_near_32c():
     """Mirabilite is the stable (less soluble) phase below the ~32.4 °C transition, thenardite above.
 
     At the transition both are saturated at once: SI(mirabilite) = 0 in thenardite-saturated brine.
+    Published transition: 32.38 °C (e.g. https://industrialkomplekt.bg/en/2017/04/11/sodium-sulfate/);
+    the pitzer.dat model gives 33.1 °C, within the 1 °C tolerance.
     """
     nu = np.zeros(SP.n)
     nu[SP.indices(["Na+", "SO4-2"])] = [2, 1]
