@@ -105,9 +105,9 @@ def test_customer_accounts_receive_what_trains_delivered(one_year):
                                         rel=1e-12)
 
 
-def test_too_few_wagons_block_production_and_enough_do_not():
+def test_too_few_wagons_block_production_and_enough_do_not(one_year):
     few = run(raw_scenario(wagons=5))
-    enough = run(raw_scenario(wagons=60))
+    enough = one_year  # 60 wagons
     assert kpi(few, "production_blocked_d") > 100
     assert kpi(few, "plant_blocked_d") > 100
     assert kpi(enough, "production_blocked_d") == 0
@@ -134,8 +134,8 @@ def test_deterministic_train_timing_matches_hand_calculation():
     assert np.allclose(tehran["co2_kg"], 30e-3 / 1e6 * mass * 170e3, rtol=TIME_RTOL)
 
 
-def test_china_trains_transload_at_the_border_and_arrive_in_10_to_20_days():
-    handles = run(raw_scenario(), until=YEAR)
+def test_china_trains_transload_at_the_border_and_arrive_in_10_to_20_days(one_year):
+    handles = one_year
     shipments = handles.tables()["shipments"]
     china = shipments[shipments["destination"] == "china"].dropna(subset=["arrival"])
     assert len(china) > 0
