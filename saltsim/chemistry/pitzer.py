@@ -296,10 +296,11 @@ class PitzerAtT:
     kcl: np.ndarray
 
 
-#: Largest temperature array (elements) whose evaluated parameters :meth:`PitzerModel.at` memoises.
-_AT_CACHE_MAX_SIZE = 1 << 16
+#: Largest temperature array (elements) whose evaluated parameters :meth:`PitzerModel.at` memoises
+#: (~0.8 kB of parameters per temperature: at most ~6 MB per entry).
+_AT_CACHE_MAX_SIZE = 8192
 #: Number of memoised temperature arrays per model.
-_AT_CACHE_ENTRIES = 8
+_AT_CACHE_ENTRIES = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -405,7 +406,7 @@ class PitzerModel:
     def at(self, temperature) -> PitzerAtT:
         """Evaluate every parameter at ``temperature`` (…) [K]; reuse the result in loops.
 
-        Results for temperature arrays of up to 65,536 elements are memoised (the last eight
+        Results for temperature arrays of up to 8,192 elements are memoised (the last four
         distinct arrays), so repeated calls with the same temperatures cost a dictionary lookup.
         """
         t = np.asarray(temperature, dtype=float)
