@@ -162,9 +162,14 @@ def _g_gp_exp(x):
     g(x) = 2[1 − (1 + x) e^{−x}]/x² and g'(x) = −2[1 − (1 + x + x²/2) e^{−x}]/x² (Pitzer's
     notation for the function that gives B' = β1 g'(α√I)/I) [HMW1984].
     """
-    small = x <= _SERIES_X
-    xs = np.where(small, 1.0, x)
     e = np.exp(-x)
+    small = x <= _SERIES_X
+    if not small.any():  # common case: skip the series branch entirely
+        inv2 = 1.0 / (x * x)
+        g = 2.0 * (1.0 - (1.0 + x) * e) * inv2
+        gp = -2.0 * (1.0 - (1.0 + x + 0.5 * x * x) * e) * inv2
+        return g, gp, e
+    xs = np.where(small, 1.0, x)
     es = np.where(small, 1.0, e)
     inv2 = 1.0 / (xs * xs)
     g = np.where(small, 1.0 - 2.0 * x / 3.0 + x * x / 4.0 - x ** 3 / 15.0 + x ** 4 / 72.0,
