@@ -36,7 +36,7 @@ from ..units import DAY
 from .ledger import Ledger
 from .plant import MassStore, PlantSpec, Uptime, breakdowns, plant, plant_specs
 from .rail import WAGON_STATES, RailModel, SectionRuntime, dispatcher, wagon_monitor
-from .supply import WATER_KINDS, Supply, SupplyFactors
+from .supply import WATER_KINDS, Supply
 
 __all__ = ["start_logistics", "run_standalone", "feeder", "LogisticsHandles", "nominal_composition", "BITTERN_PROXY",
            "PLANTS_COLUMNS", "SHIPMENTS_COLUMNS", "WAGON_STATES_COLUMNS", "BLOCKED_EVENT"]

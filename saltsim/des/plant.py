@@ -22,6 +22,7 @@ from simpy.resources.container import ContainerGet, ContainerPut
 from ..constants import COMPONENTS
 from ..processing.routes import ROUTE_DEFAULTS, ROUTE_PRODUCTS, RouteParameters, process
 from ..processing.stoichiometry import mass_fractions
+from ..processing.supply import month_of
 from ..units import DAY
 from .ledger import Ledger
 from .supply import Supply
@@ -220,8 +221,6 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
     period : float
         Length of a production period. [s]
     """
-    from ..processing.supply import month_of
-
     account = f"plant:{spec.name}"
     nominal_feed = (spec.feed_composition if spec.feed_composition is not None
                     else np.zeros(len(COMPONENTS)))

@@ -43,7 +43,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..constants import COMPONENTS, MOLAR_MASS
-from .stoichiometry import STOICHIOMETRY, COMPOUNDS, component_masses, molar_mass
+from .stoichiometry import component_masses, molar_mass
 
 __all__ = ["RouteParameters", "Split", "ROUTES", "ROUTE_PRODUCTS", "process",
            "LATENT_HEAT_WATER", "CALCINATION_ENTHALPY", "sodium_sulphate_solubility",

@@ -4,7 +4,6 @@ The scenario is the bundled ``qom_small`` with two stockpiles, two plants and a 
 to Tehran (170 km [R7], 31.3 km/h [R15]) and a route to China over a gauge-break border
 (transit 10–20 d [R24][R25][R10]).
 """
-import copy
 import math
 import tomllib
 from importlib import resources
@@ -14,7 +13,7 @@ import pytest
 import simpy
 
 from saltsim.des.ledger import Ledger
-from saltsim.des.logistics import BLOCKED_EVENT, run_standalone, start_logistics
+from saltsim.des.logistics import run_standalone, start_logistics
 from saltsim.errors import ScenarioError
 from saltsim.scenario import load_scenario
 from saltsim.units import DAY, HOUR, YEAR
@@ -146,8 +145,9 @@ def test_china_trains_transload_at_the_border_and_arrive_in_10_to_20_days(one_ye
     assert (own >= minimum * (1 - TIME_RTOL)).all()
     # Wagons come back from the border, not from China.
     returned = china.dropna(subset=["return"])
-    assert (returned["return"] < returned["arrival"] + np.timedelta64(1, "D") * 0
-            + (returned["return"] - returned["border"])).all()
+    # The empty return from the border (~32 h plus a 12 h mean delay) ends long before the
+    # cargo's 10–20 d beyond it.
+    assert (returned["return"] < returned["arrival"]).all()
     assert ((returned["return"] - returned["border"]).dt.total_seconds()
             >= 1000e3 / (31.3e3 / HOUR) * (1 - TIME_RTOL)).all()
 
