@@ -136,7 +136,9 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
                 if stockpile.capacity - stockpile.level < kg:
                     blocked_from = env.now
                     ledger.event(env.now, "stockpile_full", product, pond=name)
+                    totals["blocked_open"][name] = blocked_from
                     yield stockpile.put(kg, washed)
+                    del totals["blocked_open"][name]
                     totals["blocked_s"] = totals.get("blocked_s", 0.0) + env.now - blocked_from
                     ledger.event(env.now, "stockpile_unblocked", product, pond=name,
                                  blocked_s=env.now - blocked_from)

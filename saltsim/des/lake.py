@@ -78,10 +78,12 @@ class Lake:
     def state(self, value: kernel.PondState) -> None:
         self._state = value
         self._volume = None
+        self._level = None
 
     def changed(self) -> None:
         """Call after changing the state arrays in place."""
         self._volume = None
+        self._level = None
 
     def properties(self) -> kernel.BrineProperties:
         """Bulk properties of the lake brine (cached until the state changes)."""
@@ -96,16 +98,27 @@ class Lake:
     def surface_volume(self) -> float:
         return self.volume() - self.pore_volume
 
+    def _surface(self) -> tuple[float, float]:
+        """(level [m], wetted area [m²]) of the current state, cached."""
+        if self._level is None:
+            surface = self.surface_volume()
+            if surface >= 0.0:
+                level = float(np.interp(surface, self.hyps.volumes, self.hyps.levels)) \
+                    if surface <= self.hyps.volumes[-1] else float(self.hyps.level(surface))
+                area = float(np.interp(surface, self.hyps.volumes, self.hyps.areas)) if surface > 0 else 0.0
+            else:
+                level = float(self.hyps.levels[0] + surface / (SPECIFIC_YIELD * self.spec.area))
+                area = 0.0
+            self._level = (level, area)
+        return self._level
+
     def level(self) -> float:
         """Water level (below the lowest table level when only pore brine is left). [m]"""
-        surface = self.surface_volume()
-        if surface >= 0.0:
-            return float(self.hyps.level(surface))
-        return float(self.hyps.levels[0] + surface / (SPECIFIC_YIELD * self.spec.area))
+        return self._surface()[0]
 
     def wetted_area(self) -> float:
-        surface = self.surface_volume()
-        return float(self.hyps.area(surface)) if surface > 0 else 0.0
+        """Wetted area of the surface water. [m²]"""
+        return self._surface()[1]
 
     def crust_masses(self) -> np.ndarray:
         """The natural crust in ledger components (NaCl only). [kg]"""

@@ -144,8 +144,11 @@ class SiteModel:
         sigma = math.sqrt(math.log1p(cv * cv))
         self.inflow_factor = np.exp(sigma * self.rng["lake_inflow"].standard_normal(years) - 0.5 * sigma ** 2)
         self.totals = {"wash_energy_J": 0.0, "diesel_m3": 0.0, "hauled_kg": 0.0, "pumping_energy_J": 0.0,
-                       "in_transit": np.zeros(len(COMPONENTS))}
+                       "in_transit": np.zeros(len(COMPONENTS)), "blocked_open": {}}
         self.in_campaign = np.zeros(len(self.field.names), dtype=bool)
+        acc = self.ledger.account
+        self._lake_flow_ids = np.array([[acc("ext:river"), acc("lake")], [acc("ext:groundwater"), acc("lake")],
+                                        [acc("ext:rain"), acc("lake")], [acc("lake"), acc("ext:atmosphere")]])
         self._allocate_records()
         self._snapshot(0.0)
         if ponds:
@@ -239,22 +242,15 @@ class SiteModel:
         rain_depth = float(f.rain[day])
         rain_kg, flows = lake.step(inflow_m3 * 1000.0, rain_depth, float(f.fresh_evaporation[day]),
                                    float(f.relative_humidity[day]))
-        water = np.zeros(len(COMPONENTS))
-        water[0] = spec.inflow[month - 1] * self.inflow_factor[year_index] * DAY * 1000.0
-        book.flow(time_s, "ext:river", "lake", water, "river_inflow")
-        water = np.zeros(len(COMPONENTS))
-        water[0] = spec.groundwater_inflow * DAY * 1000.0
-        book.flow(time_s, "ext:groundwater", "lake", water, "groundwater_inflow")
-        water = np.zeros(len(COMPONENTS))
-        water[0] = rain_kg
-        book.flow(time_s, "ext:rain", "lake", water, "rain")
         evaporated = float(flows.evaporated[0])
-        water = np.zeros(len(COMPONENTS))
-        water[0] = abs(evaporated)
-        if evaporated >= 0:
-            book.flow(time_s, "lake", "ext:atmosphere", water, "evaporation")
-        else:
-            book.flow(time_s, "ext:atmosphere", "lake", water, "vapour_uptake")
+        river = spec.inflow[month - 1] * self.inflow_factor[year_index] * DAY * 1000.0
+        water = np.zeros((4, len(COMPONENTS)))
+        water[:, 0] = (river, spec.groundwater_inflow * DAY * 1000.0, rain_kg, abs(evaporated))
+        ids = self._lake_flow_ids
+        up = evaporated < 0   # vapour taken up by a hygroscopic brine
+        book.flows(time_s, ids[:3, 0], ids[:3, 1], water[:3], "lake_inflow")
+        book.flows(time_s, ids[3, 1] if up else ids[3, 0], ids[3, 0] if up else ids[3, 1], water[3:],
+                   "vapour_uptake" if up else "evaporation")
         moved = field._mineral_masses(flows.deposited)[0]
         book.flow(time_s, "lake", "layer:lake", moved, "precipitation")
         regenerated = lake.regenerate_crust(DAY)
@@ -285,7 +281,8 @@ class SiteModel:
                         density=props.density, lake_level=self.lake.level())
 
     def start_campaigns(self, time_s: float, day: int) -> None:
-        if not self.field.names:
+        months = self.scenario.harvest.months
+        if not self.field.names or (months is not None and int(self.calendar.month[day]) + 1 not in months):
             return
         for index in self.strategy.ponds_to_harvest(self.harvest_view(time_s, day), self.scenario.harvest.months):
             self.in_campaign[index] = True
@@ -534,7 +531,10 @@ def _kpi_table(model, flows: pd.DataFrame) -> pd.DataFrame:
     add("wash_energy", model.totals["wash_energy_J"] / years, "J/yr", "Electricity of the field wash plant per year")
     add("harvest_diesel", model.totals["diesel_m3"] / years, "m^3/yr", "Diesel of the harvest fleet per year")
     add("hauled", model.totals["hauled_kg"] / years, "kg/yr", "Raw salt cut and hauled per year")
-    add("stockpile_blocked", model.totals.get("blocked_s", 0.0), "s", "Time harvest waited for stockpile room")
+    end = model.n_days * DAY
+    blocked = model.totals.get("blocked_s", 0.0) + sum(end - t for t in model.totals["blocked_open"].values())
+    add("stockpile_blocked", blocked, "s", "Harvester time spent waiting for stockpile room (summed over "
+        "campaigns, including waits still open at the end)")
     add("lake_level_change", model.rec["lake"][-1, 0] - model.rec["lake"][0, 0], "m",
         "Lake level at the end minus the first day")
     return pd.DataFrame(rows)
@@ -547,7 +547,7 @@ def build_tables(model: SiteModel) -> SiteTables:
               "events": _event_table(model), "stockpiles": _stockpile_table(model),
               "mass_balance": _mass_balance_table(model), "kpis": _kpi_table(model, flows)}
     if model.logistics is not None and hasattr(model.logistics, "tables"):
-        tables.update(model.logistics.tables())
+        tables.update({k: v for k, v in model.logistics.tables().items() if k != "wagon_states"})  # not a Results table
     metadata = {"seed": model.seed, "strategy": model.strategy.name, "n_days": model.n_days,
                 "path_rows": int(model.lookup.n_rows), "minerals": list(model.lookup.mineral_names),
                 "site_wall_time_s": model.wall_time,

@@ -86,6 +86,11 @@ class PondField:
         self.seepage_time = np.array([p.seepage_ageing_time for p in self.ponds], dtype=float)
         self.porosity = np.array([p.entrainment for p in self.ponds], dtype=float)
         self.rule = np.array([RULES.index(p.transfer_rule) for p in self.ponds], dtype=np.int64)
+        self.by_density = self.rule == 1
+        self.by_level = self.rule == 2
+        self.always = (self.rule == 3) | (self.rule == 4)   # schedule (months) and continuous
+        self.month_mask = np.array([[m is None or month in m for m in (p.transfer_months for p in self.ponds)]
+                                    for month in range(1, 13)], dtype=bool).reshape(12, len(self.ponds))
         self.transfer_density = np.array([np.inf if p.transfer_density is None else p.transfer_density
                                           for p in self.ponds])
         self.transfer_level = np.array([p.depth_max * FILL_FRACTION if p.transfer_level is None
@@ -289,13 +294,11 @@ class PondField:
         props = self.properties()
         volume = props.volume
         spare = np.maximum(volume - self.depth_min * self.area, 0.0)
-        season = np.array([m is None or month in m for m in self.transfer_months])
-        offer = np.select(
-            [self.rule == 1, self.rule == 2, self.rule == 3, self.rule == 4],
-            [np.where(props.density >= self.transfer_density, spare, 0.0),
-             np.maximum(volume - self.transfer_level * self.area, 0.0),
-             spare, spare], 0.0)
-        offer = np.minimum(np.where(season & self.online, offer, 0.0), self.transfer_rate * duration)
+        ready = (self.by_density & (props.density >= self.transfer_density)) | self.always
+        offer = spare * ready + self.by_level * np.maximum(volume - self.transfer_level * self.area, 0.0)
+        offer = np.minimum(offer * (self.month_mask[month - 1] & self.online), self.transfer_rate * duration)
+        if not offer.any():
+            return
         src, dst = self.edge_src, self.edge_dst
         internal = dst >= 0
         room = np.where(internal, self.room(props)[np.maximum(dst, 0)], np.inf)

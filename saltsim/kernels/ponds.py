@@ -260,7 +260,7 @@ def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.nda
     return new, deposited
 
 
-def take(state: PondState, index: np.ndarray, fraction: np.ndarray):
+def take(state: PondState, index: np.ndarray, fraction: np.ndarray, unique: bool = False):
     """Remove a fraction of the brine of some ponds (transfer, seepage, overflow, drain).
 
     Parameters
@@ -270,6 +270,8 @@ def take(state: PondState, index: np.ndarray, fraction: np.ndarray):
         Ponds to take from (may repeat; fractions of one pond then add up, at most 1).
     fraction : ndarray (m,)
         Fraction of the brine content taken, in [0, 1]. [-]
+    unique : bool
+        The caller guarantees that ``index`` has no repeats (faster: no unbuffered ``ufunc.at``).
 
     Returns
     -------
@@ -286,9 +288,14 @@ def take(state: PondState, index: np.ndarray, fraction: np.ndarray):
     new_water = state.water.copy()
     new_solutes = state.solutes.copy()
     new_feed = state.feed.copy()
-    np.subtract.at(new_water, index, water)
-    np.subtract.at(new_solutes, index, solutes)
-    np.subtract.at(new_feed, index, feed)
+    if unique:
+        new_water[index] -= water
+        new_solutes[index] -= solutes
+        new_feed[index] -= feed
+    else:
+        np.subtract.at(new_water, index, water)
+        np.subtract.at(new_solutes, index, solutes)
+        np.subtract.at(new_feed, index, feed)
     new = PondState(new_water, new_solutes, new_feed, state.position, state.layer)
     return new, (water, solutes, feed, state.position[index])
 
@@ -329,7 +336,10 @@ def mix(state: PondState, lookup: PathLookup, index: np.ndarray, water: np.ndarr
                             position_of_solids(lookup, mean_solids), state.position)
     new_water = state.water + np.bincount(index, weights=water, minlength=n)
     new_solutes = state.solutes.copy()
-    np.add.at(new_solutes, index, solutes)
+    if np.unique(index).size == index.size:
+        new_solutes[index] += solutes
+    else:
+        np.add.at(new_solutes, index, solutes)
     return PondState(new_water, new_solutes, feed_new, position_new, state.layer)
 
 
@@ -385,13 +395,16 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
     props = brine_properties(state, lookup)
     index = np.arange(state.n_ponds)
     volume = props.volume
-    seep_fraction = np.divide(seepage_depth * area, volume, out=np.zeros_like(volume),
-                              where=volume > _VOLUME_FLOOR)
-    seep_fraction = np.clip(seep_fraction, 0.0, 1.0)
-    state, seepage = take(state, index, seep_fraction)
-    volume = volume * (1.0 - seep_fraction)
-    spill_fraction = np.divide(volume - max_volume, volume, out=np.zeros_like(volume),
-                               where=(volume > max_volume) & (volume > _VOLUME_FLOOR))
-    state, overflow = take(state, index, spill_fraction)
+    nothing = (np.zeros_like(volume), np.zeros_like(state.solutes), np.zeros_like(volume), state.position)
+    seepage = overflow = nothing
+    if np.any(seepage_depth > 0.0):
+        seep_fraction = np.minimum(seepage_depth * area / np.maximum(volume, _VOLUME_FLOOR), 1.0)
+        seep_fraction = np.where(volume > _VOLUME_FLOOR, seep_fraction, 0.0)
+        state, seepage = take(state, index, seep_fraction, unique=True)
+        volume = volume * (1.0 - seep_fraction)
+    spills = (volume > max_volume) & (volume > _VOLUME_FLOOR)
+    if spills.any():
+        spill_fraction = np.where(spills, (volume - max_volume) / np.maximum(volume, _VOLUME_FLOOR), 0.0)
+        state, overflow = take(state, index, spill_fraction, unique=True)
     return state, DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
                            seepage=seepage, overflow=overflow)

@@ -1,0 +1,61 @@
+"""Wall time of the bundled 30-year Qom baseline (plain script; not collected by pytest).
+
+    python benchmarks/bench_run.py [--horizon "30 yr"] [--repeat 1]
+
+Reports, separately: building the evaporation path (chemistry engine), the site model alone
+(plants and rail switched off), and the full model with plants and rail (``saltsim.runner.run``
+path: ``saltsim.des.model.simulate``). Medians over ``--repeat`` runs, one core.
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+import tomllib
+from importlib import resources
+
+from saltsim.des.model import SiteModel, build_path
+from saltsim.scenario import load_scenario
+
+
+def _raw(horizon):
+    raw = tomllib.loads(resources.files("saltsim").joinpath("scenarios/qom_baseline.toml").read_text())
+    raw["site"]["horizon"] = horizon
+    return raw
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--horizon", default="30 yr")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args(argv)
+    full = load_scenario(_raw(args.horizon))
+    raw = _raw(args.horizon)
+    raw.pop("plants", None)
+    raw["rail"]["enabled"] = False
+    site_only = load_scenario(raw)
+    started = time.perf_counter()
+    table = build_path(full)
+    path_s = time.perf_counter() - started
+    results = {}
+    for label, scenario in (("site only", site_only), ("site + plants + rail", full)):
+        times = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            model = SiteModel(scenario, path_table=table).run(progress=False)
+            tables = model.tables()
+            times.append(time.perf_counter() - started)
+        results[label] = (statistics.median(times), model.n_days, tables)
+    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(f"evaporation path ({len(table.water)} rows, {len(table.mineral_names)} minerals): {path_s:.2f} s")
+    for label, (seconds, days, tables) in results.items():
+        closure = tables["mass_balance"]["closure_rel"].max()
+        print(f"{label}: {days} days in {seconds:.1f} s ({seconds / days * 1e3:.2f} ms/day), "
+              f"max closure_rel {closure:.1e}")
+    kpis = results["site + plants + rail"][2]["kpis"].set_index("kpi")
+    print(kpis[["value", "unit"]].to_string())
+
+
+if __name__ == "__main__":
+    main()
