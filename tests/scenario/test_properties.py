@@ -56,7 +56,7 @@ def mutated(draw):
     return raw
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_loading_a_mutated_scenario_succeeds_or_raises_scenario_error(raw):
     with warnings.catch_warnings():

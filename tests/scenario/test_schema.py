@@ -80,3 +80,48 @@ def test_record_equality_compares_arrays_elementwise():
     assert a == b and a is not b
     assert a.climate != dataclasses.replace(a.climate, pan_coefficient=0.5)
     assert isinstance(a.site.start, datetime.date)
+
+
+#: Examples that only make sense together with other fields (set as a group below).
+EXAMPLE_GROUPS = [("lake.levels", "lake.areas", "lake.volumes"),
+                  ("rail.sections.transit_time_min", "rail.sections.transit_time_max")]
+#: Renaming one record to its example name collides with another record of the baseline.
+EXAMPLE_SKIP = {"ponds.name": "the baseline already has a pond C1",
+                "rail.destinations.name": "the baseline already has a destination china"}
+
+
+def _field_path(spec):
+    parts, current = [], ""
+    for key in spec.section.split("."):
+        current = f"{current}.{key}" if current else key
+        parts.append(key + ("[0]" if F.section(current).kind == "array" else ""))
+    return ".".join(parts) + "." + spec.name
+
+
+def _example_cases():
+    grouped = {name for group in EXAMPLE_GROUPS for name in group}
+    cases = [(group,) for group in EXAMPLE_GROUPS]
+    for spec in F.fields():
+        if spec.path in grouped or spec.path in EXAMPLE_SKIP or "..." in spec.example or spec.type == "table":
+            continue
+        cases.append(((spec.path,),))
+    return cases
+
+
+@pytest.mark.parametrize("paths", [c[0] for c in _example_cases()], ids=lambda p: "+".join(p))
+def test_documented_examples_load(paths):
+    """Every example in the field reference is a valid value (set on the baseline)."""
+    import tomllib
+    import warnings
+
+    from saltsim.examples import example_path
+    from saltsim.scenario import load_scenario
+
+    overrides = {}
+    for path in paths:
+        spec = F.field(path)
+        overrides[_field_path(spec)] = tomllib.loads(f"v = {spec.example}")["v"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # a variant is named so that the other variants are not re-checked (speed)
+        load_scenario(example_path("qom_baseline"), overrides=overrides, variant="ponds_salt_mg")
