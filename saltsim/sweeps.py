@@ -185,13 +185,31 @@ def evaluate_scenario(scenario, overrides, seed: int, strategy: str | None) -> p
     Returns
     -------
     pandas.DataFrame
-        Columns ``kpi``, ``value``, ``unit``.
+        Columns ``kpi``, ``value``, ``unit``: the run's ``kpis`` table, then the absolute rows
+        of its ``impacts`` table (``per_tonne_of`` empty; ``kpi`` = the impact's ``quantity``,
+        prefixed ``impact:`` if a KPI has the same name).
     """
     from .runner import run
 
     loaded = _load_cached(scenario, tuple(overrides))
     results = run(loaded, seed=seed, strategy=strategy, progress=False)
-    return results.kpis.loc[:, list(KPI_COLUMNS)]
+    return kpis_with_impacts(results.kpis, getattr(results, "impacts", None))
+
+
+def kpis_with_impacts(kpis: pd.DataFrame, impacts: pd.DataFrame | None) -> pd.DataFrame:
+    """The KPI rows of a run followed by its absolute impact totals (see :func:`evaluate_scenario`)."""
+    table = kpis.loc[:, list(KPI_COLUMNS)]
+    if impacts is None or impacts.empty:
+        return table.reset_index(drop=True)
+    per_tonne = impacts.get("per_tonne_of", pd.Series("", index=impacts.index))
+    absolute = impacts.loc[per_tonne.isna() | (per_tonne.astype(str).str.strip() == "")]
+    names = set(table["kpi"])
+    extra = pd.DataFrame({
+        "kpi": [q if q not in names else f"impact:{q}" for q in absolute["quantity"].astype(str)],
+        "value": absolute["value"].to_numpy(dtype=float),
+        "unit": absolute["unit"].astype(str).to_numpy(),
+    })
+    return pd.concat([table, extra], ignore_index=True)
 
 
 def execute_task(task: RunTask) -> tuple[str, pd.DataFrame, float, tuple]:

@@ -9,8 +9,8 @@ EXAMPLES = """\
 examples:
   saltsim bench-strategies scenarios/qom_small.toml --replications 20
   saltsim bench-strategies scenarios/qom_baseline.toml --replications 50 \\
-      --strategies base crust_harvest ponds_salt_mg --objective mg_product_kg:max \\
-      --objective pm10_total_kg:min --objective co2e_total_kg:min --out bench/qom
+      --strategies base crust_harvest ponds_salt_mg --objective bittern_Mg:max \\
+      --objective pm10_total:min --objective co2e_total:min --out bench/qom
 
 Every strategy runs the same replications (common random numbers: replication r of every
 strategy uses the same seed), so differences to the baseline are paired and their t-based
@@ -21,11 +21,11 @@ sweep store (runs/, results.parquet), so --resume continues an interrupted bench
 
 #: Default objectives: the first KPI present of each group (production up, impacts down).
 DEFAULT_OBJECTIVES = (
-    (("mg_product_kg", "mg_products_kg", "magnesium_products_kg", "bittern_mg_kg", "mg_in_bittern_kg"), True),
-    (("pm10_total_kg", "pm10_total"), False),
-    (("co2e_total_kg", "co2e_total"), False),
+    (("mg_output", "bittern_Mg", "bittern_Mg_kg_per_yr"), True),
+    (("pm10_total", "pm10_total_kg"), False),
+    (("co2e_total", "co2e_total_kg"), False),
 )
-FALLBACK_PRODUCTION = (("nacl_harvested_kg", "salt_harvested_kg", "halite_harvested_kg"), True)
+FALLBACK_PRODUCTION = (("nacl_harvested", "salt_harvested_kg"), True)
 
 
 def _objective(text: str) -> tuple[str, bool]:

@@ -43,11 +43,11 @@ def test_unknown_objective_is_reported(ranking):
 
 
 def test_default_objectives_pick_the_first_present():
-    kpis = ["nacl_harvested_kg", "pm10_total_kg", "co2e_total_kg"]
-    assert default_objectives(kpis) == [("nacl_harvested_kg", True), ("pm10_total_kg", False),
-                                        ("co2e_total_kg", False)]
-    assert default_objectives(["mg_product_kg", "co2e_total"]) == [("mg_product_kg", True),
-                                                                  ("co2e_total", False)]
+    kpis = ["nacl_harvested", "pm10_total", "co2e_total"]
+    assert default_objectives(kpis) == [("nacl_harvested", True), ("pm10_total", False),
+                                        ("co2e_total", False)]
+    assert default_objectives(["bittern_Mg", "co2e_total"]) == [("bittern_Mg", True),
+                                                               ("co2e_total", False)]
 
 
 def test_figure_and_text(ranking, tmp_path):

@@ -1,4 +1,5 @@
-"""A real Dask LocalCluster on loopback gives the same results as the serial backend."""
+"""Dask through an existing scheduler address gives the same results as the serial backend
+(the LocalCluster of process workers is tested on the real model in test_real_model.py)."""
 from __future__ import annotations
 
 import pytest
@@ -18,18 +19,9 @@ pytestmark = [
 ]
 
 
-def test_local_cluster_matches_serial(toy_path, toy_scenario):
-    kwargs = dict(vary=["ponds[0].area=10..40 km^2"], design="lhs", samples=5, replications=3,
-                  strategies=["salt_only", "crust"], evaluator=TOY, progress=False)
-    serial = sweep(toy_scenario, backend="serial", **kwargs)
-    dask = sweep(toy_scenario, backend="dask", workers=2, **kwargs)
-    assert len(dask.table) == 5 * 2 * 3 * 3
-    assert_frame_equal(dask.table, serial.table, check_exact=True)
-
-
 def test_existing_scheduler_address(toy_path, toy_scenario, tmp_path):
     """``scheduler=tcp://...`` connects to a scheduler started elsewhere (here: a LocalCluster
-    of threads on loopback, cheap to start; the process workers are tested above)."""
+    of threads on loopback, cheap to start)."""
     from distributed import LocalCluster
 
     kwargs = dict(vary=["ponds[0].area=10..40 km^2"], samples=4, replications=2, evaluator=TOY,

@@ -135,3 +135,18 @@ def test_warnings_of_runs_are_reported_once(toy_path, toy_scenario, backend):
               workers=2, evaluator=TOY, progress=False)
     messages = [str(w.message) for w in caught]
     assert messages == ["toy: crystallizers are small (6 runs, first p00000-s00-r0000)"]
+
+
+def test_impact_totals_join_the_kpis():
+    kpis = pd.DataFrame({"kpi": ["nacl_harvested", "co2e_total"], "value": [1.0, 2.0],
+                         "unit": ["t/yr", "kg"], "description": ["", ""]})
+    impacts = pd.DataFrame({"category": ["climate", "climate", "dust"],
+                            "quantity": ["co2e_total", "co2e_total", "pm10_total"],
+                            "value": [5.0, 0.5, 7.0], "unit": ["kg", "kg/t", "kg"],
+                            "per_tonne_of": ["", "halite", None], "source": ["", "", ""]})
+    from saltsim.sweeps import kpis_with_impacts
+
+    table = kpis_with_impacts(kpis, impacts)
+    assert table["kpi"].tolist() == ["nacl_harvested", "co2e_total", "impact:co2e_total", "pm10_total"]
+    assert table["value"].tolist() == [1.0, 2.0, 5.0, 7.0]
+    assert list(table.columns) == ["kpi", "value", "unit"]
