@@ -85,7 +85,8 @@ def _toml_error_line(message: str) -> int | None:
 
 
 def load_scenario(source, overrides: Mapping[str, object] | None = None, *,
-                  variant: str | None = None, strict: bool = False) -> schema.Scenario:
+                  variant: str | None = None, strict: bool = False,
+                  base_dir: str | os.PathLike | None = None) -> schema.Scenario:
     """Load, parse and check a scenario.
 
     Parameters
@@ -98,6 +99,9 @@ def load_scenario(source, overrides: Mapping[str, object] | None = None, *,
         Name of a ``[[variants]]`` entry whose overrides are applied first.
     strict : bool
         Turn plausibility warnings (not errors) into errors.
+    base_dir : path, optional
+        Directory that relative file names (``climate.series``) are resolved against; default
+        the scenario file's directory, or the working directory for a dict.
 
     Returns
     -------
@@ -112,11 +116,12 @@ def load_scenario(source, overrides: Mapping[str, object] | None = None, *,
     """
     if isinstance(source, Mapping):
         raw = copy.deepcopy(dict(source))
-        path, base_dir = None, Path.cwd()
+        path = None
+        base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
     else:
         path = Path(source)
         raw = read_toml(path)
-        base_dir = path.resolve().parent
+        base_dir = Path(base_dir) if base_dir is not None else path.resolve().parent
     if variant is not None:
         raw = _apply_variant(raw, variant)
     if overrides:

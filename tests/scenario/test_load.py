@@ -176,3 +176,11 @@ def test_no_warnings_from_bundled_scenarios():
         warnings.simplefilter("error")
         for name in ("qom_small", "qom_baseline"):
             load_example(name)
+
+
+def test_relative_series_of_a_dict_resolves_against_base_dir():
+    raw = read_toml(example_path("qom_small"))
+    raw["climate"] = {"series": "qom_climate_example.csv"}
+    with pytest.raises(ScenarioError, match=r"climate\.series: found 'qom_climate_example\.csv', but"):
+        load_scenario(raw, base_dir=SCENARIOS.parent)
+    assert len(load_scenario(raw, base_dir=PACKAGED).climate.series_data.dates) == 730
