@@ -292,10 +292,7 @@ def resolve_strategies(source, names: Sequence[str] | None) -> list[StrategySpec
     ScenarioError
         For unknown names (with close matches), listing all of them.
     """
-    try:
-        from .scenario.variants import BASE, variant_table
-    except ModuleNotFoundError:  # before the variants module is installed: same table format
-        BASE, variant_table = "base", _variant_table
+    from .scenario.variants import BASE, variant_table
 
     if not names:
         return [StrategySpec(label="")]
@@ -326,11 +323,6 @@ def resolve_strategies(source, names: Sequence[str] | None) -> list[StrategySpec
     if problems:
         raise ScenarioError(problems=problems)
     return specs
-
-
-def _variant_table(raw: Mapping) -> dict[str, dict]:
-    return {str(v["name"]): {"overrides": dict(v.get("overrides", {}))}
-            for v in raw.get("variants", []) or [] if isinstance(v, Mapping) and "name" in v}
 
 
 def _registered_strategies() -> set[str]:
