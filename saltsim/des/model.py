@@ -22,6 +22,7 @@ import json
 import math
 import sys
 import time as wallclock
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -65,7 +66,18 @@ def build_path(scenario):
     if builder is None:
         raise ScenarioError("brine: the chemistry engine has no build_path_table; the site model "
                             "needs the evaporation path of the brine")
-    return builder(np.asarray(scenario.brine.molality), scenario.brine.temperature)
+    from ..chemistry.equilibrium import ValidityWarning
+
+    # The last rows of a path to 0.5 % water lie past the activity model's validity (I > 20 mol/kg);
+    # ponds rarely get there (the kernel holds a brine at the table's end). The chemistry engine
+    # flags those rows with a warning; the path is kept whole and the fact is recorded.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ValidityWarning)
+        table = builder(np.asarray(scenario.brine.molality), scenario.brine.temperature)
+    for warning in caught:
+        if not issubclass(warning.category, ValidityWarning):
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return table
 
 
 def _stores(env, scenario, ledger):
@@ -132,7 +144,9 @@ class SiteModel:
                                                      name=f"stockpile:{product}")
         pond_index = {n: i for i, n in enumerate(self.field.names)}
         self.feed_stores = {}
-        for plant in scenario.plants:
+        select = getattr(self.strategy, "select_plants", None)
+        self.plants = tuple(select(scenario.plants)) if select is not None else tuple(scenario.plants)
+        for plant in self.plants:
             if plant.feed in pond_index and plant.feed not in self.stockpiles:
                 store = MassStore(self.env, composition=np.zeros(len(COMPONENTS)), name=f"stockpile:{plant.feed}")
                 self.stockpiles[plant.feed] = store
@@ -210,7 +224,8 @@ class SiteModel:
             from .logistics import start_logistics
         except ImportError:  # pragma: no cover
             return None
-        return start_logistics(self.env, scenario, self.stockpiles, self.ledger, self.rng["logistics"])
+        return start_logistics(self.env, scenario, self.stockpiles, self.ledger, self.rng["logistics"],
+                               plants=self.plants)
 
     # -- daily physics (called by site_day) -----------------------------------------------
     def day(self, day: int, time_s: float) -> None:
@@ -546,8 +561,12 @@ def build_tables(model: SiteModel) -> SiteTables:
     tables = {"ponds": _pond_table(model), "lake": _lake_table(model), "flows": flows,
               "events": _event_table(model), "stockpiles": _stockpile_table(model),
               "mass_balance": _mass_balance_table(model), "kpis": _kpi_table(model, flows)}
-    if model.logistics is not None and hasattr(model.logistics, "tables"):
-        tables.update({k: v for k, v in model.logistics.tables().items() if k != "wagon_states"})  # not a Results table
+    if model.logistics is not None:
+        logistics = model.logistics.tables()
+        # plants and shipments are Results tables; wagon_states stays with logistics (no Results field)
+        tables.update({name: logistics[name] for name in ("plants", "shipments") if name in logistics})
+        extra = pd.DataFrame(model.logistics.kpis(), columns=["kpi", "value", "unit", "description"])
+        tables["kpis"] = pd.concat([tables["kpis"], extra], ignore_index=True)
     metadata = {"seed": model.seed, "strategy": model.strategy.name, "n_days": model.n_days,
                 "path_rows": int(model.lookup.n_rows), "minerals": list(model.lookup.mineral_names),
                 "site_wall_time_s": model.wall_time,

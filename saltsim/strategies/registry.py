@@ -35,3 +35,7 @@ def create(name: str, parameters=None):
 register("ponds_salt", lambda p: ThresholdHarvest(p, name="ponds_salt"))
 register("ponds_salt_mg", lambda p: ThresholdHarvest(p, name="ponds_salt_mg"))
 register("crust_harvest", lambda p: CrustHarvest(p))
+
+# The named strategies (saltsim.strategies.named) register themselves on import; importing them
+# here makes every registered name available wherever the registry is used.
+from . import named as _named  # noqa: E402,F401
