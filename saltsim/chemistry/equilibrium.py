@@ -351,7 +351,12 @@ def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
     jac = np.einsum("bjs,bks->bjk", nu, d_ln_a) + h[:, :, None] * d_aw[:, None, :]
     jac = np.where(present[:, :, None] & present[:, None, :], jac, np.eye(count))
     rhs = np.where(present, -np.take_along_axis(residual, order, axis=1), 0.0)
-    step = np.linalg.solve(jac, rhs[..., None])[..., 0]
+    try:
+        step = np.linalg.solve(jac, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        # A singular system (present minerals dependent on the species actually present, e.g.
+        # two salts of an ion that is absent) takes the least-squares step instead.
+        step = np.einsum("bkj,bj->bk", np.linalg.pinv(jac), rhs)
     delta = np.zeros((n_batch, n_min))
     np.put_along_axis(delta, order, np.where(present, step, 0.0), axis=1)
     return delta
