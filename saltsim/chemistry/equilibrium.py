@@ -81,6 +81,11 @@ MAX_IONIC_STRENGTH = 20.0
 MIN_WATER_ACTIVITY = 0.2
 #: Rejected candidates (dropped while supersaturated) after which a brine goes to continuation.
 _MAX_REJECTIONS = 4
+#: Cold batches of at least this many brines start from solved neighbours (one seed per stride).
+_SEED_MIN_BATCH = 256
+_SEED_STRIDE = 16
+#: Temperature scale of the neighbour search: 10 K weighs like a factor e in a molality. [K]
+_SEED_TEMPERATURE_SCALE = 10.0
 #: Continuation starts where the brine (nothing precipitated) has this ionic strength. [mol kg⁻¹]
 CONTINUATION_IONIC_STRENGTH = 6.0
 #: Water ratio between continuation stages, and their largest number. [-]
@@ -636,6 +641,8 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
     if warm_start is not None:
         start = warm_start.minerals if isinstance(warm_start, EquilibriumState) else warm_start
         amounts[:] = np.broadcast_to(np.asarray(start, dtype=float), batch_shape + (n_min,)).reshape(-1, n_min)
+    elif continuation and n_batch >= _SEED_MIN_BATCH:
+        amounts[:] = _seeded_start(totals_b, water_b, temp_b, system)
     active = amounts > 0
     amounts = _restore_feasibility(totals_b, water_b, amounts, system)
     ln_k = np.broadcast_to(system.ln_k(temp_b), (n_batch, n_min))
@@ -721,6 +728,31 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
     for key, value in fields.items():
         shaped[key] = value.reshape(batch_shape + value.shape[1:])
     return EquilibriumState(mineral_names=system.mineral_names, **shaped)
+
+
+def _seeded_start(totals, water, temperature, system):
+    """Starting mineral amounts for a large cold batch, from solved neighbours.
+
+    One brine in ``_SEED_STRIDE`` (evenly spaced in the order of the brines' ionic strength) is
+    solved cold; every other brine starts from the solids of its nearest seed in (ln molality,
+    temperature) space, scaled to its own water. A good start saves most of the assemblage
+    changes of a cold start; a poor one only costs the usual changes (or a cold restart).
+    """
+    from scipy.spatial import cKDTree
+
+    molality = np.maximum(totals / water[:, None], 1e-8)
+    features = np.concatenate([np.log(molality[:, system.species_component]),
+                               (temperature / _SEED_TEMPERATURE_SCALE)[:, None]], axis=1)
+    charge_sq = np.zeros(totals.shape[1])
+    charge_sq[system.species_component] = system.charge ** 2
+    order = np.argsort(molality @ charge_sq)
+    seeds = order[:: _SEED_STRIDE]
+    seeded = solve_equilibrium(totals[seeds], water[seeds], temperature[seeds], system=system)
+    _, nearest = cKDTree(features[seeds]).query(features, k=1)
+    scale = (water / water[seeds][nearest])[:, None]
+    start = seeded.minerals[nearest] * scale
+    start[seeds] = seeded.minerals
+    return start
 
 
 def _continuation(totals, water, temperature, system):
