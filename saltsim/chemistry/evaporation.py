@@ -28,6 +28,7 @@ scheme of the PHREEQC reference paths in ``tests/data/evaporation``.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from dataclasses import fields as fields_of
 
@@ -39,6 +40,7 @@ from .equilibrium import ChemicalSystem, EquilibriumState, chemical_system, solv
 
 __all__ = [
     "EvaporationPath",
+    "PathTruncatedWarning",
     "evaporation_path",
     "dilution_path",
     "cooling_path",
@@ -222,8 +224,11 @@ def _march(molality, water_targets, temperatures, mode, system):
         try:
             current = _step_to(current, goal, i, rows, mode, totals0, system)
         except ConvergenceError as exc:
-            raise ConvergenceError(f"path step {i} (system water {goal[0]:.6g} kg, T = {goal[1]:.2f} K): "
-                                   f"{exc}", step=i, **exc.fields) from None
+            if len(rows) < 2:
+                raise ConvergenceError(f"path step {i} (system water {goal[0]:.6g} kg, T = {goal[1]:.2f} K): "
+                                       f"{exc}", step=i, **exc.fields) from None
+            _warn_truncated(current.water_target, goal[0], exc)
+            break
     return rows
 
 
@@ -264,12 +269,45 @@ def _solve_all(totals0, water_targets, temperatures, system):
     return EquilibriumState(mineral_names=first.mineral_names, **merged)
 
 
+class PathTruncatedWarning(UserWarning):
+    """A path ends before its last requested step because a state could not be solved."""
+
+
+def _warn_truncated(last_water, failed_water, exc):
+    warnings.warn(f"the path ends at system water {last_water:.4g} kg per kg of initial water: the "
+                  f"state at {failed_water:.4g} kg could not be solved ({exc.message.split(';')[0]}); "
+                  f"typically the hydrate salts bind nearly all the water left (the brine dries out) "
+                  f"or the brine is far beyond the Pitzer model's validity",
+                  PathTruncatedWarning, stacklevel=4)
+
+
+def _solvable_prefix(totals0, water_targets, temperatures, system):
+    """Largest n such that the first n states of an equilibrium path solve (binary search)."""
+    low, high = 0, len(water_targets)
+    while high - low > 1:
+        middle = (low + high) // 2
+        try:
+            _solve_all(totals0, water_targets[:middle + 1], temperatures[:middle + 1], system)
+            low = middle
+        except ConvergenceError:
+            high = middle
+    return low + 1
+
+
 def _equilibrium_rows(totals0, water_targets, temperatures, system):
     """Equilibrium mode: every state depends only on (totals, water, T), so all requested states
     are solved in one vectorised call, and the onset brackets are bisected level by level, all
     brackets in one call per level."""
     n = len(water_targets)
-    state = _solve_all(totals0, water_targets, temperatures, system)
+    try:
+        state = _solve_all(totals0, water_targets, temperatures, system)
+    except ConvergenceError as exc:
+        n = _solvable_prefix(totals0, water_targets, temperatures, system)
+        if n < 2:
+            raise
+        _warn_truncated(water_targets[n - 1], water_targets[n], exc)
+        water_targets, temperatures = water_targets[:n], temperatures[:n]
+        state = _solve_all(totals0, water_targets, temperatures, system)
     rows = []
     for i in range(n):
         amounts = state.minerals[i].copy()
@@ -290,8 +328,13 @@ def _equilibrium_rows(totals0, water_targets, temperatures, system):
         middle_target = np.array([0.5 * (lo[3].water_target + hi[3].water_target) for lo, hi, _ in brackets])
         middle_temp = np.array([0.5 * (lo[3].temperature + hi[3].temperature) for lo, hi, _ in brackets])
         warm = np.array([hi[3].cumulative for lo, hi, _ in brackets])
-        middle = solve_equilibrium(np.broadcast_to(totals0, (len(brackets), len(totals0))), middle_target,
-                                   middle_temp, warm_start=warm, system=system)
+        try:
+            middle = solve_equilibrium(np.broadcast_to(totals0, (len(brackets), len(totals0))), middle_target,
+                                       middle_temp, warm_start=warm, system=system)
+        except ConvergenceError as exc:
+            warnings.warn(f"onset bisection stopped: {exc.message.split(';')[0]}; onsets are located "
+                          f"to the step size only", PathTruncatedWarning, stacklevel=4)
+            break
         for b, (lo, hi, _) in enumerate(brackets):
             amounts = middle.minerals[b].copy()
             rows.append((0.5 * (lo[0] + hi[0]), hi[1], True,

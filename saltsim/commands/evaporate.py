@@ -68,12 +68,23 @@ def run(args) -> int:
     if problems:
         raise ScenarioError(problems=problems)
 
-    path = evaporation_path(brine, temperature, mode=args.mode, to_water_fraction=args.to_water_fraction,
-                            steps=args.steps, minerals=minerals)
+    import warnings
+
+    from ..chemistry.equilibrium import ValidityWarning
+    from ..chemistry.evaporation import PathTruncatedWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PathTruncatedWarning)
+        warnings.simplefilter("ignore", ValidityWarning)   # reported below from the valid column
+        path = evaporation_path(brine, temperature, mode=args.mode, to_water_fraction=args.to_water_fraction,
+                                steps=args.steps, minerals=minerals)
+    notes = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, PathTruncatedWarning)))
     columns = path_columns(path)
     print(f"{name}: {args.mode} evaporation at {temperature - 273.15:.2f} °C, {len(path.water_kg)} rows "
           f"(CF 1 → {path.concentration_factor[-1]:.1f})")
     _print_sequence(path)
+    for note in notes:
+        print(f"note: {note}")
     invalid = np.nonzero(~path.valid)[0]
     if len(invalid):
         print(f"note: rows from CF {path.concentration_factor[invalid[0]]:.1f} lie outside the Pitzer "

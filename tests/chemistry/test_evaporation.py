@@ -213,3 +213,19 @@ def test_bad_arguments_are_rejected():
 
 def test_doctests():
     assert doctest.testmod(evaporation).failed == 0
+
+
+def test_a_brine_that_dries_out_ends_its_path_with_a_warning():
+    # Lake Urmia model brine (domain.md §1.3 [U1]): MgCl2-rich; below ~0.05 kg of water per kg the
+    # hydrates (bischofite: 6 H2O per Mg) would need more water than is left.
+    brine = np.zeros(len(SOLUTES))
+    brine[IDX["Na"]], brine[IDX["K"]], brine[IDX["Mg"]] = 4.9, 0.005, 0.461
+    brine[IDX["Ca"]], brine[IDX["SO4"]] = 0.0156, 0.181
+    brine[IDX["Cl"]] = 4.9 + 0.005 + 2 * 0.461 + 2 * 0.0156 - 2 * 0.181
+    with pytest.warns(evaporation.PathTruncatedWarning, match="the path ends at system water"):
+        path = evaporation_path(brine, 298.15, steps=30)
+    assert 0.005 < 1.0 - path.water_removed[-1] < 0.06
+    mg = path.mineral_names.index("Bischofite")
+    hydrate_water = MOLAR_MASS["H2O"] * 6 * path.minerals[-1, mg]
+    assert hydrate_water > 0.5 * (1.0 - path.water_removed[-1])
+    _check_conservation(path, brine)
