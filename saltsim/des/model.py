@@ -335,9 +335,10 @@ class SiteModel:
 
     # -- run and results ------------------------------------------------------------------
     def run(self, progress=None):
-        show = progress if progress is not None else sys.stderr.isatty()
         self.progress = None
-        if show:
+        if callable(progress):
+            self.progress = _CallbackProgress(progress, self.n_days)
+        elif progress if progress is not None else sys.stderr.isatty():
             from tqdm import tqdm
             self.progress = tqdm(total=self.n_days, unit="d", desc="site", leave=False, file=sys.stderr)
         started = wallclock.perf_counter()
@@ -354,6 +355,21 @@ class SiteModel:
 
     def tables(self) -> SiteTables:
         return build_tables(self)
+
+
+class _CallbackProgress:
+    """Progress reported to a callable as ``callback(days_done, days_total)``."""
+
+    def __init__(self, callback, total):
+        self.callback, self.total, self.done = callback, total, 0
+
+    def update(self, days):
+        self.done = min(self.done + days, self.total)
+        self.callback(self.done, self.total)
+
+    def close(self):
+        if self.done < self.total:
+            self.update(self.total - self.done)
 
 
 def site_day(env, model: SiteModel):
@@ -376,8 +392,9 @@ def simulate(scenario, seed=None, strategy=None, progress=None, *, path_table=No
         Seed of the run (default ``scenario.site.seed``).
     strategy : str or Strategy, optional
         Strategy name in the registry, or an object (default ``scenario.strategy``).
-    progress : bool, optional
-        Show a progress bar (default: when stderr is a terminal).
+    progress : bool or callable, optional
+        Show a tqdm progress bar (default: when stderr is a terminal); a callable is called as
+        ``progress(days_done, days_total)`` every 30 simulated days and at the end.
     path_table : PathTable, optional
         Evaporation path of the brine (default: built by the chemistry engine).
 

@@ -108,3 +108,34 @@ def test_pumped_volume_follows_availability_exactly():
     # the stop starts at 10 d and ends at 10.5 d: it falls in the day ending at 11 d (index 10)
     assert pumped[0] == pytest.approx(full, rel=1e-12)
     assert pumped[10] == pytest.approx(half, rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def harvested():
+    overrides = {"ponds[1].harvest_layer": "3 cm", "ponds[1].harvest_floor": "1 cm",
+                 "harvest.months": [4, 5, 6, 7, 8, 9, 10, 11], "harvest.wash_capacity": "100 t/h"}
+    model = SiteModel(load_scenario(SMALL, overrides=overrides), path_table=nacl_path.nacl_path()).run(False)
+    return model, model.tables()
+
+
+def test_a_campaign_cuts_the_layer_to_its_floor_and_stocks_the_washed_salt(harvested):
+    model, tables = harvested
+    events = tables["events"]
+    ends = events[events["kind"] == "campaign_end"]
+    assert len(ends) > 0
+    floor = model.scenario.ponds[1].harvest_floor
+    ponds = tables["ponds"].query("pond == 'C1'").set_index("time_s")
+    for t in ends["time_s"]:
+        # the last harvest day leaves the floor; the day's tick may then add fresh salt
+        assert ponds.loc[:t, "layer_thickness_m"].iloc[-1] <= floor * 1.5
+    flows = tables["flows"]
+    stocked = flows[(flows["process"] == "to_stockpile")][["Na_kg", "Cl_kg"]].to_numpy().sum()
+    level = tables["stockpiles"].query("product == 'halite'")["level_kg"].iloc[-1]
+    assert stocked == pytest.approx(level, rel=1e-12)
+
+
+def test_progress_goes_to_a_callable():
+    scenario = load_scenario(SMALL, overrides={"site.horizon": "65 d"})
+    seen = []
+    simulate(scenario, path_table=nacl_path.nacl_path(), progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(30, 65), (60, 65), (65, 65)]
