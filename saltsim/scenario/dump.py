@@ -36,6 +36,12 @@ def _field_raw(spec: F.FieldSpec, value):
         return float(value)
     if t in ("int_list", "str_list"):
         return list(value)
+    if t == "table" and spec.path == "impacts.factors":
+        from .load import _impact_factor_units
+
+        units = _impact_factor_units() or {}
+        return {k: _quantity_text(v, "" if units.get(k, "") in ("", "1", "-") else units[k])
+                for k, v in value.items()}
     if t == "table":
         return _plain(value)
     return value

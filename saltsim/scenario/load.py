@@ -520,9 +520,48 @@ def _parse_table(spec, raw, where, ctx):
         return None
     if spec.path == "variants.overrides":
         return types.MappingProxyType(copy.deepcopy(dict(raw)))
+    if spec.path == "impacts.factors":
+        return _parse_impact_factors(raw, where, ctx)
     out = {}
     for key, value in raw.items():
         out[key] = _free_value(value, f"{where}.{key}", ctx)
+    return types.MappingProxyType(out)
+
+
+@functools.cache
+def _impact_factor_units() -> dict[str, str] | None:
+    """key → SI unit of saltsim/data/impact_factors.csv (None when the file is absent)."""
+    from importlib import resources
+
+    try:
+        with resources.files("saltsim").joinpath("data", "impact_factors.csv").open(encoding="utf-8", newline="") as fh:
+            return {row["key"]: row["si_unit"] for row in csv.DictReader(fh)}
+    except FileNotFoundError:
+        return None
+
+
+def _parse_impact_factors(raw: Mapping, where: str, ctx: _Context):
+    """``[impacts.factors]``: keys of impact_factors.csv, each converted to that file's SI unit."""
+    known = _impact_factor_units()
+    if known is None:
+        return types.MappingProxyType({k: _free_value(v, f"{where}.{k}", ctx) for k, v in raw.items()})
+    out = {}
+    for key, value in raw.items():
+        here = f"{where}.{key}"
+        if key not in known:
+            ctx.problem(f"{here}: unknown factor; expected a key of saltsim/data/impact_factors.csv"
+                        f"{did_you_mean(key, known)}")
+            continue
+        unit = known[key]
+        if unit in ("", "1", "-"):
+            unit = ""
+        spec = F.FieldSpec(section="impacts.factors", name=key, type="quantity", si_unit=unit,
+                           display_unit="", default="", min="", max="", required=False, choices=(),
+                           ref=(), description="", example=f'"1 {unit}"' if unit else "1.0", source="")
+        try:
+            out[key] = _quantity(value, spec, here)
+        except ScenarioError as exc:
+            ctx.problem(str(exc))
     return types.MappingProxyType(out)
 
 

@@ -184,3 +184,18 @@ def test_relative_series_of_a_dict_resolves_against_base_dir():
     with pytest.raises(ScenarioError, match=r"climate\.series: found 'qom_climate_example\.csv', but"):
         load_scenario(raw, base_dir=SCENARIOS.parent)
     assert len(load_scenario(raw, base_dir=PACKAGED).climate.series_data.dates) == 730
+
+
+def test_impact_factor_overrides_are_checked_against_the_factor_table():
+    s = load_scenario(example_path("qom_small"), overrides={"impacts.factors.dust_threshold_disturbed": "8 m/s",
+                                                            "impacts.factors.rail_co2": "25 g/t/km"})
+    assert s.impacts.factors["dust_threshold_disturbed"] == 8.0
+    assert math.isclose(s.impacts.factors["rail_co2"], 25e-3 / 1e3 / 1e3, rel_tol=RTOL_EXACT)
+    from saltsim.scenario import scenario_to_raw
+
+    assert load_scenario(scenario_to_raw(s)).impacts.factors == s.impacts.factors
+    with pytest.raises(ScenarioError, match=r"impacts\.factors\.dust_treshold_disturbed: unknown factor.*"
+                                            r"did you mean 'dust_threshold_disturbed'"):
+        load_scenario(example_path("qom_small"), overrides={"impacts.factors.dust_treshold_disturbed": "8 m/s"})
+    with pytest.raises(ScenarioError, match=r"impacts\.factors\.dust_threshold_disturbed: found '8 kg' of dimension"):
+        load_scenario(example_path("qom_small"), overrides={"impacts.factors.dust_threshold_disturbed": "8 kg"})
