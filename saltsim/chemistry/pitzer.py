@@ -284,7 +284,9 @@ class PitzerAtT:
     theta : ndarray (..., n_mix)
         θ of each same-sign pair. [kg mol⁻¹]
     psi : ndarray (..., n_triplets)
-        ψ of each triplet. [kg² mol⁻²]
+        ψ (or ζ) of each triplet. [kg² mol⁻²]
+    lam : ndarray (..., n_lambda)
+        λ of each neutral pair, halved for a neutral with itself (PHREEQC's convention). [kg mol⁻¹]
     kcl : ndarray (..., 3)
         β0, β1, Cφ of KCl for the MacInnes convention (zeros if not used). [-]
     """
@@ -298,6 +300,7 @@ class PitzerAtT:
     c: np.ndarray
     theta: np.ndarray
     psi: np.ndarray
+    lam: np.ndarray
     kcl: np.ndarray
 
 
@@ -327,7 +330,9 @@ class PitzerModel:
     theta : ndarray (6, n, n)
         Coefficients of θ for same-sign pairs (symmetric, zero diagonal). [-]
     psi : ndarray (6, n, n, n)
-        Coefficients of ψ, fully symmetric. [-]
+        Coefficients of ψ (ion triplets) and ζ (neutral–cation–anion), fully symmetric. [-]
+    lam : ndarray (6, n, n)
+        Coefficients of λ (neutral–ion and neutral–neutral), symmetric. [-]
     macinnes : bool
         Report individual ln γ in the MacInnes convention (PHREEQC default). [-]
     """
@@ -341,6 +346,7 @@ class PitzerModel:
     alpha2: np.ndarray
     theta: np.ndarray
     psi: np.ndarray
+    lam: np.ndarray
     macinnes: bool = True
 
     @functools.cached_property
@@ -359,6 +365,11 @@ class PitzerModel:
         trip = [(i, j, k) for i in range(n) for j in range(i + 1, n) for k in range(j + 1, n)
                 if np.any(self.psi[:, i, j, k] != 0.0)]
         ti, tj, tk = (np.array([t[r] for t in trip], dtype=np.intp) for r in range(3))
+        # λ pairs i ≤ j (at least one neutral) with any coefficient
+        lam_pairs = [(i, j) for i in range(n) for j in range(i, n) if np.any(self.lam[:, i, j] != 0.0)]
+        li = np.array([p[0] for p in lam_pairs], dtype=np.intp)
+        lj = np.array([p[1] for p in lam_pairs], dtype=np.intp)
+        lam_scale = np.where(li == lj, 0.5, 1.0)
         zz_q = z[qi] * z[qj]
         unsym = np.abs(z[qi]) != np.abs(z[qj])
         prods = np.unique(np.concatenate([np.abs(zz_q[unsym]), z * z]))
@@ -374,8 +385,8 @@ class PitzerModel:
         np.add.at(j_weights, (q_ii, np.arange(n_q)), -0.5)
         np.add.at(j_weights, (q_jj, np.arange(n_q)), -0.5)
         j_weights *= unsym  # only pairs of different |z| have E-theta
-        gather = np.concatenate([pc, pa, qi, qj, ti, tj, tk])
-        cuts = np.cumsum([len(pc), len(pa), len(qi), len(qj), len(ti), len(tj)])
+        gather = np.concatenate([pc, pa, qi, qj, ti, tj, tk, li, lj])
+        cuts = np.cumsum([len(pc), len(pa), len(qi), len(qj), len(ti), len(tj), len(tk), len(li)])
         alpha_two = np.flatnonzero(alphas == 2.0)
         kcl = -1
         if "K+" in self.species.ids and "Cl-" in self.species.ids:
@@ -390,17 +401,19 @@ class PitzerModel:
             "c_scale": 1.0 / (2.0 * np.sqrt(np.abs(z[pc] * z[pa]))),
             "alphas": alphas, "a1": inverse[:n_p], "a2": inverse[n_p:],
             # scatter plans: interaction terms summed back onto species (or species pairs)
-            "e_all": _plan(np.concatenate([pc, pa, qi, qj, ti, tj, tk]), n),
+            "e_all": _plan(np.concatenate([pc, pa, qi, qj, ti, tj, tk, li, lj]), n),
+            "e_lam": _plan(np.concatenate([li, lj]), n),
             "e_pair": _plan(np.concatenate([pc, pa]), n), "e_mix": _plan(np.concatenate([qi, qj]), n),
             "e_trip": _plan(np.concatenate([ti, tj, tk]), n),
             "s_sym": _plan(np.concatenate([pc * n + pa, pa * n + pc, qi * n + qj, qj * n + qi,
                                            ti * n + tj, tj * n + ti, ti * n + tk, tk * n + ti,
-                                           tj * n + tk, tk * n + tj]), n * n),
+                                           tj * n + tk, tk * n + tj, li * n + lj, lj * n + li]), n * n),
             "kcl": kcl, "ic": ic,
             "coef": {
                 "beta0": self.beta0[:, pc, pa], "beta1": self.beta1[:, pc, pa],
                 "beta2": self.beta2[:, pc, pa], "c_phi": self.c_phi[:, pc, pa],
                 "theta": self.theta[:, qi, qj], "psi": self.psi[:, ti, tj, tk],
+                "lam": self.lam[:, li, lj] * lam_scale,
             },
         }
 
@@ -431,7 +444,7 @@ class PitzerModel:
             kcl = np.zeros(t.shape + (3,))
         st = PitzerAtT(model=self, temperature=t, a_phi=debye_huckel_aphi(t), beta0=ev["beta0"],
                        beta1=ev["beta1"], beta2=ev["beta2"], c=ev["c_phi"] * d["c_scale"],
-                       theta=ev["theta"], psi=ev["psi"], kcl=kcl)
+                       theta=ev["theta"], psi=ev["psi"], lam=ev["lam"], kcl=kcl)
         if key is not None:
             if len(self._at_cache) >= _AT_CACHE_ENTRIES:
                 self._at_cache.pop(next(iter(self._at_cache)))
@@ -440,40 +453,52 @@ class PitzerModel:
 
 
 @functools.lru_cache(maxsize=None)
-def load_pitzer_model(macinnes: bool = True) -> PitzerModel:
+def load_pitzer_model(macinnes: bool = True, carbonate: bool = False) -> PitzerModel:
     """Build the model from ``saltsim/data/chemistry/pitzer_*.csv`` once (cached).
+
+    Rows whose species are not all in the species set are skipped, so the same files serve the
+    major-ion set and the carbonate set.
 
     Parameters
     ----------
     macinnes : bool
         Individual activity coefficients in the MacInnes convention (PHREEQC default). [-]
+    carbonate : bool
+        Include H+, OH−, HCO3−, CO3²⁻, CO2, MgCO3, MgOH+, HSO4− (see :func:`load_species`). [-]
     """
-    sp = load_species()
+    sp = load_species("carbonate" if carbonate else "major")
     n = sp.n
+    known = set(sp.ids)
     coef_cols = [f"a{k}" for k in range(6)]
+
+    def rows(name, columns):
+        for r in read_data_csv(name):
+            if all(r[c] in known for c in columns):
+                yield r, [sp.index(r[c]) for c in columns], np.array([float(r[c]) for c in coef_cols])
+
     binary = {k: np.zeros((6, n, n)) for k in ("beta0", "beta1", "beta2", "c_phi")}
-    for r in read_data_csv("pitzer_binary.csv"):
-        i, j = sp.index(r["cation"]), sp.index(r["anion"])
-        a = np.array([float(r[c]) for c in coef_cols])
+    for r, (i, j), a in rows("pitzer_binary.csv", ("cation", "anion")):
         binary[r["parameter"]][:, i, j] = a
         binary[r["parameter"]][:, j, i] = a
     alpha1 = np.full((n, n), 2.0)
     alpha2 = np.full((n, n), 12.0)
     for r in read_data_csv("pitzer_alpha.csv"):
-        i, j = sp.index(r["cation"]), sp.index(r["anion"])
-        alpha1[i, j] = alpha1[j, i] = float(r["alpha1"])
-        alpha2[i, j] = alpha2[j, i] = float(r["alpha2"])
+        if r["cation"] in known and r["anion"] in known:
+            i, j = sp.index(r["cation"]), sp.index(r["anion"])
+            alpha1[i, j] = alpha1[j, i] = float(r["alpha1"])
+            alpha2[i, j] = alpha2[j, i] = float(r["alpha2"])
     theta = np.zeros((6, n, n))
-    for r in read_data_csv("pitzer_theta.csv"):
-        i, j = sp.index(r["species1"]), sp.index(r["species2"])
-        theta[:, i, j] = theta[:, j, i] = [float(r[c]) for c in coef_cols]
-    psi = np.zeros((6, n, n, n))
-    for r in read_data_csv("pitzer_psi.csv"):
-        i, j, k = (sp.index(r[f"species{q}"]) for q in (1, 2, 3))
-        a = np.array([float(r[c]) for c in coef_cols])
-        for p in {(i, j, k), (i, k, j), (j, i, k), (j, k, i), (k, i, j), (k, j, i)}:
-            psi[(slice(None),) + p] = a
-    arrays = dict(binary, alpha1=alpha1, alpha2=alpha2, theta=theta, psi=psi)
+    for _, (i, j), a in rows("pitzer_theta.csv", ("species1", "species2")):
+        theta[:, i, j] = theta[:, j, i] = a
+    lam = np.zeros((6, n, n))
+    for _, (i, j), a in rows("pitzer_lambda.csv", ("species1", "species2")):
+        lam[:, i, j] = lam[:, j, i] = a
+    psi = np.zeros((6, n, n, n))  # ψ (ion triplets) and ζ (neutral–cation–anion) share one form
+    for name in ("pitzer_psi.csv", "pitzer_zeta.csv"):
+        for _, (i, j, k), a in rows(name, ("species1", "species2", "species3")):
+            for p in {(i, j, k), (i, k, j), (j, i, k), (j, k, i), (k, i, j), (k, j, i)}:
+                psi[(slice(None),) + p] = a
+    arrays = dict(binary, alpha1=alpha1, alpha2=alpha2, theta=theta, psi=psi, lam=lam)
     for arr in arrays.values():
         arr.flags.writeable = False
     return PitzerModel(species=sp, macinnes=macinnes, **arrays)
@@ -529,7 +554,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     bmat = st.beta0 + st.beta1 * gu[..., a1] + st.beta2 * gu[..., a2]
     bprime = (st.beta1 * gpu[..., a1] + st.beta2 * gpu[..., a2]) / ii
     bphi = st.beta0 + st.beta1 * eu[..., a1] + st.beta2 * eu[..., a2]
-    mc, ma, mi, mj, mti, mtj, mtk = np.split(m[..., d["gather"]], d["cuts"], axis=-1)
+    mc, ma, mi, mj, mti, mtj, mtk, mli, mlj = np.split(m[..., d["gather"]], d["cuts"], axis=-1)
     mm = mc * ma
     c = st.c
 
@@ -545,18 +570,20 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     phi = st.theta + et
 
     psi = st.psi  # triplets
+    lam = st.lam  # neutral pairs (λ already halved for a species with itself)
 
     f_big = f_dh + np.sum(mm * bprime, axis=-1) + np.sum(mq * etp, axis=-1)
     csum = np.sum(mm * c, axis=-1)
     w = 2.0 * bmat + big_z[..., None] * c
     gathered = np.concatenate([w * ma, w * mc, 2.0 * phi * mj, 2.0 * phi * mi,
-                               psi * mtj * mtk, psi * mti * mtk, psi * mti * mtj], axis=-1)
+                               psi * mtj * mtk, psi * mti * mtk, psi * mti * mtj,
+                               2.0 * lam * mlj, 2.0 * lam * mli], axis=-1)
     ln_g = z2 * f_big[..., None] + az * csum[..., None] + _scatter(gathered, d["e_all"])
 
     psi_mmm = np.sum(psi * mti * mtj * mtk, axis=-1)
     mix_phi = st.theta + et + ii * etp
     osm = (osm_dh + np.sum(mm * (bphi + big_z[..., None] * c), axis=-1)
-           + np.sum(mq * mix_phi, axis=-1) + psi_mmm)
+           + np.sum(mq * mix_phi, axis=-1) + psi_mmm + np.sum(lam * mli * mlj, axis=-1))
     ln_aw = -(sum_m + 2.0 * osm) / WATER_MOLALITY
 
     # MacInnes convention: ln γ(Cl⁻) := ln γ±(KCl) at the same I
@@ -591,8 +618,9 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     coef_z2 = 0.5 * dfdh_di + 0.5 * (np.sum(mm * dbprime, axis=-1) + np.sum(mq * detp, axis=-1))
     dfbig = coef_z2[..., None] * z2 + u + wv                           # (..., k)
     pk, pj, pi_ = psi * mtk, psi * mtj, psi * mti
-    sym = _scatter(np.concatenate([w, w, 2.0 * phi, 2.0 * phi, pk, pk, pj, pj, pi_, pi_], axis=-1),
-                   d["s_sym"])
+    lam_b = np.broadcast_to(lam, mli.shape)  # λ is molality-independent: give it the batch shape
+    sym = _scatter(np.concatenate([w, w, 2.0 * phi, 2.0 * phi, pk, pk, pj, pj, pi_, pi_,
+                                   2.0 * lam_b, 2.0 * lam_b], axis=-1), d["s_sym"])
     jac = (sym.reshape(shape + (n, n))
            + z2[:, None] * dfbig[..., None, :]
            + az[:, None] * v[..., None, :]
@@ -609,7 +637,8 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     psi_vec = _scatter(np.concatenate([psi * mtj * mtk, psi * mti * mtk, psi * mti * mtj], axis=-1),
                        d["e_trip"])
     coef_osm = 0.5 * dosm_dh + 0.5 * (np.sum(mm * dbphi, axis=-1) + np.sum(mq * dmix_phi, axis=-1))
-    dosm = coef_osm[..., None] * z2 + csum[..., None] * az + y + xm + psi_vec
+    lam_vec = _scatter(np.concatenate([lam * mlj, lam * mli], axis=-1), d["e_lam"])
+    dosm = coef_osm[..., None] * z2 + csum[..., None] * az + y + xm + psi_vec + lam_vec
     dln_aw = -(1.0 + 2.0 * dosm) / WATER_MOLALITY
     if macinnes:
         ex = e2s
@@ -641,7 +670,8 @@ def _blocked(m, st: PitzerAtT, jacobian: bool):
 
     if per_brine:
         fields = {name: cut(getattr(st, name), getattr(st, name).shape[len(t_shape):])
-                  for name in ("temperature", "a_phi", "beta0", "beta1", "beta2", "c", "theta", "psi", "kcl")}
+                  for name in ("temperature", "a_phi", "beta0", "beta1", "beta2", "c", "theta", "psi", "lam",
+                             "kcl")}
     ln_g = np.empty((n_total, n))
     ln_aw = np.empty(n_total)
     jac = np.empty((n_total, n, n)) if jacobian else None

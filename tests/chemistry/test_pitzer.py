@@ -242,3 +242,20 @@ def test_g_and_gprime_match_mpmath(x):
     assert float(g) == pytest.approx(float(g_ref), rel=RTOL_G)
     assert float(gp) == pytest.approx(float(gp_ref), rel=RTOL_G)
     assert float(e) == pytest.approx(np.exp(-x), rel=1e-15)
+
+
+def test_jacobian_with_one_temperature_for_a_batch_matches_finite_differences():
+    """The solver's call pattern: many brines, one scalar temperature."""
+    rng = np.random.default_rng(13)
+    m = _brines(rng, 5)
+    st = MODEL.at(298.15)
+    _, _, jac, jac_w = activity_and_jacobian(m, None, st)
+    assert jac.shape == (len(m), SP.n, SP.n) and jac_w.shape == (len(m), SP.n)
+    h = 1e-6
+    for k in range(SP.n):
+        mp_, mm = m.copy(), m.copy()
+        mp_[:, k] += h
+        mm[:, k] -= h
+        (gp, wp), (gm, wm) = activity(mp_, None, st), activity(mm, None, st)
+        np.testing.assert_allclose(jac[..., k], (gp - gm) / (2 * h), atol=ATOL_FD)
+        np.testing.assert_allclose(jac_w[..., k], (wp - wm) / (2 * h), atol=ATOL_FD)

@@ -12,7 +12,7 @@ from saltsim.chemistry.species import read_data_csv
 #: Values are transcribed digit for digit; float parsing is the only difference.
 RTOL_TRANSCRIPTION = 1e-12
 
-MODEL = load_pitzer_model()
+MODEL = load_pitzer_model(carbonate=True)  # the largest species set: every CSV row is used
 SP = MODEL.species
 
 
@@ -29,8 +29,8 @@ def _pitzer_block(lines):
     """{(kind, frozenset(species)): [a0..a5]} for rows whose species are all in saltsim's set."""
     start = lines.index("PITZER")
     kinds = {"-B0": "beta0", "-B1": "beta1", "-B2": "beta2", "-C0": "c_phi", "-THETA": "theta",
-             "-PSI": "psi", "-LAMDA": None, "-ZETA": None}
-    out, kind = {}, None
+             "-PSI": "psi", "-LAMDA": "lam", "-ZETA": "psi"}
+    out, kind, triplet = {}, None, False
     for line in lines[start + 1:]:
         if line and not line[0].isspace() and not line.startswith(("-", "#")):
             break  # next keyword block
@@ -40,10 +40,11 @@ def _pitzer_block(lines):
         first = text.split()[0]
         if first in kinds:
             kind = kinds[first]
+            triplet = first in ("-PSI", "-ZETA")
             continue
         if kind is None:
             continue
-        n_sp = 3 if kind == "psi" else 2
+        n_sp = 3 if triplet else 2
         tokens = text.split()
         species, coefs = tokens[:n_sp], [float(v) for v in tokens[n_sp:]]
         if all(s in SP.ids for s in species):
@@ -65,8 +66,7 @@ def test_pitzer_parameters_match_pitzer_dat(pitzer_dat_lines):
         np.testing.assert_allclose(got, coefs, rtol=RTOL_TRANSCRIPTION, err_msg=f"{kind} {sorted(species)}")
         seen.add((kind, species))
     # and nothing in the CSVs that pitzer.dat does not have
-    n_csv = (len(read_data_csv("pitzer_binary.csv")) + len(read_data_csv("pitzer_theta.csv"))
-             + len(read_data_csv("pitzer_psi.csv")))
+    n_csv = sum(len(read_data_csv(f"pitzer_{name}.csv")) for name in ("binary", "theta", "psi", "lambda", "zeta"))
     assert n_csv == len(seen)
 
 
