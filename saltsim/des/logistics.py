@@ -126,6 +126,16 @@ class LogisticsHandles:
         wagons.insert(0, "time", self._time(wagons.pop("time_s").to_numpy(float)))
         return {"plants": plants, "shipments": shipments, "wagon_states": wagons}
 
+    def kpi_table(self):
+        """The KPIs of :meth:`kpis` as a ``kpis`` DataFrame in display units (t, MWh, h, t*km)."""
+        import pandas as pd
+
+        rows = []
+        for row in self.kpis():
+            factor, unit = KPI_DISPLAY[row["unit"]]
+            rows.append({**row, "value": row["value"] * factor, "unit": unit})
+        return pd.DataFrame(rows, columns=["kpi", "value", "unit", "description"])
+
     def kpis(self) -> list[dict]:
         """Logistics KPIs as rows of the ``kpis`` table: ``kpi``, ``value``, ``unit``, ``description``.
 
@@ -202,6 +212,10 @@ KPI_DESCRIPTIONS = {
     "rail_diesel_m3": "Diesel burnt by trains", "rail_co2_kg": "CO2 of the trains",
     "wagons_in_fleet": "Wagons in the fleet", "simulated_s": "Simulated time",
 }
+
+#: SI unit of a KPI → (factor, display unit) for the ``kpis`` table.
+KPI_DISPLAY = {"kg": (1e-3, "t"), "J": (1 / 3.6e9, "MWh"), "m^3": (1.0, "m^3"), "d": (1.0, "d"),
+               "s": (1 / 3600.0, "h"), "": (1.0, ""), "kg*m": (1e-6, "t*km")}
 
 _SHIPMENT_FIELDS = ("train", "product", "destination", "wagons", "mass_kg", "formed_s", "departure_s",
                     "border_s", "arrival_s", "return_s", "distance_m", "net_kg_m", "gross_kg_m",

@@ -218,3 +218,12 @@ def test_a_strategy_can_run_a_subset_of_the_plants():
     assert [spec.name for spec in handles.plants] == ["wash"]
     assert "magnesia" not in handles.stores
     assert piles["bittern"].level == 1e6  # untouched: no magnesia plant
+
+
+def test_kpi_table_in_display_units(one_year):
+    table = one_year.kpi_table().set_index("kpi")
+    si = {row["kpi"]: row["value"] for row in one_year.kpis()}
+    key = "delivered_kg:industrial_salt->tehran"
+    assert table.loc[key, "unit"] == "t" and table.loc[key, "value"] == pytest.approx(si[key] / 1e3, rel=1e-15)
+    assert table.loc["plants_electricity_J", "unit"] == "MWh"
+    assert table.loc["net_tonne_km_kg_m", "value"] == pytest.approx(si["net_tonne_km_kg_m"] / 1e6, rel=1e-15)
