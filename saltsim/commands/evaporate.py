@@ -62,9 +62,6 @@ def run(args) -> int:
         problems.append(f"--steps: found {args.steps!r}; expected an integer ≥ 2")
     brine, temperature, name = _load_brine(args.file, args.temperature, problems)
     minerals = _parse_minerals(args.minerals, problems)
-    if args.compare and args.mode != "equilibrium":
-        problems.append(f"--compare phreeqc: found --mode {args.mode}; the PHREEQC comparison runs the "
-                        f"equilibrium path (use --mode equilibrium)")
     if problems:
         raise ScenarioError(problems=problems)
 
@@ -94,8 +91,11 @@ def run(args) -> int:
         print(f"wrote {args.out}")
     reference = None
     if args.compare:
-        reference = phreeqc_path(brine, temperature, 1.0 - path.water_removed[~path.refined],
-                                 path.mineral_names)
+        if args.mode == "equilibrium":
+            reference = phreeqc_path(brine, temperature, 1.0 - path.water_removed[~path.refined],
+                                     path.mineral_names)
+        else:
+            reference = phreeqc_fractional_path(brine, temperature, path.water_removed, path.mineral_names)
         _print_comparison(path, reference)
     if args.plot:
         _plot(args.plot, path, name, reference)
@@ -243,6 +243,72 @@ def phreeqc_path(molality, temperature, water_left, minerals):
         out[f"m_{component}"] = column[f"{element}(mol/kgw)"]
     for m in minerals:
         out[f"min_{m}"] = column[m]
+    return out
+
+
+def phreeqc_fractional_path(molality, temperature, water_removed, minerals):
+    """A fractional evaporation path computed by PHREEQC with saltsim's evaporation steps.
+
+    Each step takes the last step's solution, removes the water saltsim removed in that step,
+    equilibrates it with fresh (zero) amounts of the minerals and keeps only the solution
+    (``SAVE solution``): the solids are removed. Amounts are summed over the steps.
+
+    Parameters
+    ----------
+    molality : ndarray, shape (9,)
+        Brine molalities in ``SOLUTES`` order. [mol kg⁻¹]
+    temperature : float
+        [K]
+    water_removed : ndarray, shape (K,)
+        Cumulative water evaporated at each row of saltsim's path (first 0). [kg]
+    minerals : sequence of str
+        PHREEQC phase names.
+
+    Returns
+    -------
+    dict of str to ndarray
+        As :func:`phreeqc_path`; ``min_<Mineral>`` cumulative amounts removed.
+    """
+    import numpy as np
+
+    from ..constants import MOLAR_MASS, SOLUTES
+    from ..errors import SaltsimError
+
+    try:
+        import phreeqpython
+    except ImportError:
+        raise SaltsimError("--compare phreeqc needs the optional phreeqpython package: "
+                           "pip install 'saltsim[phreeqc]'") from None
+    engine = phreeqpython.PhreeqPython(database="pitzer.dat")
+    lines = ["SOLUTION 1", " units mol/kgw", f" temp {temperature - 273.15:.6f}", " pH 7"]
+    for component, element in PHREEQC_ELEMENTS.items():
+        value = float(molality[SOLUTES.index(component)])
+        if value > 0:
+            lines.append(f" {element} {value:.12g}")
+    totals = " ".join(PHREEQC_ELEMENTS[c] for c in PHREEQC_ELEMENTS)
+    lines += ["SELECTED_OUTPUT", " -reset false", " -water true", " -ionic_strength true",
+              f" -totals {totals}", " -equilibrium_phases " + " ".join(minerals),
+              "USER_PUNCH", " -headings aw rho", ' 10 PUNCH ACT("H2O"), RHO', "END"]
+    steps = np.diff(np.concatenate([[0.0], np.asarray(water_removed, dtype=float)]))
+    for k, removed in enumerate(steps, start=1):
+        lines += [f"USE solution {k}", f"EQUILIBRIUM_PHASES {k}"] + [f" {m} 0 0" for m in minerals]
+        lines += [f"REACTION {k}", " H2O -1", f" {removed / MOLAR_MASS['H2O']:.12g}",
+                  f"SAVE solution {k + 1}", "END"]
+    status = engine.ip.run_string("\n".join(lines))
+    if status:
+        raise SaltsimError(f"PHREEQC failed: {engine.ip.get_error_string().strip()}")
+    table = engine.ip.get_selected_output_array()
+    header = table[0]
+    # Row 1: the starting solution; then per simulation one row (the reaction step).
+    data = np.array([[float(v) for v in row] for row in table[2:]])
+    column = {h: data[:, j] for j, h in enumerate(header)}
+    water = column["mass_H2O"]
+    out = {"concentration_factor": 1.0 / water, "water_kg": water, "water_activity": column["aw"],
+           "density_kg_per_m3": column["rho"] * 1000.0, "ionic_strength_mol_per_kg": column["mu"]}
+    for component, element in PHREEQC_ELEMENTS.items():
+        out[f"m_{component}"] = column[f"{element}(mol/kgw)"]
+    for m in minerals:
+        out[f"min_{m}"] = np.cumsum(column[m])
     return out
 
 
