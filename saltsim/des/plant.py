@@ -273,6 +273,21 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
         records.append(row)
 
 
+#: Routes whose default heat is the rest of a published *total* specific energy: when a scenario
+#: sets the electricity alone, the heat is what is left of that total (Mg: 35–40 MWh/t in all
+#: [M29][M30]), so an all-electric figure is not counted twice.
+TOTAL_ENERGY_ROUTES = ("magnesium_metal",)
+
+
+def _heat(plant, route: str, base: RouteParameters) -> float:
+    if plant.heat is not None:
+        return plant.heat
+    if route in TOTAL_ENERGY_ROUTES and plant.electricity is not None:
+        total = base.electricity_per_product + base.heat_per_product
+        return max(total - plant.electricity, 0.0)
+    return base.heat_per_product
+
+
 def plant_specs(plants: Sequence, nominal: Mapping[str, np.ndarray]) -> list[PlantSpec]:
     """Build :class:`PlantSpec` objects from ``scenario.plants`` records.
 
@@ -291,7 +306,7 @@ def plant_specs(plants: Sequence, nominal: Mapping[str, np.ndarray]) -> list[Pla
                                else base.water_per_product),
             electricity_per_product=(p.electricity if p.electricity is not None
                                      else base.electricity_per_product),
-            heat_per_product=p.heat if p.heat is not None else base.heat_per_product,
+            heat_per_product=_heat(p, route, base),
             thermal_efficiency=base.thermal_efficiency,
             liquor_water_per_solute=base.liquor_water_per_solute,
             dolime=(p.reagent or "").lower() == "dolime",

@@ -173,3 +173,25 @@ def test_pv_covers_only_the_daylight_share_of_a_round_the_clock_load():
     share = day_length_fraction(34.496, 80)
     assert record["pv_J"] == pytest.approx(10e9 * share, rel=SUM_RTOL)
     assert record["grid_J"] == pytest.approx(10e9 * (1 - share), rel=SUM_RTOL)
+
+
+def test_magnesium_total_energy_is_not_counted_twice():
+    from types import SimpleNamespace
+
+    from saltsim.des.plant import plant_specs
+
+    def record(**kw):
+        base = dict(name="mg", kind="mg_metal", feed="magnesium_chloride", product="magnesium",
+                    capacity=1.0, recovery=0.9, availability=1.0, mtbf=None, mttr=None,
+                    electricity=None, heat=None, water=None, reagent=None, reagent_rate=None,
+                    water_source=None, start_delay=0.0)
+        return SimpleNamespace(**{**base, **kw})
+
+    mwh_per_t = 3.6e9 / 1e3
+    default, = plant_specs([record()], {})
+    assert default.params.electricity_per_product + default.params.heat_per_product == \
+        pytest.approx(37.5 * mwh_per_t, rel=SUM_RTOL)  # [M29][M30]
+    all_electric, = plant_specs([record(electricity=37.5 * mwh_per_t)], {})
+    assert all_electric.params.heat_per_product == 0.0
+    both, = plant_specs([record(electricity=13 * mwh_per_t, heat=30 * mwh_per_t)], {})
+    assert both.params.heat_per_product == pytest.approx(30 * mwh_per_t, rel=SUM_RTOL)
