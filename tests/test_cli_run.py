@@ -85,3 +85,19 @@ def test_readme_quick_start_has_exactly_two_commands_and_they_name_real_things()
     assert commands[0].endswith("pip install . && saltsim run")
     assert commands[1].endswith("pip install -e '.[test]' && pytest")
     assert "test = [" in (ROOT / "pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize("value, unit, expected_value, expected_unit", [
+    (9.341e11, "J/yr", 9.341e11 / 3.6e9, "MWh/yr"),
+    (5_665_244.0, "kg/yr", 5.665244, "kt/yr"),
+    (1_037_857.0, "m^3/yr", 1.037857, "hm^3/yr"),
+    (330_000.0, "s", 330_000.0 / 86400.0, "d"),
+    (0.0, "s", 0.0, "s"),
+    (15.8, "t/ha/yr", 15.8, "t/ha/yr"),   # no display family: as given
+    (29.7, "degBe", 29.7, "degBe"),       # not a pint unit: as given
+])
+def test_kpis_are_shown_in_display_units(value, unit, expected_value, expected_unit):
+    from saltsim.commands.run import display_quantity
+
+    shown, shown_unit = display_quantity(value, unit)
+    assert shown_unit == expected_unit and shown == pytest.approx(expected_value, rel=1e-12)

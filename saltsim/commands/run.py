@@ -55,6 +55,40 @@ def _default_out(stem: str):
     return candidate
 
 
+#: Display units tried for a KPI, by its unit's dimension, smallest first.
+_DISPLAY_CANDIDATES = (
+    ("kg/yr", ("kg/yr", "t/yr", "kt/yr", "Mt/yr")),
+    ("kg", ("kg", "t", "kt", "Mt")),
+    ("J/yr", ("kWh/yr", "MWh/yr", "GWh/yr", "TWh/yr")),
+    ("J", ("kWh", "MWh", "GWh", "TWh")),
+    ("m^3/yr", ("m^3/yr", "hm^3/yr", "km^3/yr")),
+    ("m^3", ("m^3", "hm^3", "km^3")),
+    ("s", ("s", "h", "d", "yr")),
+)
+
+
+def display_quantity(value: float, unit: str) -> tuple[float, str]:
+    """The value in the largest display unit of its dimension that keeps it ≥ 1 (pint, display only)."""
+    from ..units import ureg
+
+    try:
+        quantity = ureg.Quantity(value, unit)
+    except Exception:  # an unparsable unit string is shown as given
+        return value, unit
+    for reference, candidates in _DISPLAY_CANDIDATES:
+        if quantity.dimensionality != ureg.Quantity(1, reference).dimensionality:
+            continue
+        best = (value, unit)
+        for candidate in candidates:
+            converted = float(quantity.to(candidate).magnitude)
+            if abs(converted) >= 1 or converted == 0:
+                best = (converted, candidate)
+            if converted == 0:
+                break
+        return best
+    return value, unit
+
+
 def _format_value(value: float) -> str:
     if value != value:  # NaN
         return "nan"
@@ -96,7 +130,8 @@ def run(args) -> int:
         print("KPIs")
         width = max(len(str(k)) for k in results.kpis["kpi"])
         for row in results.kpis.itertuples(index=False):
-            print(f"  {str(row.kpi):<{width}}  {_format_value(float(row.value)):>14} {row.unit}")
+            value, unit = display_quantity(float(row.value), str(row.unit))
+            print(f"  {str(row.kpi):<{width}}  {_format_value(value):>14} {unit}")
     try:
         written = results.write(out, overwrite=args.force)
     except ResultsError as exc:
