@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import CHARGE, MOLAR_MASS, SOLUTES
+from ..constants import MOLAR_MASS, SOLUTES
 from ..errors import ConvergenceError
 from .density import baume, solution_density
 
@@ -789,6 +789,3 @@ def _raise_convergence(rows, totals, water0, temperature, amounts, active, ln_k,
         temperature=float(temperature[first]), ionic_strength=ionic_strength,
         totals=totals[first].tolist(), water=float(water0[first]), minerals_present=present)
 
-
-#: Charges of the solute components in ``SOLUTES`` order (C counted as 0: no carbonate species).
-COMPONENT_CHARGE = np.array([CHARGE[c] for c in SOLUTES], dtype=float)

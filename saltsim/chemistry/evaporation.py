@@ -1,9 +1,10 @@
 """Evaporation, dilution and cooling paths of a brine.
 
-A path marches a brine through a sequence of states — water removed (evaporation), water added
+A path takes a brine through a sequence of states — water removed (evaporation), water added
 (dilution by rain) or temperature changed (cooling) — and solves the brine–mineral equilibrium
-at each (:func:`saltsim.chemistry.equilibrium.solve_equilibrium`), warm-started from the
-previous state.
+at each (:func:`saltsim.chemistry.equilibrium.solve_equilibrium`). In equilibrium mode all
+states are solved together in vectorised calls; in fractional mode they are solved one after
+the other, each warm-started from the last.
 
 Two modes:
 
@@ -24,7 +25,13 @@ more rows than requested steps, and every onset is located to the tolerance).
 Evaporation steps are geometric in the water left: step i removes the water down to
 ``to_water_fraction ** (i / (steps − 1))`` of the initial water (hydrate water bound in the
 minerals comes out of the solution too, so the solution's own water fraction ends lower), the
-scheme of the PHREEQC reference paths in ``tests/data/evaporation``.
+scheme of the PHREEQC reference paths in ``tests/data/evaporation``. In fractional mode each
+step removes the same *fraction* of the solution's water as the target does, so the solution
+never runs dry although hydrate water leaves with the solids.
+
+A state that cannot be solved — typically because the hydrates would bind more water than is
+left (the brine dries out) — ends the path at the last solved state with a
+:class:`PathTruncatedWarning`.
 """
 from __future__ import annotations
 
@@ -34,7 +41,7 @@ from dataclasses import fields as fields_of
 
 import numpy as np
 
-from ..constants import MOLAR_MASS, SOLUTES
+from ..constants import SOLUTES
 from ..errors import ConvergenceError
 from .equilibrium import ChemicalSystem, EquilibriumState, chemical_system, solve_equilibrium
 
@@ -61,7 +68,6 @@ _COARSE_STRIDE = 8
 #: Onsets on a cooling path are bracketed within this temperature interval. [K]
 _TEMPERATURE_BRACKET = 0.05
 _MODES = ("equilibrium", "fractional")
-_WATER_MOLAR_MASS = MOLAR_MASS["H2O"]
 
 
 @dataclass(frozen=True)
