@@ -227,3 +227,14 @@ def test_kpi_table_in_display_units(one_year):
     assert table.loc[key, "unit"] == "t" and table.loc[key, "value"] == pytest.approx(si[key] / 1e3, rel=1e-15)
     assert table.loc["plants_electricity_J", "unit"] == "MWh"
     assert table.loc["net_tonne_km_kg_m", "value"] == pytest.approx(si["net_tonne_km_kg_m"] / 1e6, rel=1e-15)
+
+
+def test_destination_demand_caps_deliveries():
+    raw = raw_scenario()
+    raw["rail"]["destinations"][0]["demand"] = "60 kt/yr"
+    handles = run(raw, until=YEAR)
+    delivered = kpi(handles, "delivered_kg", "industrial_salt->tehran")
+    # Loading is paced to demand × time plus one train of slack (50 × 68 t).
+    assert delivered <= 60e6 + 50 * 68e3
+    assert delivered >= 0.9 * 60e6
+    assert kpi(handles, "production_blocked_d") > 0  # the rest backs up to the stockpile
