@@ -76,6 +76,8 @@ RUN_COLUMNS = ("run_id", "point", "strategy", "replication", "seed")
 #: Columns of a KPI table returned by an evaluator.
 KPI_COLUMNS = ("kpi", "value", "unit")
 _SEED_MASK = (1 << 63) - 1
+#: How long to wait for an existing Dask scheduler to answer. [s]
+SCHEDULER_TIMEOUT_S = 10.0
 
 
 # ---------------------------------------------------------------------------------- seeds
@@ -459,7 +461,7 @@ def _run_processes(tasks: Sequence[RunTask], sink: _Sink, workers: int | None = 
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(_preload_modules(tasks[0].evaluator))
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    workers = min(workers or _cpu_count(), len(tasks))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending = {pool.submit(execute_task, task) for task in tasks}
         try:
@@ -475,15 +477,25 @@ def _run_processes(tasks: Sequence[RunTask], sink: _Sink, workers: int | None = 
 
 def _run_dask(tasks: Sequence[RunTask], sink: _Sink, workers: int | None = None,
               scheduler: str | None = None, **_) -> None:
-    from distributed import Client, LocalCluster, as_completed
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ModuleNotFoundError:
+        raise SaltsimError("the Dask backend needs dask.distributed; install it with "
+                           "pip install 'saltsim[dask]'") from None
 
     if not tasks:
         return
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            raise SaltsimError(f"--scheduler {scheduler}: no Dask scheduler answered within "
+                               f"{SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}: {exc}); expected the "
+                               f"address of a running scheduler, such as tcp://HOST:8786",
+                               scheduler=scheduler) from None
     else:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+        cluster = LocalCluster(n_workers=workers or _cpu_count(), threads_per_worker=1,
                                processes=True, host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     token = uuid.uuid4().hex[:12]
@@ -499,6 +511,14 @@ def _run_dask(tasks: Sequence[RunTask], sink: _Sink, workers: int | None = None,
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _cpu_count() -> int:
+    """Cores this process may run on (the affinity mask, where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 _BACKEND_FUNCTIONS = {"serial": _run_serial, "processes": _run_processes, "dask": _run_dask}

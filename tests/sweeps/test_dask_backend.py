@@ -32,3 +32,18 @@ def test_existing_scheduler_address(toy_path, toy_scenario, tmp_path):
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         remote = sweep(toy_scenario, scheduler=cluster.scheduler_address, out=tmp_path / "d", **kwargs)
     assert_frame_equal(remote.table, serial.table, check_exact=True)
+
+
+def test_unreachable_scheduler_is_a_clear_error(toy_path, toy_scenario, monkeypatch):
+    import socket
+
+    import saltsim.sweeps as sweeps
+    from saltsim.errors import SaltsimError
+
+    monkeypatch.setattr(sweeps, "SCHEDULER_TIMEOUT_S", 1.0)
+    with socket.socket() as probe:  # a loopback port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(SaltsimError, match=rf"--scheduler tcp://127.0.0.1:{port}: no Dask scheduler answered"):
+        sweep(toy_scenario, replications=1, scheduler=f"tcp://127.0.0.1:{port}", evaluator=TOY,
+              progress=False)
