@@ -150,3 +150,11 @@ def test_impact_totals_join_the_kpis():
     assert table["kpi"].tolist() == ["nacl_harvested", "co2e_total", "impact:co2e_total", "pm10_total"]
     assert table["value"].tolist() == [1.0, 2.0, 5.0, 7.0]
     assert list(table.columns) == ["kpi", "value", "unit"]
+
+
+def test_progress_bar_counts_runs_and_is_quiet_off_a_terminal(toy_path, toy_scenario, capsys):
+    sweep(toy_scenario, replications=5, backend="serial", evaluator=TOY, progress=True)
+    err = capsys.readouterr().err
+    assert "sweep: 100%" in err and "5/5" in err and "run/s" in err
+    sweep(toy_scenario, replications=5, backend="serial", evaluator=TOY)  # stderr is captured: no tty
+    assert capsys.readouterr().err == ""
