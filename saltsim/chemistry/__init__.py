@@ -3,7 +3,14 @@
 The activity model and mineral data are re-exported here; solver, evaporation paths and density
 live in their own modules (``saltsim.chemistry.equilibrium`` etc.).
 """
-from saltsim.chemistry.minerals import MineralTable, load_minerals, log_iap, log_k, saturation_index
+from saltsim.chemistry.minerals import (
+    MineralTable,
+    load_aqueous_complexes,
+    load_minerals,
+    log_iap,
+    log_k,
+    saturation_index,
+)
 from saltsim.chemistry.pitzer import (
     PitzerAtT,
     PitzerModel,
@@ -27,6 +34,7 @@ __all__ = [
     "ionic_strength",
     "ln_activity_coefficients",
     "ln_water_activity",
+    "load_aqueous_complexes",
     "load_minerals",
     "load_pitzer_model",
     "load_species",

@@ -20,12 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from saltsim.chemistry.species import SpeciesSet, load_species, read_data_csv
-from saltsim.constants import GAS_CONSTANT
 
-__all__ = ["MineralTable", "load_minerals", "log_k", "saturation_index", "log_iap"]
+__all__ = ["MineralTable", "load_minerals", "load_aqueous_complexes", "log_k", "saturation_index", "log_iap"]
 
 _TR = 298.15
 _LN10 = math.log(10.0)
+#: Gas constant of PHREEQC's van 't Hoff extrapolation (R_KJ_DEG_MOL = 0.0083147 kJ mol⁻¹ K⁻¹);
+#: CODATA's 8.314462618 differs by 3e-5 relative, visible as 3e-5 in log K of MgOH+ at 0 °C. [J mol⁻¹ K⁻¹]
+_R_VANT_HOFF = 8.3147
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,25 +107,27 @@ def _parse_stoichiometry(text: str, species: SpeciesSet, where: str) -> np.ndarr
     return row
 
 
-@functools.lru_cache(maxsize=None)
-def load_minerals() -> MineralTable:
-    """Load ``minerals.csv`` once (cached)."""
-    species = load_species()
-    rows = read_data_csv("minerals.csv")
+def _load_table(file_name: str, set_name: str, product_charge) -> MineralTable:
+    """Rows of a reaction file (minerals.csv layout) for the species set ``set_name``."""
+    from saltsim.chemistry.species import SPECIES_SETS
+
+    species = load_species(set_name)
+    rows = [r for r in read_data_csv(file_name) if r["set"] in SPECIES_SETS[set_name]]
     cols = ["A1", "A2", "A3", "A4", "A5", "A6"]
     stoich = np.array([_parse_stoichiometry(r["stoichiometry"], species, r["id"]) for r in rows])
-    has_an = np.array([r["A1"] != "" for r in rows])
-    analytic = np.array([[float(r[c]) if r[c] else 0.0 for c in cols] for r in rows])
+    stoich = stoich.reshape(len(rows), species.n)
+    has_an = np.array([r["A1"] != "" for r in rows], dtype=bool)
+    analytic = np.array([[float(r[c]) if r[c] else 0.0 for c in cols] for r in rows]).reshape(len(rows), 6)
     log_k_25 = np.array([float(r["log_k_25"]) if r["log_k_25"] else np.nan for r in rows])
     missing = [r["id"] for r, a, k in zip(rows, has_an, log_k_25) if not a and np.isnan(k)]
     if missing:
-        raise ValueError(f"minerals.csv: no log K for {missing}")
+        raise ValueError(f"{file_name}: no log K for {missing}")
     delta_h = np.array([float(r["delta_h_J_per_mol"]) if r["delta_h_J_per_mol"] else 0.0 for r in rows])
     h2o = np.array([float(r["h2o"]) for r in rows])
-    charge = stoich @ species.charge
-    if np.any(np.abs(charge) > 1e-12):
-        bad = [r["id"] for r, q in zip(rows, charge) if abs(q) > 1e-12]
-        raise ValueError(f"minerals.csv: reactions not charge balanced: {bad}")
+    residual = stoich @ species.charge - np.array([product_charge(r) for r in rows])
+    if np.any(np.abs(residual) > 1e-12):
+        bad = [r["id"] for r, q in zip(rows, residual) if abs(q) > 1e-12]
+        raise ValueError(f"{file_name}: reactions not charge balanced: {bad}")
     for arr in (stoich, has_an, analytic, log_k_25, delta_h, h2o):
         arr.flags.writeable = False
     return MineralTable(names=tuple(r["id"] for r in rows),
@@ -132,6 +136,34 @@ def load_minerals() -> MineralTable:
                         stoichiometry=stoich, h2o=h2o, analytic=analytic, has_analytic=has_an,
                         log_k_25=log_k_25, delta_h=delta_h,
                         sources=tuple(r["source"] for r in rows))
+
+
+@functools.lru_cache(maxsize=None)
+def load_minerals(set_name: str = "major") -> MineralTable:
+    """Load ``minerals.csv`` once (cached).
+
+    Parameters
+    ----------
+    set_name : str
+        ``"major"`` (the 22 evaporite minerals of the Na-K-Mg-Ca-Cl-SO4-H2O system; default) or
+        ``"carbonate"`` (adds calcite, aragonite, dolomite, magnesite, nesquehonite, brucite,
+        gaylussite, pirssonite, burkeite, natron, nahcolite, trona over the carbonate species set). [-]
+    """
+    return _load_table("minerals.csv", set_name, lambda row: 0.0)
+
+
+@functools.lru_cache(maxsize=None)
+def load_aqueous_complexes() -> MineralTable:
+    """Aqueous complexes of the carbonate species set as dissociation reactions (cached).
+
+    Each row reads complex = Σ ν_s species + n_w H2O with log K of that dissociation (the negated
+    formation constant of pitzer.dat), e.g. HCO3⁻ = CO3²⁻ + H⁺, CO2 = CO3²⁻ + 2 H⁺ − H2O,
+    OH⁻ = H2O − H⁺. At equilibrium ln a(complex) = Σ ν ln a + n_w ln aw − ln K, which a speciation
+    solver imposes; :func:`log_iap` and :func:`log_k` apply unchanged.
+    """
+    species = load_species("carbonate")
+    return _load_table("aqueous_complexes.csv", "carbonate",
+                       lambda row: species.charge[species.index(row["id"])])
 
 
 def log_k(temperature, table: MineralTable | None = None) -> np.ndarray:
@@ -149,7 +181,7 @@ def log_k(temperature, table: MineralTable | None = None) -> np.ndarray:
     a = table.analytic
     analytic = (a[:, 0] + a[:, 1] * t + a[:, 2] / t + a[:, 3] * np.log10(t) + a[:, 4] / (t * t)
                 + a[:, 5] * t * t)
-    vant_hoff = table.log_k_25 - table.delta_h / (GAS_CONSTANT * _LN10) * (1.0 / t - 1.0 / _TR)
+    vant_hoff = table.log_k_25 - table.delta_h / (_R_VANT_HOFF * _LN10) * (1.0 / t - 1.0 / _TR)
     return np.where(table.has_analytic, analytic, vant_hoff)
 
 
@@ -176,7 +208,7 @@ def log_iap(ln_gamma, molality, ln_aw, table: MineralTable | None = None) -> np.
     ln_a = ln_m + np.asarray(ln_gamma, dtype=float)
     nu = table.stoichiometry
     # 0·(−inf) must not poison minerals that do not contain an absent species
-    ln_a_used = np.where(nu > 0, ln_a[..., None, :], 0.0)            # (..., n_min, n_species)
+    ln_a_used = np.where(nu != 0, ln_a[..., None, :], 0.0)           # (..., n_min, n_species)
     ln_iap = np.sum(nu * ln_a_used, axis=-1) + np.asarray(ln_aw, dtype=float)[..., None] * table.h2o
     return ln_iap / _LN10
 

@@ -48,8 +48,21 @@ def test_index_lookup_and_unknown_species_message():
 def test_every_data_row_cites_a_known_source():
     keys = {r["key"] for r in read_data_csv("references.csv")}
     files = ["species.csv", "pitzer_binary.csv", "pitzer_theta.csv", "pitzer_psi.csv",
-             "pitzer_alpha.csv", "minerals.csv"]
+             "pitzer_alpha.csv", "pitzer_lambda.csv", "pitzer_zeta.csv", "minerals.csv",
+             "aqueous_complexes.csv"]
     for name in files:
         for row in read_data_csv(name):
             cited = [k.strip().split(" ")[0] for k in row["source"].split(";")]
             assert any(k in keys for k in cited), f"{name}: {row}"
+
+
+def test_carbonate_set_extends_the_major_set():
+    major, carb = load_species(), load_species("carbonate")
+    assert carb.ids[:major.n] == major.ids
+    assert {"H+", "OH-", "HCO3-", "CO3-2", "CO2", "MgCO3", "MgOH+", "HSO4-"} == set(carb.ids[major.n:])
+    cm = carb.component_matrix
+    # MgCO3 counts one Mg and one C; H+ and OH- are water-derived and not mass-accounted
+    assert cm[SOLUTES.index("Mg"), carb.index("MgCO3")] == 1 and cm[SOLUTES.index("C"), carb.index("MgCO3")] == 1
+    assert cm[:, carb.index("H+")].sum() == 0 and cm[:, carb.index("OH-")].sum() == 0
+    with pytest.raises(KeyError, match="unknown species set"):
+        load_species("nitrate")
