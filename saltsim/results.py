@@ -30,7 +30,6 @@ import json
 import os
 import shutil
 import tempfile
-import types
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -40,6 +39,7 @@ import re
 
 from .constants import COMPONENTS, SOLUTES
 from .errors import ResultsError
+from .scenario.frozen import FrozenMap
 
 __all__ = ["Results", "Column", "COLUMNS", "COLUMN_PATTERNS", "TABLES", "empty_table", "describe_column",
            "METADATA_FILE"]
@@ -260,7 +260,7 @@ class Results:
         for name in TABLES:
             frame = tables.get(name)
             frames[name] = empty_table(name) if frame is None else _canonical(name, frame.reset_index(drop=True))
-        return cls(**frames, metadata=types.MappingProxyType(dict(metadata)))
+        return cls(**frames, metadata=FrozenMap(dict(metadata)))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Table name → DataFrame, in :data:`TABLES` order."""

@@ -164,3 +164,12 @@ def test_runner_computes_impacts_with_the_no_project_counterfactual(monkeypatch)
     calls.clear()
     runner.run(scenario, seed=2, counterfactual=False)
     assert calls == [None]
+
+
+def test_results_pickle_for_sweep_workers():
+    import pickle
+
+    results = _example_results()
+    again = pickle.loads(pickle.dumps(results))
+    assert again.metadata == results.metadata
+    pd.testing.assert_frame_equal(again.ponds, results.ponds)

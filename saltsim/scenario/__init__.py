@@ -5,29 +5,33 @@
 >>> scenario.ponds[0].area                          # m²
 
 The schema is data (``saltsim/data/scenario_fields.csv``); see ``scenarios/README.md`` for the
-field reference generated from it (``saltsim schema --reference``).
+field reference generated from it (``saltsim schema --reference``). Names are imported lazily,
+so that light submodules (``fields``, ``frozen``, ``export``) do not pull in pint.
 """
 from __future__ import annotations
 
-from .load import load_scenario, parse, read_toml
-from .overrides import apply_overrides
-from .schema import (Border, Brine, Climate, ClimateSeries, Crust, Destination, Diesel, Energy,
-                     Grid, Harvest, Impacts, Lake, LineSection, Locomotives, Mitigation,
-                     PhotoVoltaic, Plant, Pond, Pump, Rail, Scenario, Site, Stockpile,
-                     StrategySpec, Terminal, TrainFormation, Variant, WagonFleet, Water,
-                     WaterSource)
+import importlib
 
 __all__ = [
-    "load_scenario", "parse", "read_toml", "apply_overrides", "scenario_to_raw",
+    "load_scenario", "parse", "read_toml", "apply_overrides", "scenario_to_raw", "FrozenMap",
     "Scenario", "Site", "Lake", "Crust", "Brine", "Climate", "ClimateSeries", "Pond", "Pump",
     "Harvest", "Stockpile", "Plant", "Rail", "Terminal", "WagonFleet", "Locomotives",
     "TrainFormation", "LineSection", "Border", "Destination", "Energy", "Grid", "PhotoVoltaic",
     "Diesel", "Water", "WaterSource", "Impacts", "Mitigation", "StrategySpec", "Variant",
 ]
 
+_HOMES = {"load_scenario": "load", "parse": "load", "read_toml": "load", "apply_overrides": "overrides",
+          "scenario_to_raw": "dump", "FrozenMap": "frozen"}
 
-def scenario_to_raw(scenario: Scenario) -> dict:
-    """The scenario as a raw dict (SI strings with units) that loads back to an equal scenario."""
-    from .dump import scenario_to_raw as _to_raw
 
-    return _to_raw(scenario)
+def __getattr__(name: str):
+    if name not in __all__:
+        raise AttributeError(f"module 'saltsim.scenario' has no attribute {name!r}")
+    module = importlib.import_module(f"saltsim.scenario.{_HOMES.get(name, 'schema')}")
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(__all__)

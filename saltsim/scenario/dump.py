@@ -8,7 +8,6 @@ the charge-balance adjustment is recomputed identically.
 from __future__ import annotations
 
 import copy
-import types
 from collections.abc import Mapping
 
 from . import brine as brine_module
@@ -48,7 +47,7 @@ def _field_raw(spec: F.FieldSpec, value):
 
 
 def _plain(value):
-    if isinstance(value, (Mapping, types.MappingProxyType)):
+    if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, tuple):
         return [_plain(v) for v in value]

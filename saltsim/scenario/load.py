@@ -17,7 +17,6 @@ import json
 import math
 import os
 import tomllib
-import types
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from . import brine as brine_module
 from . import fields as F
 from . import schema
 from .overrides import apply_overrides
+from .frozen import FrozenMap
 from .text import check_quantity_text
 
 __all__ = ["load_scenario", "read_toml", "parse", "MISSING"]
@@ -378,7 +378,7 @@ def _parse_field(spec: F.FieldSpec, raw, where: str, ctx: _Context):
         if spec.type == "str_list":
             return ()
         if spec.type == "table":
-            return types.MappingProxyType({})
+            return FrozenMap({})
         return None
     parser = _PARSERS[spec.type]
     try:
@@ -519,13 +519,13 @@ def _parse_table(spec, raw, where, ctx):
         ctx.problem(f"{where}: found {_describe(raw)}; expected a table such as {spec.example}")
         return None
     if spec.path == "variants.overrides":
-        return types.MappingProxyType(copy.deepcopy(dict(raw)))
+        return FrozenMap(copy.deepcopy(dict(raw)))
     if spec.path == "impacts.factors":
         return _parse_impact_factors(raw, where, ctx)
     out = {}
     for key, value in raw.items():
         out[key] = _free_value(value, f"{where}.{key}", ctx)
-    return types.MappingProxyType(out)
+    return FrozenMap(out)
 
 
 @functools.cache
@@ -544,7 +544,7 @@ def _parse_impact_factors(raw: Mapping, where: str, ctx: _Context):
     """``[impacts.factors]``: keys of impact_factors.csv, each converted to that file's SI unit."""
     known = _impact_factor_units()
     if known is None:
-        return types.MappingProxyType({k: _free_value(v, f"{where}.{k}", ctx) for k, v in raw.items()})
+        return FrozenMap({k: _free_value(v, f"{where}.{k}", ctx) for k, v in raw.items()})
     out = {}
     for key, value in raw.items():
         here = f"{where}.{key}"
@@ -562,7 +562,7 @@ def _parse_impact_factors(raw: Mapping, where: str, ctx: _Context):
             out[key] = _quantity(value, spec, here)
         except ScenarioError as exc:
             ctx.problem(str(exc))
-    return types.MappingProxyType(out)
+    return FrozenMap(out)
 
 
 def _free_value(value, where, ctx):
@@ -593,7 +593,7 @@ def _free_value(value, where, ctx):
     if isinstance(value, list):
         return tuple(_free_value(v, f"{where}[{i}]", ctx) for i, v in enumerate(value))
     if isinstance(value, Mapping):
-        return types.MappingProxyType({k: _free_value(v, f"{where}.{k}", ctx) for k, v in value.items()})
+        return FrozenMap({k: _free_value(v, f"{where}.{k}", ctx) for k, v in value.items()})
     return value
 
 
@@ -651,7 +651,7 @@ def _parse_brine(values: dict, raw_composition, where: str, ctx: _Context) -> di
         return out
     return {"molality": _frozen(molality), "alkalinity": alkalinity,
             "charge_imbalance": imbalance,
-            "composition": types.MappingProxyType(dict(composition))}
+            "composition": FrozenMap(dict(composition))}
 
 
 # -- climate series ---------------------------------------------------------------------------
