@@ -174,8 +174,8 @@ def parse_parameter(spec: str, where: str = "--vary") -> Parameter:
     Parameters
     ----------
     spec : str
-        ``"ponds[0].area=10..40 km^2"`` (range with a unit), ``"rail.wagons=20..80"`` (integer
-        range: both bounds written as integers, no unit), ``"climate.pan_coefficient=0.6..0.8"``
+        ``"ponds[0].area=10..40 km^2"`` (range with a unit), ``"rail.wagons.count=20..120"``
+        (integer range: both bounds written as integers, no unit), ``"climate.pan_coefficient=0.6..0.8"``
         (dimensionless range), ``"ponds[0].area=10,20,40 km^2"`` (levels with a shared unit) or
         ``"strategy.name=ponds_salt,crust_harvest"`` (text levels). [-]
     where : str
@@ -197,7 +197,7 @@ def parse_parameter(spec: str, where: str = "--vary") -> Parameter:
                             f"'ponds[0].area=10..40 km^2' or PATH=V1,V2,... ")
     if not _PATH_RE.match(path):
         raise ScenarioError(f"{where}: found the field path {path!r}; expected a path such as "
-                            f"'ponds[0].area' or 'rail.wagons'")
+                            f"'ponds[0].area' or 'rail.wagons.count'")
     match = _RANGE_RE.match(values)
     if match is None:
         return _parse_levels(path, values, where)

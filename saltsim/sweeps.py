@@ -623,7 +623,7 @@ def sweep(scenario, vary: Sequence[str] | Mapping[str, str] | Sequence[Parameter
     scenario : str, os.PathLike or dict
         Scenario file, or a raw scenario mapping (as read by ``tomllib``). [-]
     vary : sequence of str, mapping or sequence of Parameter, optional
-        Fields to vary: ``["ponds[0].area=10..40 km^2", "rail.wagons=20..80"]`` (see
+        Fields to vary: ``["ponds[0].area=10..40 km^2", "rail.wagons.count=20..120"]`` (see
         :func:`saltsim.designs.parse_parameter`). ``None``: replications of the scenario only. [-]
     design : {"lhs", "sobol", "grid"}
         Experimental design (:func:`saltsim.designs.build_design`). [-]

@@ -7,7 +7,7 @@ import sys
 HELP = "Rank the strategies of a scenario on production and impacts, with confidence intervals"
 EXAMPLES = """\
 examples:
-  saltsim bench-strategies scenarios/qom_small.toml --replications 20
+  saltsim bench-strategies scenarios/qom_baseline.toml --replications 20
   saltsim bench-strategies scenarios/qom_baseline.toml --replications 50 \\
       --strategies base crust_harvest ponds_salt_mg --objective bittern_Mg:max \\
       --objective pm10_total:min --objective co2e_total:min --out bench/qom

@@ -8,10 +8,10 @@ HELP = "Run replications and parameter sweeps (grid, Latin hypercube, Sobol') in
 EXAMPLES = """\
 examples:
   saltsim sweep scenarios/qom_small.toml --replications 20
-  saltsim sweep scenarios/qom_small.toml --vary 'ponds[0].area=10..40 km^2' --samples 32 \\
+  saltsim sweep scenarios/qom_small.toml --vary 'ponds[0].area=50..120 ha' --samples 32 \\
       --replications 20 --design lhs --out sweeps/area
-  saltsim sweep scenarios/qom_small.toml --vary 'ponds[0].area=10,20,40 km^2' \\
-      --vary 'rail.wagons=20..80' --design grid --samples 4 --strategies all --out sweeps/grid
+  saltsim sweep scenarios/qom_baseline.toml --vary 'ponds[0].area=400,600,800 ha' \\
+      --vary 'rail.wagons.count=20..120' --design grid --samples 4 --strategies all --out sweeps/grid
   saltsim sweep scenarios/qom_small.toml ... --out sweeps/area --resume     # after a crash
   saltsim sweep scenarios/qom_small.toml ... --scheduler tcp://10.0.0.5:8786  # Dask cluster
 

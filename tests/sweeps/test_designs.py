@@ -16,7 +16,7 @@ def test_parse_range_with_unit():
 
 
 def test_parse_integer_range_levels_and_text():
-    assert parse_parameter("rail.wagons=20..80").integer
+    assert parse_parameter("rail.wagons.count=20..120").integer
     assert not parse_parameter("climate.pan_coefficient=0.6..0.8").integer
     levels = parse_parameter("pumps[0].capacity=100, 200,400 m^3/h")
     assert levels.levels == (100.0, 200.0, 400.0) and levels.unit == "m^3/h"
