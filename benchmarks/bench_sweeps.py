@@ -43,20 +43,29 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
+def load_average() -> str:
+    try:
+        return " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "?"
+
+
 def time_sweep(scenario, replications: int, backend: str, workers: int | None, repeats: int,
                reference=None):
+    """Median wall time of the whole sweep, the CPU seconds its runs used, and the table."""
     from saltsim.sweeps import sweep
 
-    times, table = [], None
+    times, cpu, table = [], [], None
     for _ in range(repeats):
         started = time.perf_counter()
         result = sweep(scenario, replications=replications, backend=backend, workers=workers,
                        progress=False)
         times.append(time.perf_counter() - started)
+        cpu.append(sum(result.cpu_time_s.values()))
         table = result.table
         if reference is not None:
             assert_frame_equal(table, reference, check_exact=True)
-    return statistics.median(times), times, table
+    return statistics.median(times), times, statistics.median(cpu), table
 
 
 def kernel_batching(replications: int, days: int, seed: int = 1) -> dict:
@@ -145,25 +154,30 @@ def main(argv=None) -> int:
     evaluate_scenario(os.path.abspath(scenario), (), replication_seeds(0, 1)[0], None)
     warmup = time.perf_counter() - started
 
-    serial, serial_all, reference = time_sweep(scenario, args.replications, "serial", None, args.repeats)
-    rows = {"serial": (serial, serial_all, 1)}
-    parallel, parallel_all, _ = time_sweep(scenario, args.replications, "processes", args.workers,
-                                           args.repeats, reference)
-    rows["processes"] = (parallel, parallel_all, args.workers)
+    print(f"load average before: {load_average()}")
+    serial, serial_all, serial_cpu, reference = time_sweep(scenario, args.replications, "serial", None,
+                                                           args.repeats)
+    rows = {"serial": (serial, serial_all, serial_cpu, 1)}
+    parallel, parallel_all, parallel_cpu, _ = time_sweep(scenario, args.replications, "processes",
+                                                         args.workers, args.repeats, reference)
+    rows["processes"] = (parallel, parallel_all, parallel_cpu, args.workers)
     if args.dask:
-        dask, dask_all, _ = time_sweep(scenario, args.replications, "dask", args.workers,
-                                       args.repeats, reference)
-        rows["dask LocalCluster"] = (dask, dask_all, args.workers)
+        dask, dask_all, dask_cpu, _ = time_sweep(scenario, args.replications, "dask", args.workers,
+                                                 args.repeats, reference)
+        rows["dask LocalCluster"] = (dask, dask_all, dask_cpu, args.workers)
 
     print(f"scenario: {scenario}; {args.replications} replications; median of {args.repeats}; "
-          f"first run in a fresh process (warm-up) {warmup:.2f} s")
-    print("| backend | workers | median wall [s] | per run [ms] | speed-up | efficiency |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, (median, _all, workers) in rows.items():
+          f"first run in a fresh process (warm-up) {warmup:.2f} s; load average after: {load_average()}")
+    print("| backend | workers | median wall [s] | wall per run [ms] | CPU of runs [s] | speed-up | "
+          "efficiency (wall) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, (median, _all, cpu, workers) in rows.items():
         speedup = serial / median
         print(f"| {name} | {workers} | {median:.2f} | {1e3 * median / args.replications:.1f} | "
-              f"{speedup:.2f} | {100 * speedup / workers:.0f} % |")
-    print(json.dumps({name: {"median_s": m, "all_s": a, "workers": w} for name, (m, a, w) in rows.items()}))
+              f"{cpu:.1f} | {speedup:.2f} | {100 * speedup / workers:.0f} % |")
+    print("results identical to serial, bit for bit, on every repeat")
+    print(json.dumps({name: {"median_s": m, "all_s": a, "cpu_s": c, "workers": w}
+                      for name, (m, a, c, w) in rows.items()}))
     return 0
 
 

@@ -215,7 +215,7 @@ def kpis_with_impacts(kpis: pd.DataFrame, impacts: pd.DataFrame | None) -> pd.Da
 
 
 def execute_task(task: RunTask) -> tuple[str, pd.DataFrame, float, tuple]:
-    """Run one task; return ``(run_id, rows, wall_time_s, warnings)``.
+    """Run one task; return ``(run_id, rows, (wall_time_s, cpu_time_s), warnings)``.
 
     A :class:`~saltsim.errors.SaltsimError` raised by the model (an infeasible point, a failed
     solve) becomes a result with an ``error`` text and no KPI rows; any other exception is a bug
@@ -224,14 +224,15 @@ def execute_task(task: RunTask) -> tuple[str, pd.DataFrame, float, tuple]:
     """
     import warnings
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     evaluate = _resolve(task.evaluator)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         kpis = _evaluate_guarded(evaluate, task)
     rows = _run_frame(task, kpis)
     seen = tuple(dict.fromkeys((w.category, str(w.message)) for w in caught))
-    return task.run_id, rows, time.perf_counter() - started, seen
+    timing = (time.perf_counter() - started, time.process_time() - cpu_started)
+    return task.run_id, rows, timing, seen
 
 
 def _evaluate_guarded(evaluate: Callable, task: RunTask) -> pd.DataFrame:
@@ -361,6 +362,8 @@ class SweepResult:
     seed : int
     path : pathlib.Path or None
         The sweep directory, if the sweep was stored.
+    wall_time_s, cpu_time_s : dict
+        Wall-clock and CPU time of each run executed by this call (not of runs resumed), by run id.
     """
 
     table: pd.DataFrame
@@ -370,6 +373,7 @@ class SweepResult:
     seed: int
     path: Path | None = None
     wall_time_s: dict = field(default_factory=dict)
+    cpu_time_s: dict = field(default_factory=dict)
 
     @property
     def parameter_columns(self) -> list[str]:
@@ -416,16 +420,18 @@ class _Sink:
         self.bar = bar
         self.frames: dict[str, pd.DataFrame] = {}
         self.wall_time_s: dict[str, float] = {}
+        self.cpu_time_s: dict[str, float] = {}
         self.warnings: dict[tuple, list[str]] = {}
 
     def __call__(self, result: tuple[str, pd.DataFrame, float, tuple]) -> None:
-        run_id_, frame, wall, caught = result
+        run_id_, frame, (wall, cpu), caught = result
         for key in caught:
             self.warnings.setdefault(key, []).append(run_id_)
         if self.store is not None:
-            self.store.write_run(run_id_, frame, wall_time_s=round(wall, 6))
+            self.store.write_run(run_id_, frame, wall_time_s=round(wall, 6), cpu_time_s=round(cpu, 6))
         self.frames[run_id_] = frame
         self.wall_time_s[run_id_] = wall
+        self.cpu_time_s[run_id_] = cpu
         if self.bar is not None:
             self.bar.update(1)
 
@@ -721,7 +727,7 @@ def sweep(scenario, vary: Sequence[str] | Mapping[str, str] | Sequence[Parameter
     table, failures = _split(frame)
     return SweepResult(table=table, failures=failures, design=the_design, strategies=tuple(specs),
                        seed=seed, path=store.root if store is not None else None,
-                       wall_time_s=dict(sink.wall_time_s))
+                       wall_time_s=dict(sink.wall_time_s), cpu_time_s=dict(sink.cpu_time_s))
 
 
 def load_sweep(path: str | os.PathLike) -> pd.DataFrame:
