@@ -65,6 +65,9 @@ PITZER_B = 1.2
 _AVOGADRO_PHREEQC = 6.02252e23
 #: e²/k in CGS units as used by PHREEQC calc_dielectrics (4.803204e-10² / 1.38065e-16). [esu² erg⁻¹ K]
 _E2_OVER_K_CGS = 1.671008e-3
+#: Ionic strength below which a brine is treated as pure water (all ionic terms < 1e-20, and
+#: 1/I³ in the derivatives would overflow for subnormal molalities). [mol kg⁻¹]
+_I_FLOOR = 1e-20
 #: Below this argument x the functions g(x), g'(x) use their Taylor series (cancellation). [-]
 _SERIES_X = 1e-2
 
@@ -537,7 +540,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     big_i = 0.5 * np.einsum("...i,i->...", m, z2)
     big_z = np.einsum("...i,i->...", m, az)
     sum_m = m.sum(axis=-1)
-    pos = big_i > 0.0
+    pos = big_i > _I_FLOOR  # below the floor the brine is treated as pure water
     i_s = np.where(pos, big_i, 1.0)
     s = np.sqrt(np.where(pos, big_i, 0.0))
     a_phi = st.a_phi

@@ -1,6 +1,9 @@
 """Pitzer activity model: special functions, derivatives, thermodynamic consistency, PHREEQC agreement."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from saltsim.chemistry.pitzer import (
     WATER_MOLALITY,
@@ -259,3 +262,18 @@ def test_jacobian_with_one_temperature_for_a_batch_matches_finite_differences():
         (gp, wp), (gm, wm) = activity(mp_, None, st), activity(mm, None, st)
         np.testing.assert_allclose(jac[..., k], (gp - gm) / (2 * h), atol=ATOL_FD)
         np.testing.assert_allclose(jac_w[..., k], (wp - wm) / (2 * h), atol=ATOL_FD)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    molality=hnp.arrays(np.float64, SP.n, elements=st.floats(0.0, 6.0, allow_nan=False)),
+    temperature=st.floats(273.15, 323.15),
+)
+def test_property_finite_and_gibbs_duhem_for_any_composition(molality, temperature):
+    """Any non-negative composition (charge-balanced or not) gives finite values obeying Gibbs–Duhem."""
+    model = load_pitzer_model(macinnes=False)
+    lg, law, jac, jac_w = activity_and_jacobian(molality, temperature, model)
+    assert np.all(np.isfinite(lg)) and np.isfinite(law)
+    assert np.all(np.isfinite(jac)) and np.all(np.isfinite(jac_w))
+    residual = molality @ jac + 1.0 + WATER_MOLALITY * jac_w
+    np.testing.assert_allclose(residual, 0.0, atol=1e-9 * max(1.0, float(np.abs(molality @ jac).max())))
