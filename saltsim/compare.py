@@ -21,7 +21,6 @@ units (t, kt, MWh, ha, ...) with pint.
 """
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -143,17 +142,12 @@ def _read_run(path: Path):
 
 
 def _label_of_run(path: Path) -> str:
-    try:
-        metadata = json.loads((path / "metadata.json").read_text())
-    except (OSError, ValueError):
-        return path.name
-    variant = metadata.get("variant")
-    return f"{path.name}" if not variant or variant == "base" else f"{path.name} ({variant})"
+    return path.name
 
 
 def collect(specs: Sequence[str], variants_of: Sequence[str] = (), seed: int | None = None,
             overrides: Mapping[str, object] | None = None, counterfactual: bool | None = None,
-            run=None) -> list[Entry]:
+            run=None, keep_runs: str | Path | None = None) -> list[Entry]:
     """Entries for every spec, in order.
 
     Parameters
@@ -171,6 +165,9 @@ def collect(specs: Sequence[str], variants_of: Sequence[str] = (), seed: int | N
         ``impacts.counterfactual``).
     run : callable, optional
         ``run(scenario, seed) -> Results``; default :func:`run_with_impacts`.
+    keep_runs : str or Path, optional
+        Write the results of every simulated entry under this directory (``FILE-VARIANT``),
+        for ``saltsim report`` or a later comparison.
 
     Raises
     ------
@@ -184,6 +181,8 @@ def collect(specs: Sequence[str], variants_of: Sequence[str] = (), seed: int | N
 
     def simulated(scenario, label, origin):
         results = run(scenario, seed)
+        if keep_runs is not None:
+            results.write(Path(keep_runs) / label.replace("#", "-"))
         entries.append(Entry(label=label, metrics=metrics_of(results.kpis, results.impacts), origin=origin))
 
     for spec in specs:
@@ -230,17 +229,21 @@ def run_with_impacts(scenario, seed: int | None = None, counterfactual: bool | N
         The run's results with the ``impacts`` table computed against the counterfactual.
     """
     import dataclasses
+    import inspect
 
     from .environment.impacts import impacts_from_tables
     from .runner import run
 
-    results = run(scenario, seed=seed, progress=False)
     if counterfactual is None:
         counterfactual = bool(getattr(scenario.impacts, "counterfactual", True))
+    if "counterfactual" in inspect.signature(run).parameters:  # the runner accounts for impacts
+        results = run(scenario, seed=seed, progress=False, counterfactual=counterfactual)
+    else:
+        results = run(scenario, seed=seed, progress=False)
     counterfactual = counterfactual and results.metadata.get("strategy") != "no_project"
     impacts = results.impacts
     if not impacts.empty and (not counterfactual or (impacts["quantity"] == "pm10_total_no_project").any()):
-        return results  # the runner already accounted for the impacts
+        return results
     no_project = None
     if counterfactual:
         no_project = run(scenario, seed=results.metadata.get("seed", seed), strategy="no_project",
@@ -324,16 +327,17 @@ def side_by_side(summary: pd.DataFrame, reference: str | None = None) -> pd.Data
 
 # ------------------------------------------------------------------------------- display
 def display_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary with SI values converted to display units (same columns)."""
+    """The summary with SI values converted to display units (same columns); one display unit
+    per metric, chosen from its largest value over all entries."""
     from .report import display_unit
 
     out = summary.copy()
-    for i, row in out.iterrows():
-        unit, factor = display_unit(row["unit"], np.nanmax(np.abs([row["mean"], row["low"], row["high"]]))
-                                    if np.isfinite([row["mean"]]).all() else 0.0)
-        out.at[i, "unit"] = unit
-        for column in ("mean", "low", "high"):
-            out.at[i, column] = row[column] * factor
+    for (metric, unit), rows in summary.groupby(["metric", "unit"], sort=False):
+        values = rows[["mean", "low", "high"]].to_numpy(dtype=float)
+        finite = values[np.isfinite(values)]
+        shown, factor = display_unit(unit, float(np.abs(finite).max()) if finite.size else 0.0)
+        out.loc[rows.index, "unit"] = shown
+        out.loc[rows.index, ["mean", "low", "high"]] = values * factor
     return out
 
 

@@ -28,6 +28,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--reference", metavar="LABEL", help="entry the differences are taken against (default: first)")
     parser.add_argument("--csv", metavar="FILE", help="write the comparison as a tidy CSV (SI units)")
     parser.add_argument("--figures", metavar="DIR", help="write bar charts (PNG) of the headline metrics here")
+    parser.add_argument("--keep-runs", metavar="DIR",
+                        help="write the results of simulated entries here (one run directory each)")
     parser.add_argument("--metrics", metavar="NAMES",
                         help="comma-separated metrics to show (default: all KPIs and impact totals)")
 
@@ -60,7 +62,7 @@ def run(args) -> int:
         raise ScenarioError("compare: found nothing to compare; expected at least two entries or --variants FILE")
     entries = collect(args.entries, variants_of=args.variants, seed=args.seed,
                       overrides=parse_assignments(args.set) or None,
-                      counterfactual=False if args.no_counterfactual else None)
+                      counterfactual=False if args.no_counterfactual else None, keep_runs=args.keep_runs)
     if len(entries) < 2:
         raise ScenarioError(f"compare: found {len(entries)} entry; expected at least two to compare")
     summary = summarise(entries)
