@@ -288,12 +288,11 @@ class SiteModel:
     def harvest_view(self, time_s: float, day: int) -> SiteView:
         field = self.field
         props = field.properties()
-        threshold = np.array([np.nan if p.harvest_layer is None or p.product is None else p.harvest_layer
-                              for p in field.ponds])
+        threshold = np.array([np.nan if p.harvest_layer is None else p.harvest_layer for p in field.ponds])
         return SiteView(time_s=time_s, month=int(self.calendar.month[day]) + 1, pond_names=tuple(field.names),
                         roles=tuple(p.role for p in field.ponds), layer_thickness=field.layer_thickness(),
                         harvest_layer=threshold, online=field.online & ~self.in_campaign,
-                        density=props.density, lake_level=self.lake.level())
+                        density=props.density, lake_level=self.lake.level(), depth_max=field.depth_max)
 
     def start_campaigns(self, time_s: float, day: int) -> None:
         months = self.scenario.harvest.months
@@ -301,8 +300,21 @@ class SiteModel:
             return
         for index in self.strategy.ponds_to_harvest(self.harvest_view(time_s, day), self.scenario.harvest.months):
             self.in_campaign[index] = True
-            product = self.field.ponds[index].product
+            product = self.field.ponds[index].product or self._dominant_product(int(index))
             self.env.process(self._campaign(int(index), product))
+
+    def _dominant_product(self, index: int) -> str:
+        """Stockpile for a pond without a product: ``halite`` when halite is most of its layer
+        (by mass), else the lower-case name of the main mineral."""
+        masses = self.field.state.layer[index] * self.lookup.mineral_molar_mass
+        name = self.lookup.mineral_names[int(np.argmax(masses))].lower()
+        if name not in self.stockpiles:
+            from .plant import MassStore
+            self.stockpiles[name] = MassStore(self.env, composition=np.zeros(len(COMPONENTS)),
+                                              name=f"stockpile:{name}")
+            self.ledger.stock(0.0, f"stockpile:{name}", np.zeros(len(COMPONENTS)))
+            self.rec["stock"] = np.concatenate([self.rec["stock"], np.zeros((self.n_days, 1))], axis=1)
+        return name
 
     def _campaign(self, index, product):
         rng = np.random.default_rng(self.rng["harvest"].integers(2 ** 63))

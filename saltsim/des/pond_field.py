@@ -335,14 +335,18 @@ class PondField:
         self.online[index] = False
         if drain <= 0.0 or props.volume[index] <= 0.0:
             return
-        fraction = np.array([drain / props.volume[index]])
         targets = self.edge_dst[self.edge_src == index]
-        self.state, parcel = kernel.take(self.state, np.array([index]), fraction)
-        if targets.size and targets[0] >= 0:
-            self.state = kernel.mix(self.state, self.lookup, targets[:1], *parcel)
-            self.book.flows(time_s, self.pond_ids[[index]], self.pond_ids[targets[:1]],
-                              self._parcel_masses(parcel[0], parcel[1]), "drain")
-        else:
+        internal = targets[targets >= 0][:1]
+        to_pond = min(drain, float(self.room(props)[internal[0]])) if internal.size else 0.0
+        if to_pond > 0.0:   # down the train as far as the next pond has room ...
+            self.state, parcel = kernel.take(self.state, np.array([index]), np.array([to_pond / props.volume[index]]))
+            self.state = kernel.mix(self.state, self.lookup, internal, *parcel)
+            self.book.flows(time_s, self.pond_ids[[index]], self.pond_ids[internal],
+                            self._parcel_masses(parcel[0], parcel[1]), "drain")
+        rest = drain - to_pond
+        if rest > 0.0:      # ... the rest back to the lake
+            volume = props.volume[index] - to_pond
+            self.state, parcel = kernel.take(self.state, np.array([index]), np.array([min(rest / volume, 1.0)]))
             self.send_to_lake(time_s, parcel, np.array([index]), "drain")
 
     def harvest_layer(self, time_s: float, index: int, fraction: float) -> tuple[np.ndarray, np.ndarray]:

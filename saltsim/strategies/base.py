@@ -18,7 +18,7 @@ class SiteView:
 
     ``time_s`` [s], ``month`` (1–12), ``pond_names``, ``roles``, ``layer_thickness`` [m],
     ``harvest_layer`` [m] (NaN where a pond is not harvested), ``online`` (bool),
-    ``density`` [kg m⁻³], ``lake_level`` [m].
+    ``density`` [kg m⁻³], ``lake_level`` [m], ``depth_max`` [m] (wall height of each pond).
     """
 
     time_s: float
@@ -30,6 +30,7 @@ class SiteView:
     online: np.ndarray
     density: np.ndarray
     lake_level: float
+    depth_max: np.ndarray = None
 
 
 class Strategy(Protocol):

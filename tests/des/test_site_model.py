@@ -139,3 +139,15 @@ def test_progress_goes_to_a_callable():
     seen = []
     simulate(scenario, path_table=nacl_path.nacl_path(), progress=lambda done, total: seen.append((done, total)))
     assert seen == [(30, 65), (60, 65), (65, 65)]
+
+
+def test_maintenance_harvest_of_a_salting_concentrator_is_opt_in():
+    base = {"site.horizon": "200 d", "harvest.months": [4, 5, 6, 7, 8, 9, 10, 11],
+            "ponds[1].harvest_layer": "5 m"}
+    path = nacl_path.nacl_path()
+    off = simulate(load_scenario(SMALL, overrides=base), path_table=path, progress=False)
+    on = simulate(load_scenario(SMALL, overrides={**base, "strategy.parameters.maintenance_fraction": 0.1}),
+                  path_table=path, progress=False)
+    started = lambda t: set(t["events"].query("kind == 'campaign_start'")["entity"])
+    assert "E1" not in started(off) and "E1" in started(on)
+    assert (on["mass_balance"]["closure_rel"] <= CLOSURE_RTOL).all()
