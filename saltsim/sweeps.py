@@ -385,7 +385,9 @@ class SweepResult:
         index = list(RUN_COLUMNS) + self.parameter_columns
         if self.table.empty:
             return pd.DataFrame(columns=index)
-        names = self.table.apply(lambda row: _kpi_column(row["kpi"], row["unit"]), axis=1)
+        pairs = self.table[["kpi", "unit"]].drop_duplicates()
+        column_of = {(k, u): _kpi_column(k, u) for k, u in pairs.itertuples(index=False)}
+        names = [column_of[pair] for pair in zip(self.table["kpi"], self.table["unit"])]
         table = self.table.assign(kpi_column=names)
         order = list(dict.fromkeys(names))
         wide = table.pivot(index="run_id", columns="kpi_column", values="value")[order]
@@ -427,9 +429,10 @@ class _Sink:
         run_id_, frame, (wall, cpu), caught = result
         for key in caught:
             self.warnings.setdefault(key, []).append(run_id_)
-        if self.store is not None:
+        if self.store is not None:  # the store keeps the rows; memory keeps only timings
             self.store.write_run(run_id_, frame, wall_time_s=round(wall, 6), cpu_time_s=round(cpu, 6))
-        self.frames[run_id_] = frame
+        else:
+            self.frames[run_id_] = frame
         self.wall_time_s[run_id_] = wall
         self.cpu_time_s[run_id_] = cpu
         if self.bar is not None:
