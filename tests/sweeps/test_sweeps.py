@@ -158,3 +158,10 @@ def test_progress_bar_counts_runs_and_is_quiet_off_a_terminal(toy_path, toy_scen
     assert "sweep: 100%" in err and "5/5" in err and "run/s" in err
     sweep(toy_scenario, replications=5, backend="serial", evaluator=TOY)  # stderr is captured: no tty
     assert capsys.readouterr().err == ""
+
+
+def test_sweep_is_the_public_api():
+    import saltsim
+    import saltsim.sweeps
+
+    assert "sweep" in saltsim.__all__ and saltsim.sweep is saltsim.sweeps.sweep
