@@ -10,6 +10,12 @@ mineral = Σ ν_s species + n_w H2O, with
                                                                        ΔH_r = 0 if none given).
 
 The saturation index is SI = log10(IAP/K), IAP = Π (γ_s m_s)^ν_s · a_w^n_w.
+
+The default table holds the 22 minerals of the Na-K-Mg-Ca-Cl-SO4-H2O system; temperature
+dependence is as in pitzer.dat, i.e. none for kainite, polyhalite, bloedite, leonite, schoenite,
+labile salt and pentahydrite (25 °C values of HMW 1984) and van 't Hoff for glaserite, syngenite.
+The opt-in carbonate set adds 12 carbonate minerals, and :func:`load_aqueous_complexes` gives the
+carbonate/acid–base complexes in the same dissociation form.
 """
 from __future__ import annotations
 
