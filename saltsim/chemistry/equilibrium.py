@@ -461,12 +461,14 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system):
     return converged, saturation, tabu
 
 
-def _update_active_sets(totals, amounts, active, saturation, system, tabu, repeated=None):
+def _update_active_sets(totals, amounts, active, saturation, system, tabu, repeated=None, context=None):
     """One active-set change per brine; returns the mask of brines whose set changed.
 
     ``repeated`` marks minerals that were dropped while supersaturated more than once: the
-    assemblage cannot take them as an addition, so they enter in exchange for the present
-    mineral nearest to exhaustion (smallest amount relative to its scarcest component).
+    assemblage cannot take them as an addition, so they enter in exchange for a present
+    mineral — the one whose removal lets the newcomer's Newton step point positive
+    (:func:`_choose_leaving`, given ``context = (totals, water0, temperature, ln_k)``), else the
+    one nearest to exhaustion (smallest amount relative to its scarcest component).
     """
     n_batch, n_min = amounts.shape
     rows = np.arange(n_batch)
@@ -492,6 +494,8 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
             sub = rows[swap]
             rel = np.where(active[sub], amounts[sub] / capacity[sub], np.inf)
             leaving = np.argmin(rel, axis=1)
+            if context is not None:
+                leaving = _choose_leaving(sub, entering, leaving, amounts, active, system, *context)
             has_leaving = np.isfinite(rel[np.arange(len(sub)), leaving])
             active[sub[has_leaving], leaving[has_leaving]] = False
             amounts[sub[has_leaving], leaving[has_leaving]] = 0.0
@@ -506,6 +510,38 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
         _add_minerals(rows[add], candidate[add], amounts, active, system)
         changed |= add
     return changed
+
+
+def _choose_leaving(rows, entering, fallback, amounts, active, system, totals, water0, temperature, ln_k):
+    """For each brine, the present mineral to exchange for ``entering``.
+
+    Each present mineral k is tried in turn (one vectorised evaluation per brine, k stacked):
+    with k removed and the newcomer added, the Newton step from the current state must raise
+    the newcomer's amount; among those k, the one allowing the largest rise is chosen. Rare
+    (only for repeatedly rejected candidates), so the loop over brines is not hot.
+    """
+    out = fallback.copy()
+    for i, (row, j) in enumerate(zip(rows, entering)):
+        present = np.nonzero(active[row])[0]
+        present = present[present != j]
+        if len(present) == 0:
+            continue
+        trial = np.repeat(active[row][None], len(present), axis=0)
+        trial[:, j] = True
+        trial[np.arange(len(present)), present] = False
+        start = np.repeat(amounts[row][None], len(present), axis=0)
+        start[np.arange(len(present)), present] = 0.0
+        n = len(present)
+        dissolved, water = _composition(np.repeat(totals[row][None], n, axis=0),
+                                        np.repeat(water0[row], n), start, system)
+        ln_a, ln_aw, molality, d_gamma, d_aw = _log_activities(
+            dissolved, water, np.repeat(temperature[row], n), system, with_jacobian=True)
+        residual = np.where(trial, _residuals(ln_a, ln_aw, np.repeat(ln_k[row][None], n, axis=0), system), 0.0)
+        step = _newton_step(trial, residual, molality, water, d_gamma, d_aw, system)
+        rise = step[:, j]
+        if np.any(rise > 0):
+            out[i] = present[int(np.argmax(rise))]
+    return out
 
 
 def _add_minerals(rows, candidate, amounts, active, system):
@@ -696,7 +732,7 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
             idx, saturation, tabu, repeated = idx[keep], saturation[keep], tabu[keep], repeated[keep]
             sub_amounts, sub_active = sub_amounts[keep], sub_active[keep]
         changed = _update_active_sets(totals_b[idx], sub_amounts, sub_active, saturation, system, tabu,
-                                      repeated)
+                                      repeated, (totals_b[idx], water_b[idx], temp_b[idx], ln_k[idx]))
         # A brine whose only supersaturated candidates are tabu must try again.
         changed |= tabu.any(axis=1) & ~changed
         active[idx] = sub_active
