@@ -68,3 +68,27 @@ def synthetic_results(days: int = 60):
                            stockpiles=stockpiles, shipments=shipments, plants=pd.DataFrame(),
                            impacts=impacts, mass_balance=mass_balance,
                            metadata={"seed": 7, "scenario_hash": "abc123", "saltsim_version": "0.1.0"})
+
+
+def cached_path_tables():
+    """A context in which the site model builds each brine's evaporation path once.
+
+    The path depends only on the brine (molality, temperature); the tests that simulate several
+    variants of one scenario reuse it instead of paying ~5 s of equilibrium solves per run.
+    """
+    import pytest
+
+    from saltsim.des import model
+
+    original = model.build_path
+    cache = {}
+
+    def build_path(scenario):
+        key = (tuple(np.asarray(scenario.brine.molality, dtype=float)), float(scenario.brine.temperature))
+        if key not in cache:
+            cache[key] = original(scenario)
+        return cache[key]
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(model, "build_path", build_path)
+    return patch

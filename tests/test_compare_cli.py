@@ -1,15 +1,26 @@
 """saltsim compare from the command line: simulated variants (grid vs PV) and run directories."""
 import contextlib
 import io
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from saltsim import cli
+sys.path.insert(0, str(Path(__file__).parent))
+from report_fixtures import cached_path_tables  # noqa: E402
+
+from saltsim import cli  # noqa: E402
 
 PAIRS = Path(__file__).parent / "environment" / "data" / "impact_pairs.toml"
 GRID_KG_PER_J = 0.665 / 3.6e6  # [R20]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_path_per_brine():
+    patch = cached_path_tables()
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,23 @@
 """saltsim report on a real run directory (qom_small) and on a sweep store."""
 import base64
 import html.parser
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from saltsim import cli
+sys.path.insert(0, str(Path(__file__).parent))
+from report_fixtures import cached_path_tables  # noqa: E402
+
+from saltsim import cli  # noqa: E402
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_path_per_brine():
+    patch = cached_path_tables()
+    yield
+    patch.undo()
 
 
 class _Images(html.parser.HTMLParser):

@@ -1,12 +1,16 @@
 """End to end: simulated scenario pairs reproduce hand-computed impact differences; the Qom
 baseline reports every category with units and sources, and the no-project counterfactual."""
 import functools
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from saltsim.compare import run_with_impacts
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from report_fixtures import cached_path_tables  # noqa: E402
+
+from saltsim.compare import run_with_impacts  # noqa: E402
 from saltsim.environment import dust
 from saltsim.environment.factors import default_factors, factor_values
 from saltsim.scenario.variants import expand_variants, load_variant
@@ -18,6 +22,13 @@ GRID_KG_PER_J = 0.665 / 3.6e6  # [R20] 665 g CO2/kWh
 RTOL_SUM = 1e-9
 # Owens wetting rate [D3] 0.59 m/yr, as stored (derived from 60,000 acre-ft on 48.6 mi^2).
 WET_RATE_M_PER_YR = 0.59
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_path_per_brine():
+    patch = cached_path_tables()
+    yield
+    patch.undo()
 
 
 @functools.cache
