@@ -33,7 +33,7 @@ import numpy as np
 
 from ..constants import MOLAR_MASS
 
-__all__ = ["COL_WATER", "COL_RETAINED", "COL_DENSITY", "COL_LN_AW", "COL_SOLIDS", "COL_MINERALS",
+__all__ = ["at_rows", "COL_WATER", "COL_RETAINED", "COL_DENSITY", "COL_LN_AW", "COL_SOLIDS", "COL_MINERALS",
            "PathLookup", "path_lookup", "at_position", "position_of_retained",
            "position_of_solids", "CRYSTAL_DENSITY", "DEFAULT_CRYSTAL_DENSITY"]
 
@@ -103,6 +103,13 @@ class PathLookup:
     #: Stacked columns for one interpolation per step: water, retained, density, ln a_w,
     #: solids, then the minerals (K, 5 + n_min).
     columns: np.ndarray = None
+    #: Row-to-row differences of ``columns`` and of ``minerals`` (K − 1 rows, then a zero row),
+    #: so an interpolation is one gather of values and one of slopes.
+    columns_delta: np.ndarray = None
+    minerals_delta: np.ndarray = None
+    #: The first four columns (water, retained, density, ln a_w), contiguous, and their differences.
+    bulk: np.ndarray = None
+    bulk_delta: np.ndarray = None
 
     @property
     def n_rows(self) -> int:
@@ -153,7 +160,13 @@ def path_lookup(table, solutes) -> PathLookup:
     solids = np.maximum.accumulate(solids) + ramp
     columns = np.column_stack([water, retained, np.asarray(table.density, dtype=float),
                                np.log(np.asarray(table.water_activity, dtype=float)), solids, minerals])
-    return PathLookup(water=water, retained=retained, columns=columns,
+    def _delta(values):
+        return np.concatenate([np.diff(values, axis=0), np.zeros((1, values.shape[1]))])
+
+    bulk = np.ascontiguousarray(columns[:, :COL_SOLIDS])
+    return PathLookup(water=water, retained=retained, columns=columns, columns_delta=_delta(columns),
+                      bulk=bulk, bulk_delta=_delta(bulk),
+                      minerals_delta=_delta(minerals),
                       dissolved=np.asarray(table.dissolved, dtype=float), minerals=minerals,
                       solids=solids, stoichiometry=stoich,
                       hydrate_water=hydrate_water,
@@ -185,6 +198,24 @@ def at_position(values: np.ndarray, position: np.ndarray) -> np.ndarray:
         weight = weight[:, None]
     low = values[lower]
     return low + weight * (values[lower + 1] - low)
+
+
+def at_rows(values: np.ndarray, delta: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """:func:`at_position` for a 2-D block with precomputed row differences ``delta``.
+
+    Parameters
+    ----------
+    values, delta : ndarray (K, m)
+        Path columns and their row-to-row differences (last row zero).
+    position : ndarray (n,)
+        Fractional row indices in [0, K − 1]. [-]
+
+    Returns
+    -------
+    ndarray (n, m)
+    """
+    lower = np.minimum(position.astype(np.int64), max(values.shape[0] - 2, 0))
+    return values[lower] + (position - lower)[:, None] * delta[lower]
 
 
 def position_of_retained(lookup: PathLookup, retained: np.ndarray) -> np.ndarray:

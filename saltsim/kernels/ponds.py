@@ -48,7 +48,7 @@ import numpy as np
 from ..constants import MOLAR_MASS
 from .evaporation import brine_evaporation
 from .path import (COL_DENSITY, COL_LN_AW, COL_MINERALS, COL_RETAINED, COL_SOLIDS, COL_WATER, PathLookup,
-                   at_position, position_of_retained, position_of_solids)
+                   at_position, at_rows, position_of_retained, position_of_solids)
 
 __all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties",
            "atmosphere", "equilibrate", "take", "mix", "step_day", "layer_thickness",
@@ -146,7 +146,7 @@ def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
     -------
     BrineProperties
     """
-    row = at_position(lookup.columns[:, :COL_SOLIDS], state.position)
+    row = at_rows(lookup.bulk, lookup.bulk_delta, state.position)
     path_water = state.feed * row[:, COL_WATER]
     solute_mass = state.solutes @ lookup.solute_molar_mass
     mass = state.water + solute_mass
@@ -237,12 +237,12 @@ def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.nda
     active = feed > _FEED_FLOOR
     safe_feed = np.where(active, feed, 1.0)
     s = state.position
-    row = at_position(lookup.columns, s)
+    row = at_rows(lookup.columns, lookup.columns_delta, s)
     excess = state.water - feed * row[:, COL_WATER]
     target_retained = row[:, COL_RETAINED] + excess / safe_feed
     target = np.where(active, position_of_retained(lookup, target_retained), s)
     minerals_now = row[:, COL_MINERALS:]
-    change = feed[:, None] * (at_position(lookup.minerals, target) - minerals_now)
+    change = feed[:, None] * (at_rows(lookup.minerals, lookup.minerals_delta, target) - minerals_now)
     forward = target >= s
     # precipitation limited by the solutes present
     need = change @ lookup.stoichiometry[:, 1:]
