@@ -157,6 +157,10 @@ def _check_variants(scenario, raw: dict, base_dir, strict: bool) -> None:
 
 def _apply_variant(raw: dict, name: str) -> dict:
     variants = raw.get("variants", [])
+    if isinstance(variants, Mapping):
+        variants = [variants]
+    elif not isinstance(variants, list):
+        variants = []
     names = [v.get("name") for v in variants if isinstance(v, dict)]
     for entry in variants:
         if isinstance(entry, dict) and entry.get("name") == name:
