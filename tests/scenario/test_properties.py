@@ -56,17 +56,18 @@ def mutated(draw):
     return raw
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_loading_a_mutated_scenario_succeeds_or_raises_scenario_error(raw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScenarioWarning)
-        try:
-            scenario = load_scenario(raw)
-        except ScenarioError as exc:
-            assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
-            return
-    assert scenario.site.horizon > 0
+        for variant in (None, "crust_harvest"):
+            try:
+                scenario = load_scenario(raw, variant=variant)
+            except ScenarioError as exc:
+                assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
+                continue
+            assert scenario.site.horizon > 0 and scenario.variant == variant
 
 
 def _same(a, b):
