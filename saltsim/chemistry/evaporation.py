@@ -43,7 +43,13 @@ import numpy as np
 
 from ..constants import SOLUTES
 from ..errors import ConvergenceError
-from .equilibrium import ChemicalSystem, EquilibriumState, chemical_system, solve_equilibrium
+from .equilibrium import (
+    ChemicalSystem,
+    EquilibriumState,
+    ValidityWarning,
+    chemical_system,
+    solve_equilibrium,
+)
 
 __all__ = [
     "EvaporationPath",
@@ -419,6 +425,20 @@ def _assemble(rows, mode, system) -> EvaporationPath:
         mineral_stoichiometry=system.full_stoichiometry)
 
 
+def _run(totals, water_targets, temperatures, mode, system) -> EvaporationPath:
+    """March and assemble a path; one ValidityWarning for the whole path (not one per solve)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ValidityWarning)
+        path = _assemble(_march(totals, water_targets, temperatures, mode, system), mode, system)
+    invalid = np.nonzero(~path.valid)[0]
+    if len(invalid):
+        warnings.warn(f"{len(invalid)} of {len(path.valid)} rows of the path lie outside the activity "
+                      f"model's validity (I > 20 mol/kg or a_w < 0.2), the first at CF "
+                      f"{path.concentration_factor[invalid[0]]:.4g}; flagged valid=False",
+                      ValidityWarning, stacklevel=3)
+    return path
+
+
 def _check_brine(molality):
     m = np.asarray(molality, dtype=float)
     if m.shape != (len(SOLUTES),):
@@ -479,7 +499,7 @@ def evaporation_path(molality, temperature, mode="equilibrium", to_water_fractio
     system = _system(minerals, system)
     water_targets = to_water_fraction ** (np.arange(steps) / (steps - 1))
     temperatures = np.full(steps, float(temperature))
-    return _assemble(_march(m, water_targets, temperatures, mode, system), mode, system)
+    return _run(m, water_targets, temperatures, mode, system)
 
 
 def dilution_path(molality, temperature, water_added, mode="equilibrium", minerals=None,
@@ -520,7 +540,7 @@ def dilution_path(molality, temperature, water_added, mode="equilibrium", minera
         totals, base_water = start.dissolved[-1], float(start.water_kg[-1])
     water_targets = base_water + added
     temperatures = np.full(len(added), float(temperature))
-    return _assemble(_march(totals, water_targets, temperatures, mode, system), mode, system)
+    return _run(totals, water_targets, temperatures, mode, system)
 
 
 def cooling_path(molality, temperatures, mode="equilibrium", minerals=None,
@@ -554,8 +574,7 @@ def cooling_path(molality, temperatures, mode="equilibrium", minerals=None,
     if temps.ndim != 1 or temps.size < 1:
         raise ValueError("temperatures: expected a 1-D sequence of temperatures [K]")
     system = _system(minerals, system)
-    rows = _march(m, np.ones(len(temps)), temps, mode, system)
-    return _assemble(rows, mode, system)
+    return _run(m, np.ones(len(temps)), temps, mode, system)
 
 
 #: Always-written molality columns; ``m_C``, ``m_Br``, ``m_Li`` only when the brine has them.
