@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"saltsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in _load_commands().items():
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP,
+        # HELP is plain text; argparse %-formats ``help`` strings, so escape '%' here, once.
+        command = sub.add_parser(name, help=module.HELP.replace("%", "%%"), description=module.HELP,
                                  epilog=getattr(module, "EXAMPLES", None),
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(command)

@@ -46,29 +46,11 @@ def test_every_subcommand_help_has_an_example():
     assert result.returncode == 0 and "saltsim validate scenarios/qom_baseline.toml" in result.stdout
 
 
-def _unescaped_percent_in_help():
-    """Subcommand HELP strings with a bare % break argparse's help formatting."""
-    import importlib
-    import re
-
-    bad = []
-    for name, module_name in cli.COMMANDS.items():
-        try:
-            module = importlib.import_module(f"saltsim.commands.{module_name}")
-        except ModuleNotFoundError:
-            continue
-        if re.search(r"%(?!%|\()", module.HELP.replace("%%", "")):
-            bad.append(name)
-    return bad
-
-
-def test_top_level_help_lists_the_commands():
-    bad = _unescaped_percent_in_help()
-    if bad:
-        pytest.xfail(f"HELP of {bad} has an unescaped '%' (argparse %-formats help text; write '%%')")
+def test_top_level_help_lists_every_command():
+    # Command HELP texts are plain text (a '%' in one is escaped by the dispatcher, once).
     result = subprocess.run([sys.executable, "-m", "saltsim", "--help"], capture_output=True, text=True)
-    assert result.returncode == 0
-    for name in ("run", "validate", "schema"):
+    assert result.returncode == 0, result.stderr
+    for name in cli.COMMANDS:
         assert name in result.stdout
 
 
