@@ -468,7 +468,9 @@ def run_standalone(scenario, production: Mapping[str, float], until: float, seed
 
     The site model is replaced by one :func:`feeder` per entry of ``production``; stockpiles
     are :class:`~saltsim.des.plant.MassStore` objects with the scenario's capacities, and are
-    snapshotted in the ledger at the start and the end together with the logistics stores.
+    snapshotted in the ledger at the start and the end together with the logistics stores. A
+    plant feed that is a pond gets an unlimited bittern store of :data:`BITTERN_PROXY`
+    composition (feed it through ``production[<pond>]``).
 
     Parameters
     ----------
@@ -495,6 +497,10 @@ def run_standalone(scenario, production: Mapping[str, float], until: float, seed
                                 f"unknown; expected one of: bittern, {', '.join(sorted(_NAMED))}")
         piles[pile.product] = MassStore(env, capacity=pile.capacity, composition=composition,
                                         init=pile.initial, name=f"stockpile:{pile.product}")
+    for plant_record in scenario.plants:
+        if plant_record.feed not in piles:  # a pond (bittern) feed: bittern storage of the proxy brine
+            piles[plant_record.feed] = MassStore(env, composition=BITTERN_PROXY,
+                                                 name=f"stockpile:{plant_record.feed}")
     for product in production:
         if product not in piles:
             raise ScenarioError(f"production: found {product!r}, which names no stockpile; "
