@@ -517,8 +517,9 @@ def _choose_leaving(rows, entering, fallback, amounts, active, system, totals, w
 
     Each present mineral k is tried in turn (one vectorised evaluation per brine, k stacked):
     with k removed and the newcomer added, the Newton step from the current state must raise
-    the newcomer's amount; among those k, the one allowing the largest rise is chosen. Rare
-    (only for repeatedly rejected candidates), so the loop over brines is not hot.
+    the newcomer's amount; among those k, one whose full step keeps all amounts non-negative is
+    preferred, then the largest rise. Rare (only for repeatedly rejected candidates), so the
+    loop over brines is not hot.
     """
     out = fallback.copy()
     for i, (row, j) in enumerate(zip(rows, entering)):
@@ -539,8 +540,12 @@ def _choose_leaving(rows, entering, fallback, amounts, active, system, totals, w
         residual = np.where(trial, _residuals(ln_a, ln_aw, np.repeat(ln_k[row][None], n, axis=0), system), 0.0)
         step = _newton_step(trial, residual, molality, water, d_gamma, d_aw, system)
         rise = step[:, j]
+        # Prefer exchanges whose full step keeps every present amount non-negative.
+        feasible = np.all(np.where(trial, start + step, 0.0) >= 0.0, axis=1)
+        score = np.where(rise > 0, rise + np.where(feasible, np.inf, 0.0), -np.inf)
         if np.any(rise > 0):
-            out[i] = present[int(np.argmax(rise))]
+            best = np.nonzero(score == score.max())[0]
+            out[i] = present[best[np.argmax(rise[best])]]
     return out
 
 
