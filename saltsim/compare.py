@@ -421,8 +421,9 @@ def write_figures(summary: pd.DataFrame, directory: str | Path, metrics: Sequenc
     written = []
     for metric in metrics:
         rows = shown[shown["metric"] == metric]
-        if rows.empty or not np.isfinite(rows["mean"].to_numpy(dtype=float)).any():
-            continue
+        means = rows["mean"].to_numpy(dtype=float)
+        if rows.empty or not np.isfinite(means).any() or not np.any(means[np.isfinite(means)] != 0):
+            continue  # nothing to draw: absent or zero in every entry
         fig, ax = plt.subplots(figsize=(max(4.0, 1.2 * len(rows) + 2), 3.2), dpi=110)
         x = np.arange(len(rows))
         means = rows["mean"].to_numpy(dtype=float)
