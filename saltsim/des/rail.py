@@ -203,10 +203,13 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
     rail.in_transit.setdefault(destination, np.zeros(len(COMPONENTS)))
     state = {"shipped": 0.0}
 
-    def load(wagon, masses, deadline):
-        """Load one payload into ``wagon``; False if the deadline passed first (wagon freed)."""
+    def load(count, masses, deadline):
+        """Load ``count`` wagons, one after the other, with product from the store.
+
+        Returns False (nothing loaded) if ``deadline`` passed before the product was there.
+        """
         asked = env.now
-        request = store.get(rail.payload)
+        request = store.get(count * rail.payload)
         if deadline is None:
             yield request
         else:
@@ -215,24 +218,39 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
                 request.cancel()
                 return False
         rail.waits["product"].append(env.now - asked)
-        loaded = request.value if isinstance(request.value, np.ndarray) else nominal * rail.payload
+        loaded = (request.value if isinstance(request.value, np.ndarray)
+                  else nominal * (count * rail.payload))
         rail.in_transit[destination] = rail.in_transit[destination] + loaded
         masses += loaded
         pending[2] += loaded  # booked in the ledger per train, at departure (or by flush)
-        state["shipped"] += rail.payload
+        state["shipped"] += count * rail.payload
         with rail.loader.request() as position:
             asked = env.now
             yield position
             rail.waits["loader"].append(env.now - asked)
-            yield env.timeout(_load_time(rail, rail.payload))
+            yield env.timeout(count * _load_time(rail, rail.payload))
         return True
 
-    def paced():
-        """Wait until the destination's demand allows one more payload."""
+    def take_idle(count):
+        """Take up to ``count`` idle wagons at once when no other train is waiting for one."""
+        if rail.fleet.get_queue:
+            return []
+        taken = rail.fleet.items[:count]
+        del rail.fleet.items[:count]
+        if taken:
+            rail.move("idle", "forming", len(taken))
+        return taken
+
+    def allowance():
+        """Most the destination takes by now: demand × time plus one train of slack. [kg]"""
+        return demand * env.now + rail.max_wagons * rail.payload
+
+    def paced(count):
+        """Wait until the destination's demand allows ``count`` more payloads."""
         if demand is not None:
-            allowance = demand * env.now + rail.max_wagons * rail.payload
-            if state["shipped"] + rail.payload > allowance:
-                yield env.timeout((state["shipped"] + rail.payload - allowance) / demand)
+            excess = state["shipped"] + count * rail.payload - allowance()
+            if excess > 0:
+                yield env.timeout(excess / demand)
 
     pending = [store_account, transit_account, np.zeros(len(COMPONENTS))]
     rail.pending.append(pending)
@@ -250,6 +268,7 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
         with rail.claim.request() as claim:
             asked = env.now
             yield claim
+            wagons += take_idle(rail.min_wagons)
             while len(wagons) < rail.min_wagons:
                 request = rail.fleet.get()
                 yield request
@@ -259,11 +278,21 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
         formed_at = env.now
         deadline = (formed_at + rail.max_wait if rail.departure == "when_full"
                     else (math.floor(formed_at / rail.headway) + 1) * rail.headway)
-        for wagon in wagons:
-            yield from paced()
-            yield from load(wagon, masses, None)
+        yield from paced(len(wagons))
+        yield from load(len(wagons), masses, None)
         while len(wagons) < rail.max_wagons and env.now < deadline:
-            yield from paced()
+            # As many wagons as there are idle ones and product for, in one go ...
+            room = rail.max_wagons - len(wagons)
+            if demand is not None:
+                room = min(room, max(int((allowance() - state["shipped"]) // rail.payload), 0))
+            fits = int((deadline - env.now) // _load_time(rail, rail.payload))  # loaded by the deadline
+            batch = take_idle(min(room, fits, int(store.level // rail.payload)))
+            if batch:
+                yield from load(len(batch), masses, None)
+                wagons += batch
+                continue
+            # ... else wait for one wagon and its product, up to the deadline.
+            yield from paced(1)
             if env.now >= deadline:
                 break
             request = rail.fleet.get()
@@ -273,7 +302,7 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
                 break
             wagon = request.value
             rail.move("idle", "forming", 1)
-            if not (yield from load(wagon, masses, deadline)):
+            if not (yield from load(1, masses, deadline)):
                 rail.move("forming", "idle", 1)
                 yield rail.fleet.put(wagon)
                 break
