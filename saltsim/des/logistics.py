@@ -38,8 +38,9 @@ from .plant import MassStore, PlantSpec, Uptime, breakdowns, plant, plant_specs
 from .rail import WAGON_STATES, RailModel, SectionRuntime, dispatcher, wagon_monitor
 from .supply import WATER_KINDS, Supply
 
-__all__ = ["start_logistics", "run_standalone", "feeder", "LogisticsHandles", "nominal_composition", "BITTERN_PROXY",
-           "PLANTS_COLUMNS", "SHIPMENTS_COLUMNS", "WAGON_STATES_COLUMNS", "BLOCKED_EVENT"]
+__all__ = ["start_logistics", "run_standalone", "feeder", "LogisticsHandles", "nominal_composition",
+           "BITTERN_PROXY", "PLANTS_COLUMNS", "SHIPMENTS_COLUMNS", "WAGON_STATES_COLUMNS",
+           "KPI_DESCRIPTIONS", "KPI_DISPLAY", "BLOCKED_EVENT"]
 
 #: Event kind the site model records when a full stockpile stops harvest (``entity`` =
 #: ``stockpile:<product>``); the ``production_blocked_d`` KPI counts the distinct days.
@@ -280,7 +281,7 @@ def _default_rail_products(plants, stockpiles) -> list[str]:
     return list(dict.fromkeys(products))
 
 
-def _sections(rail_spec, problems) -> dict[str, SectionRuntime]:
+def _sections(rail_spec) -> dict[str, SectionRuntime]:
     sections = {}
     for s in rail_spec.sections:
         capacity = s.capacity
@@ -354,7 +355,7 @@ def start_logistics(env: simpy.Environment, scenario, stockpiles: Mapping[str, s
     supply = Supply.from_scenario(scenario) if hasattr(scenario, "energy") else Supply(start=start)
     rail = None
     if rail_spec is not None:
-        sections = _sections(rail_spec, problems)
+        sections = _sections(rail_spec)
         border = rail_spec.border
         rail = RailModel(
             env=env, ledger=ledger, rng=rail_rng, wagon_count=rail_spec.wagons.count,

@@ -27,8 +27,8 @@ from ..units import DAY
 from .ledger import Ledger
 from .supply import Supply
 
-__all__ = ["MassStore", "PlantSpec", "Uptime", "plant", "breakdowns", "KIND_ROUTES",
-           "WINTER_MONTHS", "composition_of"]
+__all__ = ["MassStore", "PlantSpec", "Uptime", "plant", "breakdowns", "plant_specs", "KIND_ROUTES",
+           "WINTER_MONTHS", "TOTAL_ENERGY_ROUTES", "composition_of"]
 
 #: Scenario ``plants.kind`` → processing route.
 KIND_ROUTES = {
