@@ -287,7 +287,7 @@ def _dust_rows(activity: Activity, factors, mitigation, counterfactual: Activity
         _row("dust", "pm10_lakebed_intact", emissions["lakebed_intact_controlled"], "kg", lake_source),
         _row("dust", "pm10_lakebed_disturbed", emissions["lakebed_disturbed_controlled"], "kg", lake_source),
         _row("dust", "pm10_stockpiles", emissions["stockpiles"], "kg",
-             _src(activity, "handled", "[AP42-13.2.4]")),
+             _src(activity, "handled", "[AP42-13.2.4]") if activity.lake is not None else NOT_MODELLED),
         _row("dust", "pm10_haul_roads", emissions["haul_roads"], "kg", _src(activity, "hauled", "[AP42-13.2.2]")),
         _row("dust", "pm10_mitigated", uncontrolled - controlled, "kg", measures),
         _row("dust", "dust_control_water", sum(emissions["water"].values()), "m^3", measures),
