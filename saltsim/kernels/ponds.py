@@ -336,7 +336,7 @@ def mix(state: PondState, lookup: PathLookup, index: np.ndarray, water: np.ndarr
                             position_of_solids(lookup, mean_solids), state.position)
     new_water = state.water + np.bincount(index, weights=water, minlength=n)
     new_solutes = state.solutes.copy()
-    if np.unique(index).size == index.size:
+    if index.size <= 1 or np.bincount(index).max() == 1:
         new_solutes[index] += solutes
     else:
         np.add.at(new_solutes, index, solutes)
