@@ -599,5 +599,7 @@ def build_tables(model: SiteModel) -> SiteTables:
     metadata = {"seed": model.seed, "strategy": model.strategy.name, "n_days": model.n_days,
                 "path_rows": int(model.lookup.n_rows), "minerals": list(model.lookup.mineral_names),
                 "site_wall_time_s": model.wall_time,
-                "random_streams": list(_STREAMS)}
+                "random_streams": list(_STREAMS),
+                # domain.md keys the site model's own defaults and equations rest on
+                "citations": ["E7", "E8", "E9", "S5", "M6", "M8", "U1"]}
     return SiteTables(tables, metadata)

@@ -15,14 +15,14 @@ once per table here (:func:`path_lookup`):
 Positions on the path are fractional row indices ``k`` in [0, K − 1] (linear interpolation
 between rows, which preserves every linear mass balance that holds row by row).
 
-Crystal densities (for layer thickness) are handbook values [D1][D2]; minerals not listed use
+Crystal densities (for layer thickness) are handbook values [CRC1][HOM1]; minerals not listed use
 ``DEFAULT_CRYSTAL_DENSITY`` (an estimate).
 
 References
 ----------
-[D1] W. M. Haynes (ed.), CRC Handbook of Chemistry and Physics, 97th ed., "Physical constants of
+[CRC1] W. M. Haynes (ed.), CRC Handbook of Chemistry and Physics, 97th ed., "Physical constants of
      inorganic compounds", CRC Press, 2016. doi:10.1201/9781315380476
-[D2] J. W. Anthony, R. A. Bideaux, K. W. Bladh, M. C. Nichols (eds.), Handbook of Mineralogy,
+[HOM1] J. W. Anthony, R. A. Bideaux, K. W. Bladh, M. C. Nichols (eds.), Handbook of Mineralogy,
      Mineralogical Society of America, 2001–2005 (measured densities).
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ __all__ = ["at_rows", "COL_WATER", "COL_RETAINED", "COL_DENSITY", "COL_LN_AW", "
            "PathLookup", "path_lookup", "at_position", "position_of_retained",
            "position_of_solids", "CRYSTAL_DENSITY", "DEFAULT_CRYSTAL_DENSITY"]
 
-#: Crystal (grain) density of evaporite minerals, lower-case PHREEQC names. [kg m⁻³] [D1][D2]
+#: Crystal (grain) density of evaporite minerals, lower-case PHREEQC names. [kg m⁻³] [CRC1][HOM1]
 CRYSTAL_DENSITY: dict[str, float] = {
     "halite": 2165.0, "sylvite": 1987.0, "carnallite": 1598.0, "bischofite": 1585.0,
     "gypsum": 2305.0, "anhydrite": 2970.0, "epsomite": 1677.0, "hexahydrite": 1757.0,

@@ -6,7 +6,7 @@ the month p = rain_days / days_in_month and lag-one persistence r:
     P(wet | dry) = p (1 − r),    P(wet | wet) = p + r (1 − p)                       (1)
 
 whose stationary wet fraction is p. Wet-day amounts are gamma distributed with shape k and the
-monthly mean per wet day, so the expected monthly total equals the normal [W1][W2]. Evaporation
+monthly mean per wet day, so the expected monthly total equals the normal [WG1][WG2]. Evaporation
 and wind vary around the monthly means by a lognormal factor exp(σ z − σ²/2) with z an AR(1)
 series (lag-one correlation ``persistence``) and σ² = ln(1 + cv²), so the expected values are the
 normals. Temperature is the monthly mean of daily max and min plus an AR(1) anomaly. Relative
@@ -16,9 +16,9 @@ Without ``rain_days`` the monthly rain falls a little every day (deterministic).
 
 References
 ----------
-[W1] C. W. Richardson, "Stochastic simulation of daily precipitation, temperature, and solar
+[WG1] C. W. Richardson, "Stochastic simulation of daily precipitation, temperature, and solar
      radiation", Water Resour. Res. 17(1), 182–190, 1981. doi:10.1029/WR017i001p00182
-[W2] D. S. Wilks, R. L. Wilby, "The weather generation game: a review of stochastic weather
+[WG2] D. S. Wilks, R. L. Wilby, "The weather generation game: a review of stochastic weather
      models", Prog. Phys. Geogr. 23(3), 329–357, 1999. doi:10.1177/030913339902300302
 """
 from __future__ import annotations
@@ -30,13 +30,13 @@ import numpy as np
 __all__ = ["DailyWeather", "generate_daily", "from_series", "RAIN_PERSISTENCE", "RAIN_GAMMA_SHAPE",
            "ANOMALY_PERSISTENCE", "TEMPERATURE_ANOMALY_SD", "DEFAULT_RELATIVE_HUMIDITY"]
 
-#: Lag-one autocorrelation of wet/dry days (EST; 0.2–0.4 is typical of semi-arid stations [W2]). [-]
+#: Lag-one autocorrelation of wet/dry days (EST; 0.2–0.4 is typical of semi-arid stations [WG2]). [-]
 RAIN_PERSISTENCE = 0.3
-#: Shape of the gamma distribution of wet-day rain (EST; fitted shapes are 0.6–0.9 [W1][W2]). [-]
+#: Shape of the gamma distribution of wet-day rain (EST; fitted shapes are 0.6–0.9 [WG1][WG2]). [-]
 RAIN_GAMMA_SHAPE = 0.75
-#: Lag-one autocorrelation of daily evaporation, wind and temperature anomalies (EST [W1]). [-]
+#: Lag-one autocorrelation of daily evaporation, wind and temperature anomalies (EST [WG1]). [-]
 ANOMALY_PERSISTENCE = 0.6
-#: Standard deviation of daily mean temperature around the monthly mean (EST [W1]). [K]
+#: Standard deviation of daily mean temperature around the monthly mean (EST [WG1]). [K]
 TEMPERATURE_ANOMALY_SD = 2.0
 #: Relative humidity used when the scenario gives none (EST: Qom annual mean, Tehran proxy
 #: 30–67 % [C9] scaled to the drier lake). [-]
