@@ -30,7 +30,8 @@ _NACL_FRACTIONS[_CL] = MOLAR_MASS["Cl"] / (MOLAR_MASS["Na"] + MOLAR_MASS["Cl"])
 
 
 class Fleet:
-    """Harvesters as a ``simpy.Resource`` and the derived daily cutting capacity.
+    """The harvest fleet as SimPy resources: harvesters (``simpy.Resource``), and the trucks and
+    loaders as pools (``simpy.Container`` of machines) that campaigns draw their share from.
 
     Parameters
     ----------
@@ -41,10 +42,14 @@ class Fleet:
     def __init__(self, env, spec):
         self.spec = spec
         self.harvesters = simpy.Resource(env, capacity=max(spec.harvesters, 1))
-        cycle = 2.0 * spec.haul_distance / spec.truck_speed + spec.truck_turnaround
-        trucks_per_harvester = spec.trucks / max(spec.harvesters, 1)
-        #: Cutting rate of one harvester with its share of trucks (and of the wash plant). [kg s⁻¹]
-        self.rate = min(spec.harvester_rate, trucks_per_harvester * spec.truck_payload / cycle)
+        self.trucks = simpy.Container(env, capacity=max(spec.trucks, 1), init=max(spec.trucks, 1))
+        self.loaders = simpy.Container(env, capacity=max(spec.loaders, 1), init=max(spec.loaders, 1))
+        #: Trucks that serve one harvester (its share of the pool). [-]
+        self.trucks_per_harvester = max(spec.trucks // max(spec.harvesters, 1), 1)
+        #: Round trip of a truck: there and back plus loading, dumping and manoeuvring. [s]
+        self.truck_cycle = 2.0 * spec.haul_distance / spec.truck_speed + spec.truck_turnaround
+        #: Cutting rate of one harvester with its trucks (and its share of the wash plant). [kg s⁻¹]
+        self.rate = min(spec.harvester_rate, self.trucks_per_harvester * spec.truck_payload / self.truck_cycle)
         if spec.wash_capacity is not None:
             self.rate = min(self.rate, spec.wash_capacity / max(spec.harvesters, 1))
         self.work_per_day = spec.shifts_per_day * spec.shift_length
@@ -100,6 +105,7 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
     clock = [float(rng.exponential(spec.mtbf)) if spec.mtbf is not None else np.inf]
     with fleet.harvesters.request() as machine:
         yield machine
+        yield fleet.trucks.get(fleet.trucks_per_harvester)
         floor = field.ponds[index].harvest_floor
         harvested = 0.0
         while True:
@@ -148,6 +154,7 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
                 ledger.flow(env.now, "harvest:field", f"stockpile:{product}", washed, "to_stockpile")
                 harvested += kg
             yield env.timeout(DAY)
+        yield fleet.trucks.put(fleet.trucks_per_harvester)
     field.online[index] = True
     ledger.event(env.now, "campaign_end", name, harvested_kg=harvested)
 
@@ -162,10 +169,13 @@ def crust_harvest(env, lake, fleet: Fleet, stockpiles, product: str, calendar, r
     """
     spec, crust = fleet.spec, lake.spec.crust
     nacl_molar = MOLAR_MASS["Na"] + MOLAR_MASS["Cl"]
+    loaders = spec.loaders
+    if loaders > 0:
+        yield fleet.loaders.get(loaders)  # the crust crew holds the loaders for the whole run
     while True:
         if calendar.in_months(env.now, spec.months) and lake.wetted_area() < lake.spec.area - crust.harvestable_area \
                 and crust.harvestable_area > 0:
-            rate = spec.loaders * spec.loader_rate
+            rate = loaders * spec.loader_rate
             kg = min(rate * spec.shifts_per_day * spec.shift_length, lake.crust_nacl * nacl_molar * 0.999)
             stockpile = stockpiles[product]
             kg = min(kg, stockpile.capacity - stockpile.level)
