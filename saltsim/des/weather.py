@@ -5,6 +5,8 @@ The whole series is drawn once, vectorised, from the weather stream of the run
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from ..errors import ScenarioError
@@ -26,6 +28,10 @@ class Forcing:
         self.temperature = weather.temperature
         self.wind_speed = weather.wind_speed
         self.relative_humidity = weather.relative_humidity
+
+
+def _or(values, fallback):
+    return fallback if values is None else np.asarray(values, dtype=float)
 
 
 def daily_weather(climate, calendar, rng) -> Forcing:
@@ -63,12 +69,16 @@ def daily_weather(climate, calendar, rng) -> Forcing:
                                         climate.rainfall, climate.rain_days, climate.temperature_max,
                                         climate.temperature_min, climate.wind_speed,
                                         climate.relative_humidity, climate.variability, DAY)
-        pick = lambda values, fallback: values if values is not None else np.resize(fallback / DAY, length) \
-            if fallback is not None else np.zeros(length)
+        zeros = np.zeros(length)
         weather = kernel.from_series(offset % length, n, climate.series_repeat,
-                                     pick(series.pan_evaporation, None), pick(series.rainfall, None),
-                                     series.temperature if series.temperature is not None else np.full(length, 298.15),
-                                     pick(series.wind_speed, None), normals.relative_humidity, DAY)
+                                     _or(series.pan_evaporation, zeros), _or(series.rainfall, zeros),
+                                     _or(series.temperature, np.full(length, 298.15)),
+                                     _or(series.wind_speed, zeros), normals.relative_humidity, DAY)
+        # columns the file does not have come from the monthly normals
+        weather = dataclasses.replace(weather, **{
+            name: getattr(normals, name) for name, column in (
+                ("pan_evaporation", series.pan_evaporation), ("rain", series.rainfall),
+                ("temperature", series.temperature), ("wind_speed", series.wind_speed)) if column is None})
     else:
         if climate.pan_evaporation is None:
             raise ScenarioError("climate.pan_evaporation: found nothing; expected 12 monthly values "

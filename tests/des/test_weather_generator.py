@@ -82,3 +82,28 @@ def test_a_short_series_repeats_over_a_longer_run():
     expected = (np.arange(3, 28) % 10) * 1e-3
     np.testing.assert_allclose(daily.pan_evaporation, expected, rtol=1e-15)
     np.testing.assert_allclose(daily.rain, expected, rtol=1e-15)
+
+
+def test_a_scenario_series_drives_the_run_and_wraps_around(tmp_path):
+    from importlib import resources
+
+    from saltsim.des.clock import Calendar as _Calendar
+    from saltsim.des.weather import daily_weather
+    from saltsim.scenario import load_scenario
+
+    csv = resources.files("saltsim").joinpath("scenarios/qom_climate_example.csv")
+    rows = [line.split(",") for line in csv.read_text().splitlines() if line and line[0].isdigit()]
+    pan = np.array([float(r[1]) for r in rows]) * 1e-3            # [m d⁻¹]
+    # keep the date, pan evaporation and rainfall columns only: temperature and wind from the normals
+    short = tmp_path / "short.csv"
+    short.write_text("date,pan_evaporation [mm/d],rainfall [mm/d]\n"
+                     + "\n".join(",".join(r[:3]) for r in rows) + "\n")
+    scenario = load_scenario(resources.files("saltsim").joinpath("scenarios/qom_small.toml"),
+                             overrides={"climate.series": str(short), "site.horizon": "3 yr"})
+    calendar = _Calendar(scenario.site.start, 3 * 365 + 1)
+    forcing = daily_weather(scenario.climate, calendar, np.random.default_rng(0))
+    index = np.arange(calendar.n_days) % len(rows)
+    np.testing.assert_allclose(forcing.pan_evaporation, pan[index], rtol=1e-12)
+    assert forcing.wind_speed.std() > 0.0                       # drawn around the monthly normals
+    np.testing.assert_allclose(forcing.fresh_evaporation, pan[index] * scenario.climate.pan_coefficient,
+                               rtol=1e-12)
