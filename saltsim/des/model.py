@@ -32,7 +32,6 @@ import simpy
 from ..constants import COMPONENTS, MOLAR_MASS, SOLUTES
 from ..errors import ScenarioError
 from ..kernels.path import path_lookup
-from ..kernels.ponds import brine_properties
 from ..strategies import registry
 from ..strategies.base import SiteView
 from ..units import DAY, YEAR, density_to_baume

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..constants import SOLUTES
 from ..kernels import ponds as kernel
-from ..kernels.path import PathLookup, at_position
+from ..kernels.path import PathLookup
 from ..units import DAY, density_to_baume
 
 __all__ = ["PondField", "FlowBook", "FILL_FRACTION", "RULES"]
@@ -362,6 +362,3 @@ class PondField:
         self.state, parcel = kernel.take(self.state, np.array([index]), np.array([fraction]))
         brine = self._parcel_masses(parcel[0], parcel[1])[0]
         return salt, brine
-
-    def position_water(self) -> np.ndarray:
-        return self.state.feed * at_position(self.lookup.water, self.state.position)

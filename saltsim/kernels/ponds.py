@@ -47,7 +47,7 @@ import numpy as np
 
 from ..constants import MOLAR_MASS
 from .evaporation import brine_evaporation
-from .path import (COL_DENSITY, COL_LN_AW, COL_MINERALS, COL_RETAINED, COL_SOLIDS, COL_WATER, PathLookup,
+from .path import (COL_DENSITY, COL_LN_AW, COL_MINERALS, COL_RETAINED, COL_WATER, PathLookup,
                    at_position, at_rows, position_of_retained, position_of_solids)
 
 __all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties",

@@ -3,7 +3,6 @@ import importlib.util
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from saltsim.des.model import SiteModel

@@ -8,7 +8,7 @@ from saltsim.kernels import ponds
 from saltsim.kernels.evaporation import brine_evaporation_ratio
 from saltsim.kernels.path import path_lookup
 
-from nacl_path import CL0, M_SAT, MG0, NA0, W_SAT, feed_state, nacl_path
+from nacl_path import M_SAT, MG0, NA0, W_SAT, feed_state, nacl_path
 
 #: Linear interpolation on a piecewise-linear path is exact; only rounding remains.
 RTOL_EXACT = 1e-12
