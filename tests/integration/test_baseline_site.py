@@ -40,8 +40,12 @@ def test_runs_thirty_years_daily(baseline):
     assert np.all(np.diff(lake["time_s"]) == 86400.0)
 
 
-def test_mass_balance_closes_over_thirty_years(baseline):
+def test_mass_balance_closes_over_thirty_years_with_failures_and_rain(baseline):
     assert (baseline.mass_balance["closure_rel"] <= CLOSURE_RTOL).all()
+    kinds = set(baseline.events["kind"])
+    assert {"pump_failure", "pump_repair", "campaign_start"} <= kinds
+    assert baseline.lake["rain_m"].sum() > 0.0
+    # overflows are covered by tests/des/test_site_model.py (storms on the small scenario)
 
 
 def test_crystallizers_are_fed_near_26_and_drained_at_29_to_30_baume(baseline):
