@@ -10,12 +10,13 @@ from natural gas 56.1 t TJ⁻¹ (impact_factors.csv ``heat_co2``).
 """
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..processing.supply import allocate_electricity, allocate_water, day_length_fraction, month_of
+from ..processing.supply import allocate_electricity, allocate_water, day_length_fraction
 from ..units import DAY
 
 __all__ = ["Supply", "SupplyFactors", "DEFAULT_FACTORS", "WATER_KINDS", "QOM_LAKE_LATITUDE"]
@@ -136,11 +137,10 @@ class Supply:
         if day == self._day:
             return
         self._day = day
-        moment = max(time_s - 1.0, 0.0)
-        cf = self.pv_capacity_factor[month_of(self.start, moment) - 1]
-        date = self.start + np.timedelta64(int(moment), "s")
-        day_of_year = int((date.astype("datetime64[D]") - date.astype("datetime64[Y]")).astype(int)) + 1
-        self._daylight = float(day_length_fraction(self.latitude, day_of_year))
+        date = (np.datetime64(self.start, "s").astype(datetime.datetime)
+                + datetime.timedelta(seconds=max(time_s - 1.0, 0.0)))
+        cf = self.pv_capacity_factor[date.month - 1]
+        self._daylight = float(day_length_fraction(self.latitude, date.timetuple().tm_yday))
         self._budget = np.array([self.pv_capacity * cf, self.grid_capacity, self.diesel_capacity]) * DAY
         self._water_budget = self.water_capacity * DAY
 
