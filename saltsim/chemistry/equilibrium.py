@@ -79,6 +79,10 @@ NEGATIVE_AMOUNT_TOLERANCE = 1e-13
 MAX_IONIC_STRENGTH = 20.0
 #: [-]
 MIN_WATER_ACTIVITY = 0.2
+#: Assemblage changes after which a brine's visited minerals are enumerated (cycling), and the
+#: largest number of minerals enumerated (2^n subsets in one vectorised solve).
+_ENUMERATE_AFTER = 24
+_MAX_ENUMERATED = 10
 #: Rejected candidates (dropped while supersaturated) after which a brine goes to continuation.
 _MAX_REJECTIONS = 4
 #: Cold batches of at least this many brines start from solved neighbours (one seed per stride).
@@ -376,7 +380,7 @@ def _max_step(totals_dissolved, water, delta_dissolved, delta_water):
     return np.minimum(1.0, np.minimum(ratio.min(axis=1), ratio_w))
 
 
-def _newton(totals, water0, temperature, ln_k, amounts, active, system):
+def _newton(totals, water0, temperature, ln_k, amounts, active, system, project=True):
     """Damped, projected Newton on the present minerals' mass-action laws.
 
     Each iteration makes one activity evaluation (with Jacobian) per unconverged brine. A step
@@ -386,7 +390,7 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system):
     the line search costs no extra evaluation when full steps succeed.
 
     Updates ``amounts`` and ``active`` in place (a mineral at zero amount whose step points
-    negative is dropped). Returns the converged mask, ln(IAP/K) of every mineral at the
+    negative is dropped, unless ``project`` is False: then amounts may turn negative). Returns the converged mask, ln(IAP/K) of every mineral at the
     converged states (B, n_min), and the mask of minerals dropped while still supersaturated.
     """
     n_batch, n_min = amounts.shape
@@ -432,7 +436,7 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system):
         delta = _newton_step(act, residual, molality[step], water, d_ln_gamma[step], d_ln_aw[step], system)
         # Projected Newton: a present mineral at zero amount that would go negative is dropped
         # (none of it is left to dissolve); the brine restarts its Newton history.
-        at_bound = act & (amounts[idx] <= 0.0) & (delta < 0.0)
+        at_bound = act & (amounts[idx] <= 0.0) & (delta < 0.0) & project
         blocked = at_bound.any(axis=1)
         if blocked.any():
             rows = idx[blocked]
@@ -448,7 +452,7 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system):
         if len(idx) == 0:
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
-            to_zero = np.where(act & (delta < 0.0) & (amounts[idx] > 0.0), amounts[idx] / -delta, np.inf)
+            to_zero = np.where(act & (delta < 0.0) & (amounts[idx] > 0.0) & project, amounts[idx] / -delta, np.inf)
         d_dissolved = -delta @ system.stoichiometry
         d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
         step_length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
@@ -692,6 +696,8 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
     restarted = np.zeros(n_batch, dtype=bool)
     tabu_count = np.zeros((n_batch, n_min), dtype=int)
     rejections = np.zeros(n_batch, dtype=int)
+    changes = np.zeros(n_batch, dtype=int)
+    visited = active.copy()
     for _ in range(MAX_ACTIVE_SET_CHANGES):
         idx = np.nonzero(pending)[0]
         if len(idx) == 0:
@@ -745,9 +751,16 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
         fix = idx[changed]
         amounts[fix] = _restore_feasibility(totals_b[fix], water_b[fix], amounts[fix], system)
         pending[idx[~changed]] = False
-    else:
-        _raise_convergence(np.nonzero(pending)[0], totals_b, water_b, temp_b, amounts, active, ln_k,
-                           system, "the mineral assemblage did not settle")
+        visited[idx] |= active[idx]
+        changes[idx[changed]] += 1
+        # Brines cycling among assemblages: test every subset of the minerals they visited.
+        looping = idx[changed & (changes[idx] >= _ENUMERATE_AFTER)]
+        for row in looping:
+            found = _enumerate_assemblages(totals_b[row], water_b[row], temp_b[row], ln_k[row],
+                                           amounts[row], visited[row], system)
+            if found is not None:
+                amounts[row], active[row] = found, found > 0
+                pending[row] = False
     if pending.any():
         _raise_convergence(np.nonzero(pending)[0], totals_b, water_b, temp_b, amounts, active, ln_k,
                            system, "the mineral assemblage did not settle")
@@ -794,6 +807,45 @@ def _seeded_start(totals, water, temperature, system):
     start = seeded.minerals[nearest] * scale
     start[seeds] = seeded.minerals
     return start
+
+
+def _enumerate_assemblages(totals, water, temperature, ln_k, amounts, visited, system):
+    """Last resort for a brine whose assemblage cycles: try every subset of the minerals it
+    visited (one vectorised Newton solve over all subsets); among the subsets whose solution has
+    no negative amount and no supersaturated absent mineral, return the amounts of the one of
+    least Gibbs energy, or None.
+    """
+    members = np.nonzero(visited)[0][:_MAX_ENUMERATED]
+    n_min = len(visited)
+    count = 1 << len(members)
+    bits = (np.arange(count)[:, None] >> np.arange(len(members))[None, :]) & 1
+    active = np.zeros((count, n_min), dtype=bool)
+    active[:, members] = bits.astype(bool)
+    start = np.where(active, np.maximum(amounts, 1e-9)[None, :], 0.0)
+    totals_k = np.repeat(totals[None], count, axis=0)
+    water_k = np.repeat(water, count)
+    start = _restore_feasibility(totals_k, water_k, start, system)
+    # Unprojected Newton: amounts may go negative (that subset is then rejected), so no mineral
+    # is dropped from the subset being tested.
+    converged, saturation, _ = _newton(totals_k, water_k, np.repeat(temperature, count),
+                                       np.repeat(ln_k[None], count, axis=0), start, active, system,
+                                       project=False)
+    ok = converged & np.all(np.where(active, start >= -NEGATIVE_AMOUNT_TOLERANCE, True), axis=1) \
+        & np.all(np.where(active, True, saturation <= SUPERSATURATION_TOLERANCE), axis=1)
+    if not ok.any():
+        return None
+    # Several subsets may satisfy the conditions (the Pitzer free energy is not convex); the
+    # stable one has the least Gibbs energy. With the totals fixed, up to a constant,
+    # G / RT = Σ_s n_s ln a_s + n_w ln a_w − Σ_j p_j ln K_j.
+    candidates = np.nonzero(ok)[0]
+    amounts_ok = np.maximum(start[candidates], 0.0)
+    dissolved, water_left = _composition(totals_k[candidates], water_k[candidates], amounts_ok, system)
+    ln_a, ln_aw, *_ = _log_activities(dissolved, water_left, np.repeat(temperature, len(candidates)),
+                                      system, False)
+    n_species = np.maximum(dissolved[:, system.species_component], 0.0)
+    gibbs = (n_species * ln_a).sum(axis=1) + water_left / _WATER_MOLAR_MASS * ln_aw \
+        - (amounts_ok * ln_k[None]).sum(axis=1)
+    return amounts_ok[int(np.argmin(gibbs))]
 
 
 def _continuation(totals, water, temperature, system):

@@ -91,12 +91,22 @@ def run(args) -> int:
         print(f"wrote {args.out}")
     reference = None
     if args.compare:
-        if args.mode == "equilibrium":
-            reference = phreeqc_path(brine, temperature, 1.0 - path.water_removed[~path.refined],
-                                     path.mineral_names)
-        else:
-            reference = phreeqc_fractional_path(brine, temperature, path.water_removed, path.mineral_names)
-        _print_comparison(path, reference)
+        from ..errors import SaltsimError
+
+        try:
+            if args.mode == "equilibrium":
+                reference = phreeqc_path(brine, temperature, 1.0 - path.water_removed[~path.refined],
+                                         path.mineral_names)
+            else:
+                reference = phreeqc_fractional_path(brine, temperature, path.water_removed,
+                                                    path.mineral_names)
+        except SaltsimError as exc:
+            if "phreeqpython" in str(exc):
+                raise
+            print(f"note: no comparison: {exc}")
+            reference = None
+        if reference is not None:
+            _print_comparison(path, reference)
     if args.plot:
         _plot(args.plot, path, name, reference)
         print(f"wrote {args.plot}")
@@ -228,9 +238,7 @@ def phreeqc_path(molality, temperature, water_left, minerals):
     lines += ["SELECTED_OUTPUT", " -reset false", " -water true", " -ionic_strength true",
               f" -totals {totals}", " -equilibrium_phases " + " ".join(minerals),
               "USER_PUNCH", " -headings aw rho", ' 10 PUNCH ACT("H2O"), RHO', "END"]
-    status = engine.ip.run_string("\n".join(lines))
-    if status:
-        raise SaltsimError(f"PHREEQC failed: {engine.ip.get_error_string().strip()}")
+    _run_phreeqc(engine, lines)
     table = engine.ip.get_selected_output_array()
     # Row 1 is the starting solution before any reaction; then one row per reaction step.
     header = table[0]
@@ -294,9 +302,7 @@ def phreeqc_fractional_path(molality, temperature, water_removed, minerals):
         lines += [f"USE solution {k}", f"EQUILIBRIUM_PHASES {k}"] + [f" {m} 0 0" for m in minerals]
         lines += [f"REACTION {k}", " H2O -1", f" {removed / MOLAR_MASS['H2O']:.12g}",
                   f"SAVE solution {k + 1}", "END"]
-    status = engine.ip.run_string("\n".join(lines))
-    if status:
-        raise SaltsimError(f"PHREEQC failed: {engine.ip.get_error_string().strip()}")
+    _run_phreeqc(engine, lines)
     table = engine.ip.get_selected_output_array()
     header = table[0]
     # Row 1: the starting solution; then per simulation one row (the reaction step).
@@ -310,6 +316,19 @@ def phreeqc_fractional_path(molality, temperature, water_removed, minerals):
     for m in minerals:
         out[f"min_{m}"] = np.cumsum(column[m])
     return out
+
+
+def _run_phreeqc(engine, lines) -> None:
+    """Run a PHREEQC input; its errors (phreeqpython raises a bare Exception) become a SaltsimError."""
+    from ..errors import SaltsimError
+
+    try:
+        status = engine.ip.run_string("\n".join(lines))
+    except Exception as exc:  # phreeqpython signals PHREEQC input/convergence errors this way
+        messages = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        raise SaltsimError(f"PHREEQC failed: {messages[-1] if messages else type(exc).__name__}") from None
+    if status:
+        raise SaltsimError(f"PHREEQC failed: {engine.ip.get_error_string().strip().splitlines()[-1]}")
 
 
 def _onsets_of(concentration_factor, amounts):

@@ -264,18 +264,20 @@ def test_fractional_seawater_path_matches_phreeqc_fractional():
     assert report["elements_pooled_rms_rel_err"] <= POOLED_RMS_MAX
 
 
-#: At other temperatures the reference is PHREEQC run here on the same 40 steps (11 % apart in
-#: CF): its onsets are located only within its step, so they are compared within 10 %.
-ONSET_RTOL_COARSE_REFERENCE = 0.10
+#: At other temperatures the reference is PHREEQC run here on the same 80 steps to 1 % water
+#: (6 % apart in CF): its onsets are located only within its step, so they are compared within
+#: 6 %. (Below 1 % water PHREEQC's own solver fails at 0 °C; at 50 °C gypsum is stable only
+#: between CF 3.43 and 3.59, so coarser steps miss it.)
+ONSET_RTOL_COARSE_REFERENCE = 0.06
 
 
-@pytest.mark.parametrize("celsius", [0.0, 40.0])
-def test_seawater_paths_at_0_and_40_c_match_phreeqc(celsius):
+@pytest.mark.parametrize("celsius", [0.0, 40.0, 50.0])
+def test_seawater_paths_at_0_40_and_50_c_match_phreeqc(celsius):
     pytest.importorskip("phreeqpython")
     from saltsim.commands.evaporate import phreeqc_path
 
     temperature = 273.15 + celsius
-    path = evaporation_path(_seawater(), temperature, steps=40)
+    path = evaporation_path(_seawater(), temperature, steps=80, to_water_fraction=0.01)
     reference = phreeqc_path(_seawater(), temperature, 1.0 - path.water_removed[~path.refined],
                              path.mineral_names)
     compare = _compare_module()
@@ -285,8 +287,12 @@ def test_seawater_paths_at_0_and_40_c_match_phreeqc(celsius):
     rows_ref = [compare._normalise({**{k: float(v[i]) for k, v in reference.items()}, "valid": 1.0})
                 for i in range(n_ref)]
     report = compare.compare(rows_ref, rows_ours)
-    assert report["sequence_match"], (report["sequence_ref"], report["sequence_cand"])
-    for name, entry in report["minerals"].items():
+    key_ref = [m for m in report["sequence_ref"] if m in SEQUENCE_MINERALS]
+    key_ours = [m for m in report["sequence_cand"] if m in SEQUENCE_MINERALS]
+    assert key_ours == key_ref
+    both = {name: entry for name, entry in report["minerals"].items() if entry["status"] == "both"}
+    assert set(both) >= set(key_ref)
+    for name, entry in both.items():
         assert abs(entry["rel_err"]) <= ONSET_RTOL_COARSE_REFERENCE, (name, entry)
     assert report["elements_pooled_rms_rel_err"] <= POOLED_RMS_MAX
     if celsius == 0.0:
