@@ -516,7 +516,10 @@ def activity_from_tables(tables, scenario=None) -> Activity:
     if kpis is None or kpi("harvest_diesel") is None:
         if plants is None:
             missing |= {"diesel"}
-    pond_area = float(sum(p.area for p in getattr(scenario, "ponds", ()))) if scenario is not None else 0.0
+    ponds_table = _nonempty(tables, "ponds")
+    simulated = set(ponds_table["pond"].astype(str)) if ponds_table is not None and "pond" in ponds_table else set()
+    # only the ponds the run built (a crust-harvest or no-project run builds none)
+    pond_area = float(sum(p.area for p in getattr(scenario, "ponds", ()) if p.name in simulated))
     if scenario is None:
         missing |= {"ponds"}
     rail = getattr(scenario, "rail", None)

@@ -41,7 +41,8 @@ def tables():
     shipments = pd.DataFrame({"mass_kg": [3.4e6], "net_kg_m": [3.4e6 * 1.7e5], "diesel_m3": [4.0]})
     kpis = pd.DataFrame({"kpi": ["harvest_diesel", "wash_energy"], "value": [10.0, 3.6e9],
                          "unit": ["m^3/yr", "J/yr"], "description": ["", ""]})
-    return {"flows": flows, "lake": lake, "plants": plants, "shipments": shipments, "kpis": kpis}
+    ponds = pd.DataFrame({"time_s": [DAY, DAY], "pond": ["E1", "B1"], "depth_m": [0.4, 1.0]})
+    return {"flows": flows, "lake": lake, "plants": plants, "shipments": shipments, "kpis": kpis, "ponds": ponds}
 
 
 SCENARIO = SimpleNamespace(
@@ -88,6 +89,12 @@ def test_scenario_factor_overrides_reach_the_accounting(tables):
     assert factors["grid_co2"].value == pytest.approx(0.5 / 3.6e6) and factors["grid_co2"].source == "scenario"
     assert factors["dust_threshold_intact"].value == 8.0
     assert factors["road_haul_distance"].value == 5000.0 and factors["road_payload"].value == 40000.0
+
+
+def test_land_counts_only_the_ponds_the_run_built(tables):
+    without_ponds = {k: v for k, v in tables.items() if k != "ponds"}  # e.g. a crust-harvest run
+    assert I.activity_from_tables(without_ponds, SCENARIO).pond_area_m2 == 0.0
+    assert I.activity_from_tables(tables, SCENARIO).pond_area_m2 == 7.5e5
 
 
 def test_empty_tables_are_marked_not_modelled():
