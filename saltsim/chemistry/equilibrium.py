@@ -17,15 +17,23 @@ minerals present:
 
 (3) r_j = Σ_s ν_js ln(γ_s m_s) + h_j ln a_w − ln K_j(T) = 0          (j present)
 
-solved by a damped Newton method whose Jacobian is analytic in the amounts (d ln m / d p from
-(1)–(2)) and uses forward differences of the activity model with respect to the molalities,
-evaluated for all brines and all perturbations in one vectorised call. The assemblage is found
-by an active-set strategy: after each converged Newton solve, a mineral with negative amount is
-dropped (the most negative), otherwise the most supersaturated absent mineral is added. A
-candidate whose stoichiometry (water included) is a combination of the present minerals' (e.g.
-glauberite = thenardite + anhydrite) replaces the present mineral that the exchange exhausts
-first (a simplex ratio test), so the Gibbs phase rule is respected and the Jacobian stays
-regular. Each brine carries its own active set; all brines iterate together.
+solved by a damped, projected Newton method (amounts ≥ 0; a backtracking line search on the
+max residual) whose Jacobian is analytic: d ln m / d p from (1)–(2) and the Pitzer model's own
+derivatives with respect to the molalities (forward differences, all perturbations in one call,
+when a model has none). The linear systems are compressed to each brine's present minerals.
+
+The assemblage is found by an active-set strategy: after each converged Newton solve, a mineral
+with negative amount is dropped (the most negative), otherwise the absent mineral most
+supersaturated per formula ion is added. A candidate whose stoichiometry (water included) is a
+combination of the present minerals' (e.g. glauberite = thenardite + anhydrite) replaces the
+present mineral that the exchange exhausts first (a simplex ratio test), so the Gibbs phase
+rule is respected and the Jacobian stays regular. Each brine carries its own active set; all
+brines iterate together. Safeguards for hard cases: a brine whose warm start traps Newton
+restarts cold, then is solved by continuation in the water (an evaporation path from a dilute
+state); a mineral rejected twice enters in exchange for a present one chosen by a feasible
+Newton step; a brine still cycling has all subsets of the minerals it visited solved at once and
+the valid one of least Gibbs energy kept. Large cold batches start from the solids of solved
+neighbour brines (k-d tree seeds).
 
 Convergence is judged on the residual (3) (``RESIDUAL_TOLERANCE``) and on every absent mineral
 being undersaturated (``SUPERSATURATION_TOLERANCE``); otherwise :class:`ConvergenceError` is
