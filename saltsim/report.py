@@ -194,6 +194,8 @@ def _group(account: str, pond_groups: Mapping[str, str]) -> str:
         return f"stockpile {name[10:]}"
     if name.startswith("plant:"):
         return f"plant {name[6:]}"
+    if name.startswith("harvest:"):
+        return "harvest (in the field)"
     if name.startswith("rail") or name.startswith("train") or name.startswith("wagon"):
         return "rail"
     if name.startswith("ext:customer"):
@@ -453,6 +455,10 @@ def _fig_ponds(results) -> Figure | None:
         return None
     plt = _plt()
     fig, axes = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
+    if density is not None:  # a dry pond has no brine density: leave a gap, not a line at 1000
+        wet = ponds[level] > 0 if level is not None else (ponds[_first(ponds, ("volume_m3",))] > 0
+                                                           if "volume_m3" in ponds else True)
+        ponds = ponds.assign(**{density: ponds[density].where(wet)})
     if level is not None:
         _line_figure(ponds, time_column, group, level, "Brine depth", "m", ax=axes[0])
     if density is not None:
@@ -465,8 +471,8 @@ def _fig_ponds(results) -> Figure | None:
                              ha="right", va="bottom", fontsize=7, color="grey")
     fig.tight_layout()
     return Figure("ponds", "Ponds", "Pond levels and densities",
-                  "Daily brine depth and density of every pond; dotted lines mark the crystallizer feed "
-                  "(26 °Bé) and drain-off (29.5 °Bé) densities [S1].", _png(fig))
+                  "Daily brine depth and density of every pond (no density while a pond is dry); dotted "
+                  "lines mark the crystallizer feed (26 °Bé) and drain-off (29.5 °Bé) densities [S1].", _png(fig))
 
 
 def _fig_stockpiles(results) -> Figure | None:
