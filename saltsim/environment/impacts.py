@@ -54,8 +54,9 @@ __all__ = [
 
 IMPACT_COLUMNS = ("category", "quantity", "value", "unit", "per_tonne_of", "source")
 
-#: Diesel density, EST: EN 590 range 820–845 kg/m³ (not in the domain dossier). [kg m⁻³]
-DIESEL_DENSITY = 832.0
+#: Diesel density, EST: EN 590 range 820–845 kg/m³ (not in the domain dossier); the scenario's
+#: ``energy.diesel.density`` replaces it. [kg m⁻³]
+DIESEL_DENSITY = 835.0
 #: Diesel lower heating value, 42.68 MJ/kg [X4]. [J kg⁻¹]
 DIESEL_LHV = 42.68e6
 NOT_MODELLED = "not modelled in this run"
@@ -130,6 +131,8 @@ class Activity:
     handled_kg: float = 0.0
     hauled_kg: float = 0.0
     lake: LakeSeries | None = None
+    diesel_density: float = DIESEL_DENSITY
+    diesel_lhv: float = DIESEL_LHV
     missing: frozenset[str] = frozenset()
 
 
@@ -181,11 +184,12 @@ def energy_rows(activity: Activity) -> list[dict]:
             for carrier, value in sorted(activity.electricity_J.items())]
     if not rows:
         rows.append(_row("energy", "electricity_grid", 0.0, "J", NOT_MODELLED))
-    rows.append(_row("energy", "diesel", activity.diesel_m3 * DIESEL_DENSITY * DIESEL_LHV, "J",
-                     _src(activity, "diesel", "[X4] LHV; density EST 832 kg/m^3")))
+    fuel = activity.diesel_density * activity.diesel_lhv  # J per m³ of diesel
+    rows.append(_row("energy", "diesel", activity.diesel_m3 * fuel, "J",
+                     _src(activity, "diesel", "[X4] LHV x density (EST 835 kg/m^3)")))
     rows.append(_row("energy", "diesel_volume", activity.diesel_m3, "m^3", _src(activity, "diesel", MEASURED)))
-    rows.append(_row("energy", "diesel_rail", activity.rail_diesel_m3 * DIESEL_DENSITY * DIESEL_LHV, "J",
-                     _src(activity, "rail", "[X4] LHV; density EST 832 kg/m^3")))
+    rows.append(_row("energy", "diesel_rail", activity.rail_diesel_m3 * fuel, "J",
+                     _src(activity, "rail", "[X4] LHV x density (EST 835 kg/m^3)")))
     rows.append(_row("energy", "diesel_rail_volume", activity.rail_diesel_m3, "m^3", _src(activity, "rail", MEASURED)))
     rows.append(_row("energy", "process_heat", activity.heat_J, "J", _src(activity, "heat", MEASURED)))
     total = sum(r["value"] for r in rows if r["unit"] == "J")
@@ -228,7 +232,7 @@ def dust_emissions(lake: LakeSeries | None, handled_kg: float, hauled_kg: float,
     dict
         ``lakebed_intact``, ``lakebed_disturbed`` (uncontrolled) [kg], ``lakebed_intact_controlled``,
         ``lakebed_disturbed_controlled`` [kg], ``stockpiles``, ``haul_roads`` [kg],
-        ``water`` (dict water source → m³) and ``disturbed_series`` (kg per day, controlled).
+        and ``water`` (dict: ``freshwater``/``brine`` → m³ used by dust control).
     """
     v = factor_values(factors)
     water = {"freshwater": 0.0, "brine": 0.0}
@@ -525,7 +529,10 @@ def activity_from_tables(tables, scenario=None) -> Activity:
     rail = getattr(scenario, "rail", None)
     if shipments is None and (scenario is None or rail is None or not getattr(rail, "enabled", True)):
         missing |= {"rail"}
-    return Activity(products_kg=products, electricity_J=electricity, heat_J=_sum(plants, "heat_J"),
+    diesel = getattr(getattr(scenario, "energy", None), "diesel", None)
+    return Activity(diesel_density=float(getattr(diesel, "density", DIESEL_DENSITY) or DIESEL_DENSITY),
+                    diesel_lhv=float(getattr(diesel, "lower_heating_value", DIESEL_LHV) or DIESEL_LHV),
+                    products_kg=products, electricity_J=electricity, heat_J=_sum(plants, "heat_J"),
                     diesel_m3=_sum(plants, "diesel_m3") + fleet_diesel, rail_diesel_m3=_sum(shipments, "diesel_m3"),
                     rail_kg_m=_sum(shipments, "net_kg_m"), water_m3=water, lime_kg=lime,
                     brine_abstracted_kg=brine, lake_inflow_kg=inflow, bitterns_produced_kg=bitterns_in,

@@ -168,3 +168,13 @@ def test_auto_target_covers_disturbed_crust_first_then_intact_and_measures_add_u
     assert _value(table, "pm10_lakebed_intact") == pytest.approx(expected, rel=1e-9)
     # only the wetted square kilometre uses water (gravel needs none)
     assert _value(table, "freshwater_dust_control") == pytest.approx(wet.water_rate * 1e6 * 365 * DAY, rel=1e-12)
+
+
+def test_diesel_energy_by_hand():
+    # 2 m^3 x 835 kg/m^3 x 42.68 MJ/kg [X4]
+    table = I.compute(I.Activity(diesel_m3=2.0, rail_diesel_m3=1.0), FACTORS)
+    assert _value(table, "diesel") == pytest.approx(2.0 * 835.0 * 42.68e6, rel=RTOL_ARITHMETIC)
+    assert _value(table, "diesel_rail") == pytest.approx(835.0 * 42.68e6, rel=RTOL_ARITHMETIC)
+    # trains count by t-km in climate, not by their diesel: no rail CO2 without t-km
+    assert _value(table, "co2e_rail") == 0.0
+    assert _value(table, "co2e_diesel") == pytest.approx(2.0 * 2610.0, rel=RTOL_ARITHMETIC)
