@@ -8,7 +8,8 @@ wall time of the bundled Qom baseline with plants and rail on vs off.
 2. *Site model*: the bundled ``qom_baseline`` over ``--years``, stepped by hand (events/s), and
    ``SiteModel.run`` timed with plants and rail on and off (``rail.enabled = false``, no plants).
 
-Medians of ``--repeats`` runs. Not collected by ``pytest tests``; numbers go to
+Medians of ``--repeats`` runs, as wall time and as CPU time of this process (``time.process_time``,
+much less sensitive to other jobs on a shared machine). Not collected by ``pytest tests``; numbers go to
 ``benchmarks/RESULTS.md`` ("DES / logistics").
 """
 from __future__ import annotations
@@ -59,7 +60,7 @@ def step_until(env: simpy.Environment, until: float) -> int:
     return events
 
 
-def logistics_alone(years: float) -> tuple[int, float]:
+def logistics_alone(years: float) -> tuple[int, float, float]:
     example = _example()
     scenario = example.scenario_with_rail(50)
     env, ledger = simpy.Environment(), Ledger()
@@ -68,9 +69,9 @@ def logistics_alone(years: float) -> tuple[int, float]:
     start_logistics(env, scenario, piles, ledger, np.random.default_rng(1))
     for product, rate in example.PRODUCTION.items():
         env.process(feeder(env, piles[product], product, rate, piles[product].composition, ledger))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     events = step_until(env, years * YEAR)
-    return events, time.perf_counter() - started
+    return events, time.perf_counter() - started, time.process_time() - cpu
 
 
 def _baseline_raw(years: float, logistics: bool) -> dict:
@@ -83,11 +84,11 @@ def _baseline_raw(years: float, logistics: bool) -> dict:
     return raw
 
 
-def site_model(years: float, logistics: bool, count_events: bool) -> tuple[int, float]:
+def site_model(years: float, logistics: bool, count_events: bool) -> tuple[int, float, float]:
     from saltsim.des.model import SiteModel
 
     scenario = load_scenario(_baseline_raw(years, logistics))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     model = SiteModel(scenario, seed=1)
     if count_events:
         model.progress = None  # as SiteModel.run sets it, without a progress bar
@@ -95,7 +96,7 @@ def site_model(years: float, logistics: bool, count_events: bool) -> tuple[int, 
     else:
         model.run(False)
         events = 0
-    return events, time.perf_counter() - started
+    return events, time.perf_counter() - started, time.process_time() - cpu
 
 
 def main(argv=None) -> int:
@@ -107,22 +108,25 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     print(f"machine: {machine()}")
-    if not args.skip_logistics:
-        runs = [logistics_alone(args.years) for _ in range(args.repeats)]
+    def report(label, runs):
         events = runs[0][0]
-        median = statistics.median(t for _, t in runs)
-        print(f"logistics alone, {args.years:g} yr: {events} events, median {median:.2f} s, "
-              f"{events / median:,.0f} events/s")
+        wall = statistics.median(r[1] for r in runs)
+        cpu = statistics.median(r[2] for r in runs)
+        rate = f", {events:,} events, {events / cpu:,.0f} events per CPU-second" if events else ""
+        print(f"{label}: wall {wall:.2f} s, CPU {cpu:.2f} s{rate}")
+        return cpu
+
+    if not args.skip_logistics:
+        report(f"logistics alone, {args.years:g} yr", [logistics_alone(args.years) for _ in range(args.repeats)])
     if args.skip_site:
         return 0
-    runs = [site_model(args.years, True, True) for _ in range(args.repeats)]
-    events, median = runs[0][0], statistics.median(t for _, t in runs)
-    print(f"site model with logistics, {args.years:g} yr, stepped: {events} events, median {median:.2f} s, "
-          f"{events / median:,.0f} events/s")
-    on = statistics.median(site_model(args.years, True, False)[1] for _ in range(args.repeats))
-    off = statistics.median(site_model(args.years, False, False)[1] for _ in range(args.repeats))
-    print(f"qom_baseline {args.years:g} yr, SiteModel.run: plants+rail on {on:.2f} s, off {off:.2f} s, "
-          f"ratio {on / off:.2f}")
+    report(f"site model with logistics, {args.years:g} yr, stepped",
+           [site_model(args.years, True, True) for _ in range(args.repeats)])
+    on = report(f"qom_baseline {args.years:g} yr, SiteModel.run, plants+rail on",
+                [site_model(args.years, True, False) for _ in range(args.repeats)])
+    off = report(f"qom_baseline {args.years:g} yr, SiteModel.run, plants+rail off",
+                 [site_model(args.years, False, False) for _ in range(args.repeats)])
+    print(f"CPU-time ratio on/off: {on / off:.2f}")
     return 0
 
 
