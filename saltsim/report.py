@@ -495,7 +495,7 @@ def _fig_shipments(results) -> Figure | None:
     shipments = _table(results, "shipments")
     if shipments is None:
         return None
-    time_column = _first(shipments, ("arrival", "departure")) or _time_column(shipments)
+    time_column = _first(shipments, ("departure", "arrival")) or _time_column(shipments)
     mass = _first(shipments, ("mass_kg", "payload_kg", "net_kg", "cargo_kg")) or _first_suffix(shipments, ("_kg",))
     group = _first(shipments, ("destination", "product"))
     if time_column is None or mass is None:
@@ -504,8 +504,8 @@ def _fig_shipments(results) -> Figure | None:
     frame["cumulative"] = frame.groupby(group)[mass].cumsum() if group else frame[mass].cumsum()
     unit, factor = display_unit("kg", frame["cumulative"].max())
     fig = _line_figure(frame, time_column, group, "cumulative", "Cumulative tonnage shipped by rail", unit, factor)
-    return Figure("shipments", "Shipments", "Shipments", "Cumulative mass shipped per destination "
-                  f"({len(shipments)} trains).", _png(fig))
+    return Figure("shipments", "Shipments", "Shipments", "Cumulative mass shipped per destination, by "
+                  f"departure from the loading terminal ({len(shipments)} trains).", _png(fig))
 
 
 def _fig_impacts(results) -> Figure | None:
