@@ -64,7 +64,8 @@ class Entry:
     origin: str
 
 
-def metrics_of(kpis: pd.DataFrame | None, impacts: pd.DataFrame | None, replication: int = 0) -> pd.DataFrame:
+def metrics_of(kpis: pd.DataFrame | None, impacts: pd.DataFrame | None, replication: int = 0,
+               per_tonne_of: Sequence[str] = ()) -> pd.DataFrame:
     """Metrics of one run from its ``kpis`` and ``impacts`` tables.
 
     Parameters
@@ -76,6 +77,8 @@ def metrics_of(kpis: pd.DataFrame | None, impacts: pd.DataFrame | None, replicat
         ``impacts:<quantity>``.
     replication : int
         Replication number of this run.
+    per_tonne_of : sequence of str
+        Products whose intensities are added as ``impacts:<quantity> per t <product>``.
 
     Returns
     -------
@@ -91,6 +94,11 @@ def metrics_of(kpis: pd.DataFrame | None, impacts: pd.DataFrame | None, replicat
         parts.append(pd.DataFrame({"metric": "impacts:" + totals["quantity"].astype(str),
                                    "unit": totals["unit"].astype(str),
                                    "value": pd.to_numeric(totals["value"], errors="coerce")}))
+        for product in per_tonne_of:
+            rows = impacts[impacts["per_tonne_of"].fillna("").astype(str) == product]
+            parts.append(pd.DataFrame({"metric": "impacts:" + rows["quantity"].astype(str) + f" per t {product}",
+                                       "unit": rows["unit"].astype(str),
+                                       "value": pd.to_numeric(rows["value"], errors="coerce")}))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["metric", "unit", "value"])
     frame.insert(0, "replication", replication)
     return frame.reset_index(drop=True)
@@ -147,7 +155,7 @@ def _label_of_run(path: Path) -> str:
 
 def collect(specs: Sequence[str], variants_of: Sequence[str] = (), seed: int | None = None,
             overrides: Mapping[str, object] | None = None, counterfactual: bool | None = None,
-            run=None, keep_runs: str | Path | None = None) -> list[Entry]:
+            run=None, keep_runs: str | Path | None = None, per_tonne_of: Sequence[str] = ()) -> list[Entry]:
     """Entries for every spec, in order.
 
     Parameters
@@ -168,6 +176,8 @@ def collect(specs: Sequence[str], variants_of: Sequence[str] = (), seed: int | N
     keep_runs : str or Path, optional
         Write the results of every simulated entry under this directory (``FILE-VARIANT``),
         for ``saltsim report`` or a later comparison.
+    per_tonne_of : sequence of str
+        Products whose impact intensities (per tonne) are compared too (runs, not sweeps).
 
     Raises
     ------
@@ -183,13 +193,15 @@ def collect(specs: Sequence[str], variants_of: Sequence[str] = (), seed: int | N
         results = run(scenario, seed)
         if keep_runs is not None:
             results.write(Path(keep_runs) / label.replace("#", "-"))
-        entries.append(Entry(label=label, metrics=metrics_of(results.kpis, results.impacts), origin=origin))
+        entries.append(Entry(label=label, metrics=metrics_of(results.kpis, results.impacts,
+                                                             per_tonne_of=per_tonne_of), origin=origin))
 
     for spec in specs:
         path = Path(spec)
         if _is_run_dir(path):
             results = _read_run(path)
-            entries.append(Entry(label=_label_of_run(path), metrics=metrics_of(results.kpis, results.impacts),
+            entries.append(Entry(label=_label_of_run(path),
+                                 metrics=metrics_of(results.kpis, results.impacts, per_tonne_of=per_tonne_of),
                                  origin=str(path)))
             continue
         table = _sweep_table(path)

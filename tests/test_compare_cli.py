@@ -92,3 +92,19 @@ def test_bad_variant_and_bad_metric_exit_2(compared, capsys):
     assert "did you mean 'impacts:co2e_total'" in capsys.readouterr().err
     assert cli.main(["compare", str(runs / "impact_pairs-base")]) == 2
     assert "at least two" in capsys.readouterr().err
+
+
+def test_per_tonne_intensities(compared, capsys):
+    _, _, out = compared
+    runs = out / "runs"
+    code = cli.main(["compare", str(runs / "impact_pairs-base"), str(runs / "impact_pairs-pv"),
+                     "--per-tonne", "salt", "--csv", str(out / "per_t.csv")])
+    assert code == 0
+    table = pd.read_csv(out / "per_t.csv").set_index(["label", "metric"])
+    total = table.loc[("impact_pairs-pv", "impacts:co2e_total"), "mean"]
+    per_t = table.loc[("impact_pairs-pv", "impacts:co2e_total per t salt"), "mean"]
+    salt_t = total / per_t
+    from saltsim.results import Results
+
+    plants = Results.read(runs / "impact_pairs-pv").plants
+    assert salt_t == pytest.approx(plants.loc[plants["product"] == "salt", "production_kg"].sum() / 1e3, rel=1e-9)

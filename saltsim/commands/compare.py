@@ -30,6 +30,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--figures", metavar="DIR", help="write bar charts (PNG) of the headline metrics here")
     parser.add_argument("--keep-runs", metavar="DIR",
                         help="write the results of simulated entries here (one run directory each)")
+    parser.add_argument("--per-tonne", action="append", default=[], metavar="PRODUCT",
+                        help="also compare the impact intensities per tonne of PRODUCT (repeatable)")
     parser.add_argument("--metrics", metavar="NAMES",
                         help="comma-separated metrics to show (default: all KPIs and impact totals)")
 
@@ -62,7 +64,8 @@ def run(args) -> int:
         raise ScenarioError("compare: found nothing to compare; expected at least two entries or --variants FILE")
     entries = collect(args.entries, variants_of=args.variants, seed=args.seed,
                       overrides=parse_assignments(args.set) or None,
-                      counterfactual=False if args.no_counterfactual else None, keep_runs=args.keep_runs)
+                      counterfactual=False if args.no_counterfactual else None, keep_runs=args.keep_runs,
+                      per_tonne_of=args.per_tonne)
     if len(entries) < 2:
         raise ScenarioError(f"compare: found {len(entries)} entry; expected at least two to compare")
     summary = summarise(entries)

@@ -448,7 +448,7 @@ def activity_from_tables(tables, scenario=None) -> Activity:
     Notes
     -----
     - Products: mass put into each stockpile by harvest (flows into ``stockpile:<product>``
-      from outside the stockpiles) and each plant product (``plants.production_kg``).
+      from outside the stockpiles and plants) and each plant product (``plants.production_kg``).
     - Electricity: plants' ``grid_J``/``pv_J`` plus pumping (``lake.pumping_energy_J``) and field
       washing (KPI ``wash_energy`` × years), both drawn from the grid.
     - Diesel counted for CO2: plant generators (``plants.diesel_m3``) and the harvest fleet (KPI
@@ -483,7 +483,9 @@ def activity_from_tables(tables, scenario=None) -> Activity:
         source, sink = flows["source"].astype(str), flows["sink"].astype(str)
         total = _mass(flows)
         into_stock = sink.str.startswith("stockpile:") & ~source.str.startswith("stockpile:")
-        for product, mass in pd.Series(total[into_stock.to_numpy()], index=sink[into_stock].str[10:]).groupby(
+        # harvested products; plant products are counted from the plants table below
+        harvested = into_stock & ~source.str.startswith("plant:")
+        for product, mass in pd.Series(total[harvested.to_numpy()], index=sink[harvested].str[10:]).groupby(
                 level=0).sum().items():
             products[product] = float(mass)
         handled = float(total[into_stock.to_numpy()].sum())
