@@ -356,7 +356,8 @@ def draw_sankey(links: pd.DataFrame, title: str, unit: str = "t", factor: float 
     for n, (c, y) in position.items():
         x = c / span
         ax.add_patch(Rectangle((x, y), width, throughput[n], facecolor=colour[n], edgecolor="black", lw=0.5))
-        label = f"{n}\n{throughput[n] * factor:,.3g} {unit}"
+        value = throughput[n] * factor
+        label = f"{n}\n{value:,.0f} {unit}" if value >= 1000 else f"{n}\n{value:.3g} {unit}"
         ax.text(x + width + 0.006, y + throughput[n] / 2.0, label, ha="left", va="center", fontsize=7.5)
     ax.set_xlim(-0.02, 1.0 + width + 0.16)
     ax.set_ylim(-gap, height + gap)
@@ -703,11 +704,12 @@ def _run_sections(results, figures: Sequence[Figure]) -> list[tuple[str, str, st
 def _sweep_sections(entries, figures_dir: Path) -> tuple[list[tuple[str, str, str]], list[Figure]]:
     from .compare import CONFIDENCE, display_table, summarise, write_figures
 
-    summary = display_table(summarise(entries))
+    raw = summarise(entries)
+    summary = display_table(raw)
     table = summary.rename(columns={"label": "strategy", "low": f"low {int(CONFIDENCE * 100)} %",
                                     "high": f"high {int(CONFIDENCE * 100)} %"})
     numeric = [c for c in table.columns if c not in ("strategy", "metric", "unit")]
-    paths = write_figures(summarise(entries), figures_dir)
+    paths = write_figures(raw, figures_dir)
     figures = [Figure(p.stem, "Strategies", p.stem.replace("_", " "),
                       f"Mean over replications with the {int(CONFIDENCE * 100)} % confidence interval of the mean.",
                       p.read_bytes()) for p in paths]
