@@ -108,3 +108,23 @@ def test_qom_baseline_every_category_with_units_sources_and_counterfactual():
         totals.loc["pm10_total", "value"] - totals.loc["pm10_total_no_project", "value"], rel=RTOL_SUM)
     assert totals.loc["brine_abstracted", "value"] > 0
     assert totals.loc["co2e_total", "value"] > 0
+
+
+def test_no_project_counterfactual_has_the_same_weather_and_no_activity():
+    from saltsim.runner import run
+
+    scenario = load_variant(PAIRS, "base")
+    project = _run("base")
+    no_project = run(scenario, seed=project.metadata["seed"], strategy="no_project", progress=False,
+                     counterfactual=False)
+    # same weather and inflows (drawn from their own random streams)
+    for column in ("wind_m_per_s", "rain_m", "fresh_evaporation_m"):
+        np.testing.assert_array_equal(no_project.lake[column].to_numpy(), project.lake[column].to_numpy())
+    river = lambda r: r.flows.loc[r.flows.source == "ext:river", "H2O_kg"].sum()  # noqa: E731
+    assert river(no_project) == river(project) > 0
+    # no pumping, no harvest, no plants
+    flows = no_project.flows
+    assert not (flows.source.str.startswith("lake:crust") | flows.sink.str.startswith("stockpile:")
+                | flows.sink.str.startswith("pond:")).any()
+    assert no_project.plants.empty or no_project.plants["production_kg"].sum() == 0
+    assert project.lake["disturbed_area_m2"].max() > 0 == no_project.lake["disturbed_area_m2"].max()
