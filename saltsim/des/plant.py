@@ -229,18 +229,23 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
                                account, account])
     sinks = ledger.accounts([account, account, account, "ext:waste", "ext:atmosphere", "ext:chlorine",
                              output_account])
+    cached_key, unit = None, None
+    idle = {key: 0.0 for key in supply.draw_columns()}  # the supply record of an idle day
     yield env.timeout(spec.start_delay)
     while True:
         begin, down_begin = env.now, uptime.downtime(env.now)
         yield env.timeout(period)
         up = max(period - (uptime.downtime(env.now) - down_begin), 0.0) * derate
         in_season = not spec.months or month_of(start, begin) in spec.months
-        composition = composition_of(feed, nominal_feed)
-        unit = process(spec.route, composition, spec.params)
-        product_per_feed = float(unit.product_mass)
         room = output.capacity - output.level
-        feed_kg, blocked = 0.0, False
-        if in_season and product_per_feed > 0.0:
+        feed_kg, blocked, product_per_feed = 0.0, False, 0.0
+        if in_season and up > 0.0 and feed.level > 0.0:
+            composition = composition_of(feed, nominal_feed)
+            key = composition.tobytes()
+            if key != cached_key:  # the unit split depends on the feed composition only
+                cached_key, unit = key, process(spec.route, composition, spec.params)
+            product_per_feed = float(unit.product_mass)
+        if product_per_feed > 0.0:
             wanted = min(feed.level, spec.capacity * up / product_per_feed)
             feed_kg = min(wanted, room / product_per_feed)
             blocked = feed_kg < wanted
@@ -270,7 +275,10 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
                        chlorine_kg=float(split.chlorine.sum()))
         if blocked:
             ledger.event(env.now, "plant_blocked", account, store=output_account)
-        row.update(supply.draw(env.now, electricity, heat, water_m3, spec.water_source))
+        if feed_kg > 0.0:
+            row.update(supply.draw(env.now, electricity, heat, water_m3, spec.water_source))
+        else:
+            row.update(idle)
         records.append(row)
 
 

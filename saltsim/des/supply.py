@@ -144,6 +144,12 @@ class Supply:
         self._budget = np.array([self.pv_capacity * cf, self.grid_capacity, self.diesel_capacity]) * DAY
         self._water_budget = self.water_capacity * DAY
 
+    def draw_columns(self) -> tuple[str, ...]:
+        """Keys of the record :meth:`draw` returns (columns of the ``plants`` table)."""
+        return ("electricity_J", "pv_J", "grid_J", "diesel_generated_J", "electricity_unmet_J",
+                "diesel_m3", "heat_J", "water_m3", "water_unmet_m3", "co2_kg",
+                *(f"water_{kind}_m3" for kind in WATER_KINDS))
+
     def draw(self, time_s: float, electricity: float, heat: float, water: float,
              preferred_source: str | None = None) -> dict[str, float]:
         """Supply one plant's demand for the period that ends at ``time_s``.

@@ -195,3 +195,12 @@ def test_magnesium_total_energy_is_not_counted_twice():
     assert all_electric.params.heat_per_product == 0.0
     both, = plant_specs([record(electricity=13 * mwh_per_t, heat=30 * mwh_per_t)], {})
     assert both.params.heat_per_product == pytest.approx(30 * mwh_per_t, rel=SUM_RTOL)
+
+
+def test_idle_rows_have_the_same_columns_as_working_rows():
+    supply = Supply(start=START)
+    assert set(supply.draw(DAY, 1.0, 1.0, 1.0)) == set(supply.draw_columns())
+    env, ledger, feed, output, records = _setup(feed_init=1500e3)  # 1.67 days of feed
+    env.run(until=4 * DAY + 1)
+    assert [r["production_kg"] > 0 for r in records] == [True, True, False, False]
+    assert len({frozenset(r) for r in records}) == 1
