@@ -110,6 +110,12 @@ class PathLookup:
     #: The first four columns (water, retained, density, ln a_w), contiguous, and their differences.
     bulk: np.ndarray = None
     bulk_delta: np.ndarray = None
+    #: Precomputed once per path for the daily step: the retained water negated (increasing, for
+    #: ``np.interp``), the row numbers as floats, and the solute columns of the stoichiometry
+    #: (contiguous).
+    neg_retained: np.ndarray = None
+    row_index: np.ndarray = None
+    solute_stoichiometry: np.ndarray = None
 
     @property
     def n_rows(self) -> int:
@@ -160,12 +166,18 @@ def path_lookup(table, solutes) -> PathLookup:
     solids = np.maximum.accumulate(solids) + ramp
     columns = np.column_stack([water, retained, np.asarray(table.density, dtype=float),
                                np.log(np.asarray(table.water_activity, dtype=float)), solids, minerals])
+    # C-contiguous blocks: gathering rows of a Fortran-ordered block costs 4-5x more
+    columns = np.ascontiguousarray(columns)
+    minerals = np.ascontiguousarray(minerals)
+
     def _delta(values):
-        return np.concatenate([np.diff(values, axis=0), np.zeros((1, values.shape[1]))])
+        return np.ascontiguousarray(np.concatenate([np.diff(values, axis=0), np.zeros((1, values.shape[1]))]))
 
     bulk = np.ascontiguousarray(columns[:, :COL_SOLIDS])
     return PathLookup(water=water, retained=retained, columns=columns, columns_delta=_delta(columns),
                       bulk=bulk, bulk_delta=_delta(bulk),
+                      neg_retained=-retained, row_index=np.arange(water.shape[0], dtype=float),
+                      solute_stoichiometry=np.ascontiguousarray(stoich[:, 1:]),
                       minerals_delta=_delta(minerals),
                       dissolved=np.asarray(table.dissolved, dtype=float), minerals=minerals,
                       solids=solids, stoichiometry=stoich,
@@ -215,16 +227,17 @@ def at_rows(values: np.ndarray, delta: np.ndarray, position: np.ndarray) -> np.n
     ndarray (n, m)
     """
     lower = np.minimum(position.astype(np.int64), max(values.shape[0] - 2, 0))
-    return values[lower] + (position - lower)[:, None] * delta[lower]
+    slope = delta.take(lower, axis=0)
+    slope *= (position - lower)[:, None]
+    slope += values.take(lower, axis=0)
+    return slope
 
 
 def position_of_retained(lookup: PathLookup, retained: np.ndarray) -> np.ndarray:
     """Fractional row at which the retained water equals ``retained`` (clipped to the table). [-]"""
-    rows = np.arange(lookup.n_rows, dtype=float)
-    return np.interp(-retained, -lookup.retained, rows)
+    return np.interp(-retained, lookup.neg_retained, lookup.row_index)
 
 
 def position_of_solids(lookup: PathLookup, solids: np.ndarray) -> np.ndarray:
     """First fractional row at which the removed solids reach ``solids`` [kg kg⁻¹]. [-]"""
-    rows = np.arange(lookup.n_rows, dtype=float)
-    return np.interp(solids, lookup.solids, rows)
+    return np.interp(solids, lookup.solids, lookup.row_index)

@@ -147,15 +147,21 @@ def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
     BrineProperties
     """
     row = at_rows(lookup.bulk, lookup.bulk_delta, state.position)
+    water = state.water
     path_water = state.feed * row[:, COL_WATER]
     solute_mass = state.solutes @ lookup.solute_molar_mass
-    mass = state.water + solute_mass
-    volume = np.maximum((path_water + solute_mass) / row[:, COL_DENSITY]
-                        + (state.water - path_water) / WATER_DENSITY, 0.0)
-    density = mass / np.maximum(volume, _TINY_VOLUME)
-    density = np.where(volume > 0.0, density, WATER_DENSITY)
-    ratio = path_water / np.maximum(state.water, _TINY_WATER)
-    water_activity = np.exp(row[:, COL_LN_AW] * np.minimum(ratio, _MAX_RATIO))
+    mass = water + solute_mass
+    volume = np.add(path_water, solute_mass, out=solute_mass)
+    volume /= row[:, COL_DENSITY]
+    volume += (water - path_water) / WATER_DENSITY
+    np.maximum(volume, 0.0, out=volume)
+    density = np.maximum(volume, _TINY_VOLUME)
+    np.divide(mass, density, out=density)
+    np.copyto(density, WATER_DENSITY, where=~(volume > 0.0))
+    ratio = np.divide(path_water, np.maximum(water, _TINY_WATER), out=path_water)
+    np.minimum(ratio, _MAX_RATIO, out=ratio)
+    ratio *= row[:, COL_LN_AW]
+    water_activity = np.exp(ratio, out=ratio)
     return BrineProperties(volume=volume, density=density, water_activity=water_activity, mass=mass)
 
 
@@ -209,12 +215,15 @@ def atmosphere(state: PondState, lookup: PathLookup, area, rain_depth, fresh_eva
     evaporated : ndarray (n,)
         Water evaporated (negative: vapour taken up). [kg]
     """
-    rain = rain_depth * area * WATER_DENSITY + np.zeros_like(state.water)
+    water = state.water
+    rain = rain_depth * area * WATER_DENSITY + np.zeros_like(water)
     demand = brine_evaporation(fresh_evaporation, water_activity, relative_humidity) * area * WATER_DENSITY
-    floor = state.feed * lookup.water[-1]
-    has_brine = state.water > 0.0
-    demand = np.where(has_brine | (demand < 0.0), np.where(has_brine, demand, 0.0), 0.0)
-    evaporated = np.minimum(demand, np.maximum(state.water + rain - floor, 0.0))
+    # a pond without brine neither evaporates nor takes up vapour
+    demand[~(water > 0.0)] = 0.0
+    available = water + rain
+    available -= state.feed * lookup.water[-1]
+    np.maximum(available, 0.0, out=available)
+    evaporated = np.minimum(demand, available, out=available)
     return rain, evaporated
 
 
@@ -239,24 +248,33 @@ def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.nda
     s = state.position
     row = at_rows(lookup.columns, lookup.columns_delta, s)
     excess = state.water - feed * row[:, COL_WATER]
-    target_retained = row[:, COL_RETAINED] + excess / safe_feed
-    target = np.where(active, position_of_retained(lookup, target_retained), s)
-    minerals_now = row[:, COL_MINERALS:]
-    change = feed[:, None] * (at_rows(lookup.minerals, lookup.minerals_delta, target) - minerals_now)
-    forward = target >= s
-    # precipitation limited by the solutes present
-    need = change @ lookup.stoichiometry[:, 1:]
-    theta = np.divide(state.solutes, need, out=np.full_like(need, np.inf), where=need > 0.0).min(axis=1)
-    # redissolution limited by the deposit
-    give = -change
-    phi = np.divide(state.layer, give, out=np.full_like(give, np.inf), where=give > 0.0).min(axis=1) \
-        if give.shape[1] else np.full(feed.shape, np.inf)
-    theta = theta if need.shape[1] else np.full(feed.shape, np.inf)
-    factor = np.where(active, np.clip(np.where(forward, theta, phi), 0.0, 1.0), 0.0)
-    deposited = change * factor[:, None]
+    excess /= safe_feed
+    excess += row[:, COL_RETAINED]
+    target = np.interp(-excess, lookup.neg_retained, lookup.row_index)
+    np.copyto(target, s, where=~active)
+    change = at_rows(lookup.minerals, lookup.minerals_delta, target)
+    change -= row[:, COL_MINERALS:]
+    change *= feed[:, None]
+    stoich = lookup.solute_stoichiometry
+    factor = np.full(feed.shape, np.inf)
+    if change.shape[1]:
+        # precipitation limited by the solutes present, redissolution by the deposit
+        need = change @ stoich
+        theta = np.divide(state.solutes, need, out=np.full_like(need, np.inf), where=need > 0.0).min(axis=1)
+        give = -change
+        phi = np.divide(state.layer, give, out=np.full_like(give, np.inf), where=give > 0.0).min(axis=1)
+        factor = np.where(target >= s, theta, phi)
+    np.maximum(factor, 0.0, out=factor)
+    np.minimum(factor, 1.0, out=factor)
+    factor[~active] = 0.0
+    deposited = change
+    deposited *= factor[:, None]
+    position = target - s
+    position *= factor
+    position += s
     new = PondState(water=state.water - deposited @ lookup.hydrate_water,
-                    solutes=state.solutes - deposited @ lookup.stoichiometry[:, 1:],
-                    feed=feed, position=s + factor * (target - s), layer=state.layer + deposited)
+                    solutes=state.solutes - deposited @ stoich,
+                    feed=feed, position=position, layer=state.layer + deposited)
     return new, deposited
 
 
@@ -298,6 +316,15 @@ def take(state: PondState, index: np.ndarray, fraction: np.ndarray, unique: bool
         np.subtract.at(new_feed, index, feed)
     new = PondState(new_water, new_solutes, new_feed, state.position, state.layer)
     return new, (water, solutes, feed, state.position[index])
+
+
+def _take_each(state: PondState, fraction: np.ndarray):
+    """:func:`take` of ``fraction`` [-] from every pond (index ``arange(n)``), without the gathers."""
+    water = state.water * fraction
+    solutes = state.solutes * fraction[:, None]
+    feed = state.feed * fraction
+    new = PondState(state.water - water, state.solutes - solutes, state.feed - feed, state.position, state.layer)
+    return new, (water, solutes, feed, state.position.copy())
 
 
 def mix(state: PondState, lookup: PathLookup, index: np.ndarray, water: np.ndarray,
@@ -390,21 +417,24 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
     props = props if props is not None else brine_properties(state, lookup)
     rain, evaporated = atmosphere(state, lookup, area, rain_depth, fresh_evaporation,
                                   relative_humidity, props.water_activity)
-    state = replace(state, water=state.water + rain - evaporated)
-    state, deposited = equilibrate(state, lookup)
-    props = brine_properties(state, lookup)
-    index = np.arange(state.n_ponds)
-    volume = props.volume
-    nothing = (np.zeros_like(volume), np.zeros_like(state.solutes), np.zeros_like(volume), state.position)
-    seepage = overflow = nothing
-    if np.any(seepage_depth > 0.0):
+    water = state.water + rain
+    water -= evaporated
+    state, deposited = equilibrate(PondState(water, state.solutes, state.feed, state.position, state.layer),
+                                   lookup)
+    volume = brine_properties(state, lookup).volume
+    seepage = overflow = None
+    if (seepage_depth > 0.0).any():
         seep_fraction = np.minimum(seepage_depth * area / np.maximum(volume, _VOLUME_FLOOR), 1.0)
-        seep_fraction = np.where(volume > _VOLUME_FLOOR, seep_fraction, 0.0)
-        state, seepage = take(state, index, seep_fraction, unique=True)
+        seep_fraction[~(volume > _VOLUME_FLOOR)] = 0.0
+        state, seepage = _take_each(state, seep_fraction)
         volume = volume * (1.0 - seep_fraction)
     spills = (volume > max_volume) & (volume > _VOLUME_FLOOR)
     if spills.any():
         spill_fraction = np.where(spills, (volume - max_volume) / np.maximum(volume, _VOLUME_FLOOR), 0.0)
-        state, overflow = take(state, index, spill_fraction, unique=True)
+        state, overflow = _take_each(state, spill_fraction)
+    if seepage is None or overflow is None:
+        nothing = (np.zeros_like(volume), np.zeros_like(state.solutes), np.zeros_like(volume), state.position)
+        seepage = nothing if seepage is None else seepage
+        overflow = nothing if overflow is None else overflow
     return state, DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
                            seepage=seepage, overflow=overflow)
