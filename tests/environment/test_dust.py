@@ -101,3 +101,17 @@ def test_mitigation_partial_cover_by_hand():
     controlled, water = dust.apply_mitigation(emission, target, 50.0, 0.9, 1e-8, 86400.0)
     np.testing.assert_allclose(controlled, [10 * (1 - 0.9 * 0.5), 10 * (1 - 0.9), 0.0], rtol=RTOL_FORMULA)
     np.testing.assert_allclose(water, [1e-8 * 50 * 86400, 1e-8 * 40 * 86400, 0.0], rtol=RTOL_FORMULA)
+
+
+# Owens Lake [D1][D2]: 79,200 t/yr PM10 from ~259 km^2 of dry bed, a crude mean of ~0.31 kg/m^2/yr
+# over the whole bed (the emissive part is smaller, so its own flux is higher). The model has no
+# Qom calibration; this checks that its constants give an emissive-crust flux of the Owens order
+# (within a factor of 10) for a dry-season daily mean wind of 3.5 m/s.
+OWENS_MEAN_FLUX = 79_200e3 / 259e6  # kg m^-2 yr^-1
+OWENS_ORDER = 10.0
+
+
+def test_emissive_crust_flux_is_of_the_owens_order():
+    per_year = dust.expected_pm10_flux(np.array([3.5]), FACTORS["dust_threshold_disturbed"],
+                                       FACTORS["dust_flux_ratio"])[0] * 365.25 * 86400.0
+    assert OWENS_MEAN_FLUX / OWENS_ORDER < per_year < OWENS_MEAN_FLUX * OWENS_ORDER
