@@ -114,22 +114,15 @@ def run(args) -> int:
 
 
 def _load_brine(file, temperature_text, problems):
-    """Molalities (SOLUTES order) and temperature from FILE's [brine] table, via the scenario loader."""
-    from pathlib import Path
-
+    """Molalities (SOLUTES order), temperature and name from FILE's [brine] table."""
     from .. import units
     from ..errors import ScenarioError
-    from ..scenario import fields as scenario_fields
-    from ..scenario import load as scenario_load
+    from ..scenario import load_brine
 
-    raw = scenario_load.read_toml(file)
-    if "brine" not in raw:
-        raise ScenarioError(f"{file}: no [brine] table; expected a [brine] table with a temperature, a "
-                            f"basis and a [brine.composition] of ions, as in scenario files")
-    context = scenario_load._Context(Path(file).resolve().parent)
-    brine = scenario_load._parse_section(scenario_fields.section("brine"), raw["brine"], "brine", context)
-    if context.problems:
-        raise ScenarioError(problems=problems + context.problems)
+    try:
+        brine = load_brine(file)
+    except ScenarioError as exc:
+        raise ScenarioError(problems=problems + exc.problems) from None
     temperature = brine.temperature
     if temperature_text is not None:
         try:

@@ -13,14 +13,14 @@ from __future__ import annotations
 import importlib
 
 __all__ = [
-    "load_scenario", "parse", "read_toml", "apply_overrides", "scenario_to_raw", "FrozenMap",
+    "load_scenario", "load_brine", "parse", "read_toml", "apply_overrides", "scenario_to_raw", "FrozenMap",
     "Scenario", "Site", "Lake", "Crust", "Brine", "Climate", "ClimateSeries", "Pond", "Pump",
     "Harvest", "Stockpile", "Plant", "Rail", "Terminal", "WagonFleet", "Locomotives",
     "TrainFormation", "LineSection", "Border", "Destination", "Energy", "Grid", "PhotoVoltaic",
     "Diesel", "Water", "WaterSource", "Impacts", "Mitigation", "StrategySpec", "Variant",
 ]
 
-_HOMES = {"load_scenario": "load", "parse": "load", "read_toml": "load", "apply_overrides": "overrides",
+_HOMES = {"load_scenario": "load", "load_brine": "load", "parse": "load", "read_toml": "load", "apply_overrides": "overrides",
           "scenario_to_raw": "dump", "FrozenMap": "frozen"}
 
 

@@ -208,6 +208,24 @@ def parse(raw: Mapping, base_dir: str | os.PathLike | None = None, path: str | N
                            hash=scenario_hash(raw), variant=variant)
 
 
+def load_brine(path: str | os.PathLike) -> schema.Brine:
+    """Load only the ``[brine]`` table of a file (a brine file or a whole scenario file).
+
+    The table is parsed exactly as in a scenario (bases, units, charge balance); other sections
+    of the file are ignored. Raises :class:`ScenarioError` (one line per problem) when the file
+    has no valid ``[brine]`` table.
+    """
+    raw = read_toml(path)
+    if "brine" not in raw:
+        raise ScenarioError(f"{path}: no [brine] table; expected a [brine] table with a temperature, "
+                            f"a basis and a [brine.composition] of ions, as in scenario files")
+    ctx = _Context(Path(path).resolve().parent)
+    brine = _parse_section(F.section("brine"), raw["brine"], "brine", ctx)
+    if ctx.problems:
+        raise ScenarioError(problems=ctx.problems)
+    return brine
+
+
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
