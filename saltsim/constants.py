@@ -30,7 +30,9 @@ ZERO_CELSIUS = 273.15
 COMPONENTS: tuple[str, ...] = ("H2O", "Na", "K", "Mg", "Ca", "Cl", "SO4", "C", "Br", "Li")
 SOLUTES: tuple[str, ...] = COMPONENTS[1:]
 
-#: Molar masses from IUPAC 2013 standard atomic weights (conventional values). [kg mol⁻¹]
+#: Molar masses from standard atomic weights: IUPAC 2007 for Cl (35.453) and for S and O in SO4
+#: (32.065, 15.9994), IUPAC 2013 conventional values for the others. The chemistry data
+#: (``data/chemistry/species.csv``) uses the same numbers, so ledger and solver masses agree. [kg mol⁻¹]
 MOLAR_MASS: dict[str, float] = {
     "H2O": 18.01528e-3,
     "Na": 22.98976928e-3,
