@@ -1,6 +1,6 @@
 """Wall time of the bundled 30-year Qom baseline (plain script; not collected by pytest).
 
-    python benchmarks/bench_run.py [--horizon "30 yr"] [--repeat 1]
+    python benchmarks/bench_run.py [--horizon "30 yr"] [--repeat 1] [--scenario FILE] [--skip-full]
 
 Reports, separately: building the evaporation path (chemistry engine), the site model alone
 (plants and rail switched off), and the full model with plants and rail (``saltsim.runner.run``
@@ -20,8 +20,10 @@ from saltsim.des.model import SiteModel, build_path
 from saltsim.scenario import load_scenario
 
 
-def _raw(horizon):
-    raw = tomllib.loads(resources.files("saltsim").joinpath("scenarios/qom_baseline.toml").read_text())
+def _raw(horizon, path=None):
+    text = (open(path, encoding="utf-8").read() if path
+            else resources.files("saltsim").joinpath("scenarios/qom_baseline.toml").read_text())
+    raw = tomllib.loads(text)
     raw["site"]["horizon"] = horizon
     return raw
 
@@ -30,9 +32,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--horizon", default="30 yr")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--scenario", default=None,
+                        help="a copy of the baseline TOML (default: the bundled qom_baseline), to compare "
+                             "code versions on one fixed scenario")
+    parser.add_argument("--skip-full", action="store_true", help="only the site model (plants and rail off)")
     args = parser.parse_args(argv)
-    full = load_scenario(_raw(args.horizon))
-    raw = _raw(args.horizon)
+    full = load_scenario(_raw(args.horizon, args.scenario))
+    raw = _raw(args.horizon, args.scenario)
     raw.pop("plants", None)
     raw["rail"]["enabled"] = False
     site_only = load_scenario(raw)
@@ -41,7 +47,8 @@ def main(argv=None):
     table = build_path(full)
     path_s = time.perf_counter() - started
     results = {}
-    for label, scenario in (("site only", site_only), ("site + plants + rail", full)):
+    cases = (("site only", site_only),) + (() if args.skip_full else (("site + plants + rail", full),))
+    for label, scenario in cases:
         times, cpu_times = [], []
         for _ in range(args.repeat):
             started, cpu = time.perf_counter(), time.process_time()
@@ -56,7 +63,7 @@ def main(argv=None):
         closure = tables["mass_balance"]["closure_rel"].max()
         print(f"{label}: {days} days in {seconds:.1f} s wall, {cpu:.1f} s CPU "
               f"({cpu / days * 1e3:.2f} ms CPU/day), max closure_rel {closure:.1e}")
-    kpis = results["site + plants + rail"][3]["kpis"].set_index("kpi")
+    kpis = results[cases[-1][0]][3]["kpis"].set_index("kpi")
     print(kpis[["value", "unit"]].to_string())
 
 

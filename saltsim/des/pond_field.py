@@ -36,23 +36,23 @@ class FlowBook:
 
     def flows(self, time_s, source_ids, sink_ids, masses, process: str) -> None:
         masses = np.atleast_2d(masses)
-        n = masses.shape[0]
-        source_ids = np.asarray(source_ids, dtype=np.int64)
-        sink_ids = np.asarray(sink_ids, dtype=np.int64)
-        self._rows.append((np.full(n, float(time_s)),
-                           source_ids if source_ids.ndim else np.full(n, source_ids),
-                           sink_ids if sink_ids.ndim else np.full(n, sink_ids), masses,
-                           np.full(n, self.ledger.process_id(process), dtype=np.int64)))
+        self._rows.append((float(time_s), source_ids, sink_ids, masses, self.ledger.process_id(process)))
 
     def flow(self, time_s, source: str, sink: str, masses, process: str) -> None:
         self.flows(time_s, self.ledger.account(source), self.ledger.account(sink), np.asarray(masses)[None, :],
                    process)
 
     def flush(self) -> None:
-        if not self._rows:
+        rows = self._rows
+        if not rows:
             return
-        time, src, snk, masses, proc = (np.concatenate(c) for c in zip(*self._rows))
-        self._rows.clear()
+        counts = [r[3].shape[0] for r in rows]
+        time = np.repeat(np.array([r[0] for r in rows]), counts)
+        src = np.concatenate([np.broadcast_to(np.asarray(r[1], dtype=np.int64), (k,)) for r, k in zip(rows, counts)])
+        snk = np.concatenate([np.broadcast_to(np.asarray(r[2], dtype=np.int64), (k,)) for r, k in zip(rows, counts)])
+        masses = np.concatenate([r[3] for r in rows])
+        proc = np.repeat(np.array([r[4] for r in rows], dtype=np.int64), counts)
+        rows.clear()
         self.ledger.flows_batch(time, src, snk, masses, proc)
 
 
