@@ -264,17 +264,16 @@ class PondField:
                                         props=self.properties())
         ids, ledger = self.pond_ids, self.book
         self.deposited_total += f.deposited
-        water_only = np.zeros((len(ids), 1 + len(SOLUTES)))
+        shape = (len(ids), 1 + len(SOLUTES))
+        water_only = np.zeros(shape)
         water_only[:, 0] = f.rain
         ledger.flows(time_s, self.ext["rain"], ids, water_only, "rain")
-        out = np.where(f.evaporated > 0, f.evaporated, 0.0)
-        up = np.where(f.evaporated < 0, -f.evaporated, 0.0)
-        water_only = np.zeros_like(water_only)
-        water_only[:, 0] = out
+        water_only = np.zeros(shape)
+        np.maximum(f.evaporated, 0.0, out=water_only[:, 0])
         ledger.flows(time_s, ids, self.ext["atmosphere"], water_only, "evaporation")
-        if np.any(up > 0):
-            water_only = np.zeros_like(water_only)
-            water_only[:, 0] = up
+        if (f.evaporated < 0).any():
+            water_only = np.zeros(shape)
+            np.maximum(-f.evaporated, 0.0, out=water_only[:, 0])
             ledger.flows(time_s, self.ext["atmosphere"], ids, water_only, "vapour_uptake")
         deposited = self._mineral_masses(np.maximum(f.deposited, 0.0))
         redissolved = self._mineral_masses(np.maximum(-f.deposited, 0.0))
@@ -282,7 +281,7 @@ class PondField:
         ledger.flows(time_s, self.layer_ids, ids, redissolved, "redissolution")
         ledger.flows(time_s, ids, self.ext["groundwater"], self._parcel_masses(f.seepage[0], f.seepage[1]), "seepage")
         spilled = f.overflow[0] > 0
-        if np.any(spilled):
+        if spilled.any():
             self.send_to_lake(time_s, tuple(a[spilled] for a in f.overflow), np.flatnonzero(spilled), "overflow")
         self.transfer(time_s, month, duration)
         return spilled, f

@@ -306,7 +306,7 @@ def take(state: PondState, index: np.ndarray, fraction: np.ndarray, unique: bool
     new_water = state.water.copy()
     new_solutes = state.solutes.copy()
     new_feed = state.feed.copy()
-    if unique:
+    if unique or index.size <= 1:
         new_water[index] -= water
         new_solutes[index] -= solutes
         new_feed[index] -= feed
