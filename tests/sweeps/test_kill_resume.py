@@ -38,10 +38,15 @@ def _start(script: str, env) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def _finished(runs: Path) -> list[Path]:
+    """Run files present (not the temporary files of a write in progress)."""
+    return [p for p in runs.glob("*.parquet") if not p.name.startswith(".")] if runs.exists() else []
+
+
 def _kill_after(process: subprocess.Popen, runs: Path, at_least: int) -> int:
     deadline = time.monotonic() + PROGRESS_TIMEOUT_S
     while time.monotonic() < deadline:
-        done = len(list(runs.glob("*.parquet"))) if runs.exists() else 0
+        done = len(_finished(runs))
         if done >= at_least:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
@@ -65,7 +70,7 @@ def test_sigkill_then_resume_gives_every_run_exactly_once(toy_path, toy_scenario
     killed_at.append(_kill_after(second, out / "runs", killed_at[0] + 8))
     assert killed_at[-1] < N_RUNS, "the sweep finished before the kill; slow it down"
 
-    present = len(list((out / "runs").glob("*.parquet")))
+    present = len(_finished(out / "runs"))
     reference = sweep(scenario, backend="serial", progress=False, **SWEEP_KWARGS)
     finished = sweep(scenario, out=out, resume=True, backend="processes", workers=2, progress=False,
                      **SWEEP_KWARGS)
@@ -75,7 +80,7 @@ def test_sigkill_then_resume_gives_every_run_exactly_once(toy_path, toy_scenario
     assert again.wall_time_s == {}  # nothing left to run
     assert_frame_equal(again.table, reference.table, check_exact=True)
 
-    files = sorted(p.stem for p in (out / "runs").glob("*.parquet"))
+    files = sorted(p.stem for p in _finished(out / "runs"))
     assert files == sorted(reference.table["run_id"].unique()) and len(files) == N_RUNS
     logged = [json.loads(line)["run_id"] for line in (out / "manifest.jsonl").read_text().splitlines()]
     assert sorted(logged) == files  # every run logged exactly once
