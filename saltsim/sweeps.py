@@ -705,7 +705,7 @@ def sweep(scenario, vary: Sequence[str] | Mapping[str, str] | Sequence[Parameter
     }
     store = None
     if out is not None:
-        store = RunStore.open(out, spec) if resume else RunStore.create(out, spec)
+        store = _open_store(out, spec) if resume else RunStore.create(out, spec)
     done = store.done if store is not None else frozenset()
     todo = [t for t in tasks if t.run_id not in done]
 
@@ -731,6 +731,32 @@ def sweep(scenario, vary: Sequence[str] | Mapping[str, str] | Sequence[Parameter
     return SweepResult(table=table, failures=failures, design=the_design, strategies=tuple(specs),
                        seed=seed, path=store.root if store is not None else None,
                        wall_time_s=dict(sink.wall_time_s), cpu_time_s=dict(sink.cpu_time_s))
+
+
+#: What a difference in each part of a sweep's spec means, for the --resume error.
+_SPEC_MEANING = {
+    "scenario_sha256": "the scenario file changed since the sweep started",
+    "scenario": "another scenario file",
+    "design": "other --vary, --design or --samples",
+    "replications": "another --replications",
+    "strategies": "other --strategies (or their [[variants]] changed)",
+    "seed": "another --seed",
+    "run_ids": "another set of runs",
+    "evaluator": "another model",
+}
+
+
+def _open_store(out, spec: Mapping) -> RunStore:
+    try:
+        return RunStore.open(out, spec)
+    except ResultsError as exc:
+        differs = exc.fields.get("differs")
+        if not differs:
+            raise
+        meaning = "; ".join(_SPEC_MEANING.get(key, key) for key in differs)
+        raise ResultsError(f"{out}: --resume of a different sweep ({meaning}); repeat the original "
+                           f"options, or start a new sweep with another --out",
+                           path=str(out), differs=differs) from None
 
 
 def load_sweep(path: str | os.PathLike) -> pd.DataFrame:

@@ -86,8 +86,11 @@ def test_stored_sweep_equals_in_memory_and_reloads(toy_path, toy_scenario, tmp_p
     again = sweep(toy_scenario, out=tmp_path / "sw", resume=True, **kwargs)
     assert again.wall_time_s == {}
     assert_frame_equal(again.table, memory.table, check_exact=True)
-    with pytest.raises(ResultsError, match="differs in: replications"):
+    with pytest.raises(ResultsError, match=r"--resume of a different sweep \(another --replications; "
+                                           r"another set of runs\)"):
         sweep(toy_scenario, out=tmp_path / "sw", resume=True, **{**kwargs, "replications": 3})
+    with pytest.raises(ResultsError, match="the scenario file changed since the sweep started"):
+        sweep({**toy_scenario, "co2_offset_kg": 1.0}, out=tmp_path / "sw", resume=True, **kwargs)
 
 
 def test_model_errors_become_failures_not_crashes(toy_path, toy_scenario):
