@@ -9,6 +9,7 @@ Tables (one file each in a run directory)::
     events         time, kind, entity, detail
     stockpiles     time, product, level_kg
     shipments      train, product, destination, departure, arrival, wagons, mass_kg
+    wagon_states   time, state, wagons                        (daily count of wagons per state)
     plants         time, plant, product, production_kg, electricity_J, …
     impacts        category, quantity, value, unit, per_tonne_of, source
     mass_balance   element, in_kg, out_kg, stored_start_kg, stored_end_kg, closure_rel
@@ -144,6 +145,11 @@ COLUMNS: dict[str, dict[str, Column]] = {
         "diesel_m3": Column("float64", "Diesel burnt (from rail.locomotives.fuel_rate, else from the CO2 factor)"),
         "co2_kg": Column("float64", "CO2 of the train (fuel × 2.61 kg/L [X1], or 30 g/tkm [R42])"),
     },
+    "wagon_states": {
+        "time": _T,
+        "state": Column("string", "Wagon state (saltsim.des.rail.WAGON_STATES: idle, forming, loaded, …)"),
+        "wagons": Column("int64", "Wagons in that state at the daily count"),
+    },
     "plants": {
         "time": _T,
         "plant": Column("string", "Plant name (scenario plants[].name)"),
@@ -195,7 +201,7 @@ COLUMN_PATTERNS: dict[str, list[tuple[str, Column]]] = {
 
 #: Number of leading columns of each table that every run has (the skeleton).
 _SKELETON_SIZE = {"kpis": 4, "ponds": 5, "lake": 5, "flows": 4 + len(COMPONENTS), "events": 4,
-                  "stockpiles": 3, "shipments": 7, "plants": 7, "impacts": 6, "mass_balance": 6}
+                  "stockpiles": 3, "shipments": 7, "wagon_states": 3, "plants": 7, "impacts": 6, "mass_balance": 6}
 
 #: Names of the tables, in the order they are written.
 TABLES: tuple[str, ...] = tuple(COLUMNS)
@@ -231,7 +237,7 @@ class Results:
 
     Attributes
     ----------
-    kpis, ponds, lake, flows, events, stockpiles, shipments, plants, impacts, mass_balance : DataFrame
+    kpis, ponds, lake, flows, events, stockpiles, shipments, wagon_states, plants, impacts, mass_balance : DataFrame
         Tidy tables; see :data:`COLUMNS`.
     metadata : Mapping
         ``scenario_hash``, ``scenario_name``, ``variant``, ``seed``, ``saltsim_version``,
@@ -245,6 +251,7 @@ class Results:
     events: pd.DataFrame
     stockpiles: pd.DataFrame
     shipments: pd.DataFrame
+    wagon_states: pd.DataFrame
     plants: pd.DataFrame
     impacts: pd.DataFrame
     mass_balance: pd.DataFrame

@@ -18,7 +18,8 @@ from saltsim.results import COLUMNS, TABLES, Results, describe_column, empty_tab
 UNIT_SUFFIXES = ("_kg", "_m", "_m2", "_m3", "_s", "_K", "_J", "_W", "_kg_per_m3", "_mol_per_kg",
                  "_frac", "_m_per_s", "_degBe", "_rel", "_t_per_yr")
 #: Columns of tables that carry their unit in a `unit` column, or are not quantities.
-UNITLESS_NUMERIC = {("kpis", "value"), ("impacts", "value"), ("shipments", "train"), ("shipments", "wagons")}
+UNITLESS_NUMERIC = {("kpis", "value"), ("impacts", "value"), ("shipments", "train"), ("shipments", "wagons"),
+                    ("wagon_states", "wagons")}  # counts
 
 
 def _example_results():
