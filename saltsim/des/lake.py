@@ -32,6 +32,11 @@ __all__ = ["Lake", "SPECIFIC_YIELD"]
 SPECIFIC_YIELD = 0.1
 _NA, _CL = SOLUTES.index("Na"), SOLUTES.index("Cl")
 _NACL = MOLAR_MASS["Na"] + MOLAR_MASS["Cl"]
+#: The lake as a kernel pond: no overflow volume [m³] and no seepage [m] (read-only constants).
+_NO_OVERFLOW = np.array([np.inf])
+_NO_SEEPAGE = np.zeros(1)
+_NO_OVERFLOW.flags.writeable = False
+_NO_SEEPAGE.flags.writeable = False
 
 
 class Lake:
@@ -150,9 +155,8 @@ class Lake:
         self.state.water += inflow_water + rain
         self.changed()
         area = np.array([self.wetted_area()])
-        self.state, flows = kernel.step_day(self.state, self.lookup, area, np.array([np.inf]),
-                                            np.zeros(1), 0.0, fresh_evaporation, relative_humidity,
-                                            props=self.properties())
+        self.state, flows = kernel.step_day(self.state, self.lookup, area, _NO_OVERFLOW, _NO_SEEPAGE, 0.0,
+                                            fresh_evaporation, relative_humidity, props=self.properties())
         return rain, flows
 
     def regenerate_crust(self, duration: float) -> float:

@@ -23,6 +23,14 @@ RULES = ("none", "density", "level", "schedule", "continuous")
 _LAKE, _NOWHERE = -1, -2
 
 
+def _ids(ids, n: int) -> np.ndarray:
+    """Account ids as an int64 array of n rows (one id is repeated)."""
+    if type(ids) is np.ndarray and ids.ndim == 1 and ids.dtype == np.int64:
+        return ids
+    ids = np.asarray(ids, dtype=np.int64)
+    return ids if ids.ndim else np.full(n, ids, dtype=np.int64)
+
+
 class FlowBook:
     """Buffers a tick's ledger flows and appends them in one call (:meth:`flush`).
 
@@ -48,8 +56,8 @@ class FlowBook:
             return
         counts = [r[3].shape[0] for r in rows]
         time = np.repeat(np.array([r[0] for r in rows]), counts)
-        src = np.concatenate([np.broadcast_to(np.asarray(r[1], dtype=np.int64), (k,)) for r, k in zip(rows, counts)])
-        snk = np.concatenate([np.broadcast_to(np.asarray(r[2], dtype=np.int64), (k,)) for r, k in zip(rows, counts)])
+        src = np.concatenate([_ids(r[1], k) for r, k in zip(rows, counts)])
+        snk = np.concatenate([_ids(r[2], k) for r, k in zip(rows, counts)])
         masses = np.concatenate([r[3] for r in rows])
         proc = np.repeat(np.array([r[4] for r in rows], dtype=np.int64), counts)
         rows.clear()
@@ -74,6 +82,8 @@ class PondField:
         self.ledger = ledger
         self.lake = lake
         self.book = FlowBook(ledger)
+        #: kg per mol of each ledger component (H2O, then the solutes). [kg mol⁻¹]
+        self._component_mass = np.concatenate([[18.01528e-3], lookup.solute_molar_mass])
         self.names = [p.name for p in self.ponds]
         index = {n: i for i, n in enumerate(self.names)}
         n = len(self.ponds)
@@ -107,6 +117,13 @@ class PondField:
                     src.append(i), dst.append(_LAKE)
         self.edge_src = np.array(src, dtype=np.int64)
         self.edge_dst = np.array(dst, dtype=np.int64)
+        # constants of the daily transfers, computed once [m³]
+        self._internal = self.edge_dst >= 0
+        self._dst_index = np.maximum(self.edge_dst, 0)
+        self._min_volume = self.depth_min * self.area
+        self._level_volume = self.transfer_level * self.area
+        self._wall_volume = self.depth_max * self.area
+        self._fill_volume = FILL_FRACTION * self.depth_max * self.area
         #: False while a pond is drained for harvest (no inflow, no transfers).
         self.online = np.ones(n, dtype=bool)
         self.state = kernel.empty_state(n, len(SOLUTES), lookup.n_minerals)
@@ -128,6 +145,7 @@ class PondField:
     def state(self, value: kernel.PondState) -> None:
         self._state = value
         self._props = None
+        self._solid = None
 
     def properties(self) -> kernel.BrineProperties:
         if self._props is None:
@@ -139,25 +157,28 @@ class PondField:
         return props.volume / self.area
 
     def layer_thickness(self) -> np.ndarray:
-        return kernel.layer_thickness(self.state.layer, self.lookup, self.area, 0.0) / (1.0 - self.porosity)
+        # kernel.layer_thickness(layer, lookup, area, 0.0) is solid_volume / (1.0 * area): the same numbers
+        return self.solid_volume() / self.area / (1.0 - self.porosity)
 
     def baume(self, props=None) -> np.ndarray:
         props = props or self.properties()
         return np.where(props.volume > 0.0, density_to_baume(props.density), 0.0)
 
     def solid_volume(self) -> np.ndarray:
-        """Volume of the deposited crystals (the layer without its pores). [m³]"""
-        return self.state.layer @ self.lookup.mineral_volume
+        """Volume of the deposited crystals (the layer without its pores), cached with the state. [m³]"""
+        if self._solid is None:
+            self._solid = self.state.layer @ self.lookup.mineral_volume
+        return self._solid
 
     def capacity(self) -> np.ndarray:
         """Brine volume at the walls' top: the deposit raises the floor (as at Dead Sea Works,
         ~20 cm/yr [M6][M8]); its pores hold brine. [m³]"""
-        return np.maximum(self.depth_max * self.area - self.solid_volume(), 0.0)
+        return np.maximum(self._wall_volume - self.solid_volume(), 0.0)
 
     def room(self, props=None) -> np.ndarray:
         """Volume each pond can still take up to its fill level (0 offline). [m³]"""
         props = props or self.properties()
-        fill = FILL_FRACTION * self.depth_max * self.area - self.solid_volume()
+        fill = self._fill_volume - self.solid_volume()
         return np.where(self.online, np.maximum(fill - props.volume, 0.0), 0.0)
 
     def record_stock(self, time_s: float) -> None:
@@ -173,7 +194,8 @@ class PondField:
 
     def _mineral_masses(self, minerals):
         moved = minerals @ self.lookup.stoichiometry
-        return np.concatenate([moved[:, :1] * 18.01528e-3, moved[:, 1:] * self.lookup.solute_molar_mass], axis=1)
+        moved *= self._component_mass
+        return moved
 
     def fill_from_lake(self, time_s: float, depth: np.ndarray) -> None:
         """Initial fill: take brine from the lake to ``depth`` in each pond."""
@@ -292,28 +314,27 @@ class PondField:
             return
         props = self.properties()
         volume = props.volume
-        spare = np.maximum(volume - self.depth_min * self.area, 0.0)
+        spare = np.maximum(volume - self._min_volume, 0.0)
         ready = (self.by_density & (props.density >= self.transfer_density)) | self.always
-        offer = spare * ready + self.by_level * np.maximum(volume - self.transfer_level * self.area, 0.0)
+        offer = spare * ready + self.by_level * np.maximum(volume - self._level_volume, 0.0)
         offer = np.minimum(offer * (self.month_mask[month - 1] & self.online), self.transfer_rate * duration)
         if not offer.any():
             return
         src, dst = self.edge_src, self.edge_dst
-        internal = dst >= 0
-        room = np.where(internal, self.room(props)[np.maximum(dst, 0)], np.inf)
+        internal, dst_index = self._internal, self._dst_index
+        room = np.where(internal, self.room(props)[dst_index], np.inf)
         # split each source's offer over its edges by the room of the targets
         finite_room = np.where(np.isinf(room), 1e30, room)
         per_source = np.bincount(src, weights=finite_room, minlength=len(self.names))
         share = np.divide(finite_room, per_source[src], out=np.zeros_like(finite_room), where=per_source[src] > 0)
         wanted = offer[src] * share
-        demand = np.bincount(np.maximum(dst, 0), weights=np.where(internal, wanted, 0.0), minlength=len(self.names))
-        scale = np.where(internal, np.minimum(1.0, np.divide(room, demand[np.maximum(dst, 0)],
-                                                             out=np.ones_like(room),
-                                                             where=demand[np.maximum(dst, 0)] > 0)), 1.0)
+        demand = np.bincount(dst_index, weights=np.where(internal, wanted, 0.0), minlength=len(self.names))[dst_index]
+        scale = np.where(internal, np.minimum(1.0, np.divide(room, demand, out=np.ones_like(room),
+                                                             where=demand > 0)), 1.0)
         moved = wanted * scale
         fraction = np.divide(moved, volume[src], out=np.zeros_like(moved), where=volume[src] > 0)
         keep = fraction > 0
-        if not np.any(keep):
+        if not keep.any():
             return
         src, dst, fraction, internal = src[keep], dst[keep], fraction[keep], internal[keep]
         self.state, parcel = kernel.take(self.state, src, fraction)
@@ -357,6 +378,7 @@ class PondField:
         minerals = self.state.layer[index] * fraction
         self.state.layer[index] -= minerals
         self._props = None
+        self._solid = None
         salt = self._mineral_masses(minerals[None, :])[0]
         self.state, parcel = kernel.take(self.state, np.array([index]), np.array([fraction]))
         brine = self._parcel_masses(parcel[0], parcel[1])[0]
