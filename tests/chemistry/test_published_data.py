@@ -1,19 +1,25 @@
 """Pitzer model (pitzer.dat parameters) vs published measurements, not vs PHREEQC.
 
-Mean activity coefficients at 25 °C of NaCl, KCl, MgCl2, Na2SO4 and MgSO4 (CRC Handbook tables
-after Hamer & Wu 1972, Goldberg et al. 1978–1981, Staples; files ``<salt>_mean_activity_25C.csv``)
-and single-salt solubilities of halite, mirabilite and thenardite (``single_salt_solubility.csv``).
-Every row names where its number was read. Cases the parameter set misses by more than the issue-3
-tolerance are ``xfail(strict=True)`` with the measured deviation, so a parameter change that fixes
-(or breaks) them shows up.
+- Mean activity coefficients at 25 °C of NaCl, KCl, MgCl2, Na2SO4 and MgSO4, 0.1–1 mol/kg (NaCl,
+  KCl to 5, Na2SO4 to 2): CRC Handbook tables after Hamer & Wu 1972, Goldberg et al. 1978–1981,
+  Staples (``<salt>_mean_activity_25C.csv``).
+- Osmotic coefficients at 25 °C up to saturation from published correlations of measured water
+  activities (``osmotic_coefficient_correlations_25C.csv``): Tang, Munkelwitz & Wang (1986; the
+  extended Debye–Hückel form of Hamer & Wu 1972) for NaCl and KCl, Clegg et al. (1997) for NaCl
+  and Na2SO4.
+- Single-salt solubilities 0–50 °C of halite, sylvite, bischofite, epsomite (10–40 °C), gypsum
+  (0–40 °C), mirabilite (20–30 °C) and thenardite (40–50 °C): CRC "Aqueous Solubility of Inorganic
+  Compounds at Various Temperatures", plus a second table for halite and sodium sulphate
+  (``single_salt_solubility.csv``). MgSO4 at 0 and 50 °C and CaSO4 at 50 °C are left out: the
+  source does not name the solid there and another hydrate (or anhydrite) may be the stable one.
 
-Osmotic coefficients come from published correlations of measured water activities at 25 °C
-(``osmotic_coefficient_correlations_25C.csv``): Tang, Munkelwitz & Wang (1986; the extended
-Debye–Hückel form of Hamer & Wu 1972) for NaCl and KCl, Clegg et al. (1997) for NaCl and Na2SO4.
+Every row names where its number was read. Cases the parameter set misses by more than the
+issue-3 tolerance are ``xfail(strict=True)`` with the measured deviation, so a parameter change
+that fixes (or breaks) them shows up.
 
-Not covered here, for want of a published table that could be retrieved: osmotic coefficients of
-MgCl2 and MgSO4, and the solubilities of sylvite, bischofite, epsomite and gypsum (these are compared with PHREEQC
-only, in ``test_minerals.py``).
+Not covered, for want of a published table that could be retrieved: γ± of MgCl2 and MgSO4 above
+1 mol/kg, and osmotic coefficients of MgCl2 and MgSO4 (PHREEQC comparison only, in
+``test_pitzer_published.py``).
 """
 import csv
 from pathlib import Path
@@ -44,13 +50,16 @@ SP = MODEL.species
 MINERALS = load_minerals()
 T25 = 298.15  # [K]
 
-#: Salt → (cation, anion, ν+, ν−).
+#: Salts with published γ± / φ: salt → (cation, anion, ν+, ν−).
 SALTS = {
     "NaCl": ("Na+", "Cl-", 1, 1), "KCl": ("K+", "Cl-", 1, 1), "MgCl2": ("Mg+2", "Cl-", 1, 2),
     "Na2SO4": ("Na+", "SO4-2", 2, 1), "MgSO4": ("Mg+2", "SO4-2", 1, 1),
 }
-#: Mineral → salt it dissolves to (anhydrous formula unit, same stoichiometry as SALTS).
-MINERAL_SALT = {"halite": "NaCl", "mirabilite": "Na2SO4", "thenardite": "Na2SO4"}
+#: Every salt used here, including those with a published solubility only.
+STOICHIOMETRY = {**SALTS, "CaSO4": ("Ca+2", "SO4-2", 1, 1)}
+#: Mineral → anhydrous salt it dissolves to.
+MINERAL_SALT = {"halite": "NaCl", "sylvite": "KCl", "bischofite": "MgCl2", "epsomite": "MgSO4",
+                "gypsum": "CaSO4", "mirabilite": "Na2SO4", "thenardite": "Na2SO4"}
 
 #: Published cases the pitzer.dat parameter set misses by more than 1 % (measured deviation
 #: model/published − 1, rounded). Keyed by (salt, molality string as in the CSV).
@@ -71,15 +80,23 @@ KNOWN_OSMOTIC_DEVIATIONS = {
     ("Na2SO4", "clegg_mole_fraction", m): _NA2SO4_PHI.format(d, m) for m, d in [
         ("1.0", 1.1), ("1.5", 1.7), ("1.9", 1.2)]
 }
+_SOL = "pitzer.dat gives {} saturation {:+.1f} % from the published value at {} °C ({})"
+#: (mineral, temperature_C as in the CSV, source tag) → reason; measured model/published − 1.
 KNOWN_SOLUBILITY_DEVIATIONS = {
-    ("mirabilite", "0"): "pitzer.dat gives mirabilite saturation at 0.2996 mol/kg Na2SO4 at 0 °C vs "
-                         "0.352 mol/kg published (5.0 g/100 g water): -14.9 %",
+    (mn, tc, src): _SOL.format(mn, d, tc, src) for mn, tc, src, d in [
+        ("sylvite", "0", "CRC", -3.6), ("bischofite", "0", "CRC", 2.9),
+        ("epsomite", "10", "CRC", 7.5), ("epsomite", "20", "CRC", 1.1),
+        ("epsomite", "25", "CRC", 1.4), ("epsomite", "30", "CRC", -1.6),
+        ("mirabilite", "20", "CRC", 1.7), ("mirabilite", "25", "CRC", -1.3),
+        ("mirabilite", "30", "CRC", -4.8), ("thenardite", "40", "CRC", 1.1),
+        ("mirabilite", "0", "romek", -14.9),
+    ]
 }
 
 
 def stoichiometric_molalities(salt, molality):
     """Ion molalities of a single salt. [mol/kg]"""
-    cat, an, nc, na = SALTS[salt]
+    cat, an, nc, na = STOICHIOMETRY[salt]
     m = np.zeros((len(molality), SP.n))
     m[:, SP.index(cat)] = nc * np.asarray(molality, dtype=float)
     m[:, SP.index(an)] = na * np.asarray(molality, dtype=float)
@@ -110,7 +127,7 @@ def solubility(mineral, temperature_c):
 
 def anhydrous_molar_mass(salt):
     """Molar mass of the anhydrous salt from the species table. [kg/mol]"""
-    cat, an, nc, na = SALTS[salt]
+    cat, an, nc, na = STOICHIOMETRY[salt]
     return nc * SP.molar_mass[SP.index(cat)] + na * SP.molar_mass[SP.index(an)]
 
 
@@ -135,21 +152,32 @@ def test_mean_activity_coefficient_matches_published_table(salt, row):
     assert gamma == pytest.approx(float(row["gamma_mean"]), rel=RTOL_GAMMA_PUBLISHED)
 
 
+def published_solubility(row):
+    """Published solubility of one CSV row as salt molality. [mol/kg]"""
+    molar_mass = anhydrous_molar_mass(MINERAL_SALT[row["mineral"]])
+    if row["mass_percent"]:
+        w = float(row["mass_percent"]) / 100.0
+        return w / (molar_mass * (1.0 - w))
+    return float(row["anhydrous_g_per_100g_water"]) * 1e-2 / molar_mass
+
+
+def _source_tag(row):
+    return "CRC" if row["mass_percent"] else "romek"
+
+
 def _solubility_cases():
     for row in _read("single_salt_solubility.csv"):
-        key = (row["mineral"], row["temperature_C"])
+        key = (row["mineral"], row["temperature_C"], _source_tag(row))
         marks = ()
         if key in KNOWN_SOLUBILITY_DEVIATIONS:
             marks = pytest.mark.xfail(strict=True, reason=KNOWN_SOLUBILITY_DEVIATIONS[key])
-        yield pytest.param(row, marks=marks, id=f"{row['mineral']}-{row['temperature_C']}C")
+        yield pytest.param(row, marks=marks, id="-".join(key))
 
 
 @pytest.mark.parametrize("row", list(_solubility_cases()))
 def test_single_salt_solubility_matches_published_table(row):
-    salt = MINERAL_SALT[row["mineral"]]
-    published = float(row["anhydrous_g_per_100g_water"]) * 10.0 / (anhydrous_molar_mass(salt) * 1e3)
     assert solubility(row["mineral"], float(row["temperature_C"])) == pytest.approx(
-        published, rel=RTOL_SOLUBILITY_PUBLISHED)
+        published_solubility(row), rel=RTOL_SOLUBILITY_PUBLISHED)
 
 
 # ---------------------------------------------------------------- osmotic coefficients
