@@ -64,7 +64,9 @@ MINERAL_SALT = {"halite": "NaCl", "sylvite": "KCl", "bischofite": "MgCl2", "epso
 #: Published cases the pitzer.dat parameter set misses by more than 1 % (measured deviation
 #: model/published − 1, rounded). Keyed by (salt, molality string as in the CSV).
 _MGSO4 = ("pitzer.dat MgSO4 parameters (β2 = -32.45 at 25 °C, its ref. 3) give γ± {:+.1f} % vs the "
-          "CRC table at {} mol/kg; PHREEQC with pitzer.dat gives the same value")
+          "CRC table at {} mol/kg; PHREEQC with pitzer.dat gives the same value, and the HMW (1984) "
+          "25 °C parameters give +10.7 to +12.8 % over 0.1-1 mol/kg (measured), so the table and the "
+          "data behind Pitzer MgSO4 fits disagree")
 _MGCL2 = ("pitzer.dat MgCl2 parameters give γ± {:+.2f} % vs the CRC table at {} mol/kg "
           "(−0.4 … −1.1 % over 0.1–1 mol/kg)")
 KNOWN_GAMMA_DEVIATIONS = {
