@@ -1,8 +1,9 @@
 """Pitzer model (pitzer.dat parameters) vs published measurements, not vs PHREEQC.
 
 - Mean activity coefficients at 25 °C of NaCl, KCl, MgCl2, Na2SO4 and MgSO4, 0.1–1 mol/kg (NaCl,
-  KCl to 5, Na2SO4 to 2): CRC Handbook tables after Hamer & Wu 1972, Goldberg et al. 1978–1981,
-  Staples (``<salt>_mean_activity_25C.csv``).
+  KCl to 5, Na2SO4 to 2; KCl at 5 and Na2SO4 at 2 mol/kg are slightly above saturation): CRC
+  Handbook tables after Hamer & Wu 1972, Goldberg et al. 1978–1981, Staples
+  (``<salt>_mean_activity_25C.csv``).
 - Osmotic coefficients at 25 °C up to saturation from published correlations of measured water
   activities (``osmotic_coefficient_correlations_25C.csv``): Tang, Munkelwitz & Wang (1986; the
   extended Debye–Hückel form of Hamer & Wu 1972) for NaCl and KCl, Clegg et al. (1997) for NaCl
