@@ -1,9 +1,9 @@
 """Pitzer model vs published tables and the shared PHREEQC reference path.
 
 Published: mean activity coefficients of CaCl2 at 25 °C (CRC table after Goldberg & Nuttall 1978).
-For NaCl, KCl, MgCl2, Na2SO4 and MgSO4 no machine-readable published osmotic/activity table could
-be retrieved; those salts are compared with PHREEQC (pitzer.dat) computed in the test at the same
-molalities up to saturation, i.e. an implementation check against the same parameter set.
+NaCl, KCl, MgCl2, Na2SO4 and MgSO4 are compared here with PHREEQC (pitzer.dat) computed in the
+test at the same molalities up to saturation — an implementation check against the same parameter
+set; their comparison with published measurements is in ``test_published_data.py``.
 """
 import csv
 from pathlib import Path
