@@ -1,6 +1,6 @@
 """The bundled Qom baseline runs steadily for 30 years with a pond train fitted to its brine.
 
-One 30-year run (module fixture, as in ``test_baseline_site.py``) checked year by year: no stall
+One 30-year run (the session fixture ``baseline`` of ``conftest.py``) checked year by year: no stall
 of the harvest or of the intake, no pond filled with salt, per-crystallizer yield against Port
 Hedland, crystallizer feed and drain Baumé, bittern Mg enrichment and the mass balance. Each check
 names its reference in ../shared/domain.md.
@@ -13,8 +13,6 @@ from saltsim.constants import MOLAR_MASS
 from saltsim.units import DAY, YEAR
 
 pytestmark = pytest.mark.slow
-
-BASELINE = "saltsim/scenarios/qom_baseline.toml"
 
 #: Acceptance bound of issue 4 on the closure of every element.
 CLOSURE_RTOL = 1e-9
@@ -45,13 +43,8 @@ NACL_KT_PER_YR = (60.0, 360.0)
 
 
 @pytest.fixture(scope="module")
-def scenario():
-    return saltsim.load_scenario(BASELINE)
-
-
-@pytest.fixture(scope="module")
-def baseline(scenario):
-    return saltsim.run(scenario, progress=False)
+def scenario(baseline_scenario):
+    return baseline_scenario
 
 
 def _kpi(results, name):

@@ -25,7 +25,7 @@ def test_set_by_index_name_and_nested_tables(raw):
     assert out["ponds"][0]["area"] == "700 ha" and out["ponds"][3]["depth_max"] == "45 cm"
     assert out["stockpiles"][1]["capacity"] == "1 Mt"
     assert out["strategy"]["parameters"] == {"harvest_layer": "20 cm"}
-    assert raw["ponds"][0]["area"] == "600 ha", "the input is not modified"
+    assert raw["ponds"][0]["area"] == "10 ha", "the input is not modified"
     s = load_scenario(out)
     assert s.ponds[0].area == 7e6 and s.site.seed == 11 and s.rail.border.dwell == 48 * 3600.0
     assert s.strategy.parameters["harvest_layer"] == pytest.approx(0.2)
