@@ -167,6 +167,17 @@ def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
     return BrineProperties(volume=volume, density=density, water_activity=water_activity, mass=mass)
 
 
+def _brine_volume(state: PondState, lookup: PathLookup) -> np.ndarray:
+    """``brine_properties(state, lookup).volume`` alone, by the same operations. [m³]"""
+    row = at_rows(lookup.bulk, lookup.bulk_delta, state.position)
+    path_water = state.feed * row[:, COL_WATER]
+    volume = state.solutes @ lookup.solute_molar_mass
+    volume += path_water
+    volume /= row[:, COL_DENSITY]
+    volume += (state.water - path_water) / WATER_DENSITY
+    return np.maximum(volume, 0.0, out=volume)
+
+
 def layer_thickness(layer: np.ndarray, lookup: PathLookup, area: np.ndarray, porosity: float) -> np.ndarray:
     """Thickness of each pond's deposit.
 
@@ -434,7 +445,7 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
     water -= evaporated
     state, deposited = equilibrate(PondState(water, state.solutes, state.feed, state.position, state.layer),
                                    lookup)
-    volume = brine_properties(state, lookup).volume
+    volume = _brine_volume(state, lookup)
     seepage = overflow = None
     if (seepage_depth > 0.0).any():
         seep_fraction = np.minimum(seepage_depth * area / np.maximum(volume, _VOLUME_FLOOR), 1.0)
