@@ -18,6 +18,7 @@ state at the start and at the end, and the ``mass_balance`` table compares the t
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -57,8 +58,30 @@ class SiteTables(dict):
         self.metadata = metadata
 
 
+#: Path tables already built in this process, by (brine molality bytes, temperature). Building
+#: one costs about half of a one-year run; sweeps and replications reuse the same brine. The
+#: tables' arrays are made read-only, so a cached table cannot be changed by a run.
+_PATH_CACHE: dict[tuple[bytes, float], object] = {}
+_PATH_CACHE_SIZE = 8
+
+
 def build_path(scenario):
-    """The fractional evaporation path of the scenario's brine (chemistry engine)."""
+    """The fractional evaporation path of the scenario's brine (chemistry engine), cached per process."""
+    molality = np.ascontiguousarray(scenario.brine.molality, dtype=float)
+    key = (molality.tobytes(), float(scenario.brine.temperature))
+    if key not in _PATH_CACHE:
+        table = _build_path(molality, key[1])
+        for field in dataclasses.fields(table):
+            value = getattr(table, field.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        if len(_PATH_CACHE) >= _PATH_CACHE_SIZE:
+            _PATH_CACHE.pop(next(iter(_PATH_CACHE)))
+        _PATH_CACHE[key] = table
+    return _PATH_CACHE[key]
+
+
+def _build_path(molality: np.ndarray, temperature: float):
     from ..chemistry import path_table as chemistry
 
     builder = getattr(chemistry, "build_path_table", None)
@@ -72,7 +95,7 @@ def build_path(scenario):
     # flags those rows with a warning; the path is kept whole and the fact is recorded.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ValidityWarning)
-        table = builder(np.asarray(scenario.brine.molality), scenario.brine.temperature)
+        table = builder(molality, temperature)
     for warning in caught:
         if not issubclass(warning.category, ValidityWarning):
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
@@ -591,8 +614,8 @@ def build_tables(model: SiteModel) -> SiteTables:
               "mass_balance": _mass_balance_table(model), "kpis": _kpi_table(model, flows)}
     if model.logistics is not None:
         logistics = model.logistics.tables()
-        # plants and shipments are Results tables; wagon_states stays with logistics (no Results field)
-        tables.update({name: logistics[name] for name in ("plants", "shipments") if name in logistics})
+        tables.update({name: logistics[name] for name in ("plants", "shipments", "wagon_states")
+                       if name in logistics})
         extra = pd.DataFrame(model.logistics.kpis(), columns=["kpi", "value", "unit", "description"])
         tables["kpis"] = pd.concat([tables["kpis"], extra], ignore_index=True)
     metadata = {"seed": model.seed, "strategy": model.strategy.name, "n_days": model.n_days,

@@ -151,3 +151,15 @@ def test_maintenance_harvest_of_a_salting_concentrator_is_opt_in():
     started = lambda t: set(t["events"].query("kind == 'campaign_start'")["entity"])
     assert "E1" not in started(off) and "E1" in started(on)
     assert (on["mass_balance"]["closure_rel"] <= CLOSURE_RTOL).all()
+
+
+def test_path_table_is_built_once_per_brine_and_cannot_be_changed():
+    # Sweeps reuse one brine: the second build returns the cached table, whose arrays are frozen.
+    from saltsim.des.model import build_path
+    from saltsim.examples import load_example
+
+    scenario = load_example("qom_small")
+    first, second = build_path(scenario), build_path(scenario)
+    assert first is second
+    with pytest.raises(ValueError):
+        first.dissolved[0, 0] = 0.0
