@@ -232,19 +232,7 @@ def phreeqc_path(molality, temperature, water_left, minerals):
               f" -totals {totals}", " -equilibrium_phases " + " ".join(minerals),
               "USER_PUNCH", " -headings aw rho", ' 10 PUNCH ACT("H2O"), RHO', "END"]
     _run_phreeqc(engine, lines)
-    table = engine.ip.get_selected_output_array()
-    # Row 1 is the starting solution before any reaction; then one row per reaction step.
-    header = table[0]
-    data = np.array([[float(v) for v in row] for row in table[2:]])
-    column = {h: data[:, k] for k, h in enumerate(header)}
-    water = column["mass_H2O"]
-    out = {"concentration_factor": 1.0 / water, "water_kg": water, "water_activity": column["aw"],
-           "density_kg_per_m3": column["rho"] * 1000.0, "ionic_strength_mol_per_kg": column["mu"]}
-    for component, element in PHREEQC_ELEMENTS.items():
-        out[f"m_{component}"] = column[f"{element}(mol/kgw)"]
-    for m in minerals:
-        out[f"min_{m}"] = column[m]
-    return out
+    return _path_columns(engine, minerals, cumulative=False)
 
 
 def phreeqc_fractional_path(molality, temperature, water_removed, minerals):
@@ -296,18 +284,26 @@ def phreeqc_fractional_path(molality, temperature, water_removed, minerals):
         lines += [f"REACTION {k}", " H2O -1", f" {removed / MOLAR_MASS['H2O']:.12g}",
                   f"SAVE solution {k + 1}", "END"]
     _run_phreeqc(engine, lines)
+    # each simulation's phase amounts are what precipitated in its step: sum them up
+    return _path_columns(engine, minerals, cumulative=True)
+
+
+def _path_columns(engine, minerals, cumulative):
+    """The path in saltsim's CSV columns from PHREEQC's selected output (one row per step)."""
+    import numpy as np
+
     table = engine.ip.get_selected_output_array()
     header = table[0]
-    # Row 1: the starting solution; then per simulation one row (the reaction step).
+    # Row 1 is the starting solution before any reaction; then one row per reaction step.
     data = np.array([[float(v) for v in row] for row in table[2:]])
-    column = {h: data[:, j] for j, h in enumerate(header)}
+    column = {h: data[:, k] for k, h in enumerate(header)}
     water = column["mass_H2O"]
     out = {"concentration_factor": 1.0 / water, "water_kg": water, "water_activity": column["aw"],
            "density_kg_per_m3": column["rho"] * 1000.0, "ionic_strength_mol_per_kg": column["mu"]}
     for component, element in PHREEQC_ELEMENTS.items():
         out[f"m_{component}"] = column[f"{element}(mol/kgw)"]
     for m in minerals:
-        out[f"min_{m}"] = np.cumsum(column[m])
+        out[f"min_{m}"] = np.cumsum(column[m]) if cumulative else column[m]
     return out
 
 
