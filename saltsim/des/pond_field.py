@@ -322,16 +322,20 @@ class PondField:
             return
         src, dst = self.edge_src, self.edge_dst
         internal, dst_index = self._internal, self._dst_index
-        room = np.where(internal, self.room(props)[dst_index], np.inf)
-        # split each source's offer over its edges by the room of the targets
-        finite_room = np.where(np.isinf(room), 1e30, room)
-        per_source = np.bincount(src, weights=finite_room, minlength=len(self.names))
-        share = np.divide(finite_room, per_source[src], out=np.zeros_like(finite_room), where=per_source[src] > 0)
-        wanted = offer[src] * share
-        demand = np.bincount(dst_index, weights=np.where(internal, wanted, 0.0), minlength=len(self.names))[dst_index]
-        scale = np.where(internal, np.minimum(1.0, np.divide(room, demand, out=np.ones_like(room),
-                                                             where=demand > 0)), 1.0)
-        moved = wanted * scale
+        headroom = self._fill_volume - self.solid_volume() - volume
+        # Downstream first: a pond that sends brine on today frees that room for its own feeders
+        # today (else a full pond alternates between sending and receiving). The offers do not
+        # depend on the room, so the room freed by each pond's outflow is a fixed point reached
+        # after at most the longest chain of edges (exact on an acyclic network; a cycle stops at
+        # the pond count).
+        sent = np.zeros(len(self.names))
+        for _ in range(len(self.names)):
+            room = np.where(self.online, np.maximum(headroom + sent, 0.0), 0.0)
+            moved = self._split_offers(offer, np.where(internal, room[dst_index], np.inf))
+            now_sent = np.bincount(src, weights=moved, minlength=len(self.names))
+            if np.array_equal(now_sent, sent):
+                break
+            sent = now_sent
         fraction = np.divide(moved, volume[src], out=np.zeros_like(moved), where=volume[src] > 0)
         keep = fraction > 0
         if not keep.any():
@@ -345,6 +349,19 @@ class PondField:
                               self._parcel_masses(p_in[0], p_in[1]), "transfer")
         if np.any(~internal):
             self.send_to_lake(time_s, tuple(a[~internal] for a in parcel), src[~internal], "bittern_return")
+
+    def _split_offers(self, offer, room):
+        """Volume moved along each edge [m³]: each source's offer split over its edges in
+        proportion to the targets' room, each target taking at most its room (``inf`` for the lake)."""
+        src, dst_index, internal = self.edge_src, self._dst_index, self._internal
+        finite_room = np.where(np.isinf(room), 1e30, room)
+        per_source = np.bincount(src, weights=finite_room, minlength=len(self.names))
+        share = np.divide(finite_room, per_source[src], out=np.zeros_like(finite_room), where=per_source[src] > 0)
+        wanted = offer[src] * share
+        demand = np.bincount(dst_index, weights=np.where(internal, wanted, 0.0), minlength=len(self.names))[dst_index]
+        scale = np.where(internal, np.minimum(1.0, np.divide(room, demand, out=np.ones_like(room),
+                                                             where=demand > 0)), 1.0)
+        return wanted * scale
 
     # -- harvest --------------------------------------------------------------------------
     def drain(self, time_s: float, index: int) -> None:
