@@ -631,6 +631,16 @@ def _display_values(frame: pd.DataFrame, unit_column: str = "unit", value_column
     return out
 
 
+def _display_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
+    """KPIs in the units ``saltsim run`` prints them in (kt/yr, MWh/yr, d, t*km …)."""
+    from .commands.run import display_quantity
+
+    if "unit" not in kpis.columns:
+        return kpis
+    shown = [display_quantity(float(v), str(u)) for v, u in zip(kpis["value"], kpis["unit"])]
+    return kpis.assign(value=[v for v, _ in shown], unit=[u for _, u in shown])
+
+
 def _figure_html(figure: Figure) -> str:
     data = base64.b64encode(figure.png).decode("ascii")
     return (f'<figure id="fig-{figure.name}"><img src="data:image/png;base64,{data}" '
@@ -667,7 +677,7 @@ def _run_sections(results, figures: Sequence[Figure]) -> list[tuple[str, str, st
     kpis = _table(results, "kpis")
     if kpis is not None:
         columns = [c for c in ("kpi", "value", "unit", "description") if c in kpis.columns]
-        sections.append(("kpis", "Key figures", _html_table(kpis[columns], numeric=("value",))))
+        sections.append(("kpis", "Key figures", _html_table(_display_kpis(kpis[columns]), numeric=("value",))))
     for name in ("Production", "Lake", "Ponds", "Stockpiles", "Shipments"):
         if name in by_section:
             sections.append((name.lower(), name, "\n".join(_figure_html(f) for f in by_section[name])))

@@ -93,6 +93,10 @@ def test_readme_quick_start_has_exactly_two_commands_and_they_name_real_things()
     (1_037_857.0, "m^3/yr", 1.037857, "hm^3/yr"),
     (330_000.0, "s", 330_000.0 / 86400.0, "d"),
     (0.0, "s", 0.0, "s"),
+    (0.0, "d", 0.0, "d"),                 # a zero day count stays in days
+    (0.0, "J/yr", 0.0, "kWh/yr"),         # a zero in an SI unit: the family's first display unit
+    (3.2e15, "kg*m", 3.2e3, "Mt*km"),     # transport work: 1 t km = 1e6 kg m
+    (5.0e8, "kg*m", 500.0, "t*km"),
     (15.8, "t/ha/yr", 15.8, "t/ha/yr"),   # no display family: as given
     (29.7, "degBe", 29.7, "degBe"),       # not a pint unit: as given
 ])
@@ -101,3 +105,15 @@ def test_kpis_are_shown_in_display_units(value, unit, expected_value, expected_u
 
     shown, shown_unit = display_quantity(value, unit)
     assert shown_unit == expected_unit and shown == pytest.approx(expected_value, rel=1e-12)
+
+
+def test_the_report_shows_kpis_in_the_same_display_units_as_the_run_summary():
+    import pandas as pd
+
+    from saltsim.report import _display_kpis
+
+    kpis = pd.DataFrame({"kpi": ["net_tonne_km_kg_m", "production_blocked_d", "nacl_harvested"],
+                         "value": [2.0e12, 0.0, 2.63e8], "unit": ["kg*m", "d", "kg/yr"]})
+    shown = _display_kpis(kpis)
+    assert list(shown["unit"]) == ["t*km", "d", "kt/yr"]
+    assert shown["value"].tolist() == pytest.approx([2.0e6, 0.0, 263.0], rel=1e-12)

@@ -64,6 +64,7 @@ _DISPLAY_CANDIDATES = (
     ("m^3/yr", ("m^3/yr", "hm^3/yr", "km^3/yr")),
     ("m^3", ("m^3", "hm^3", "km^3")),
     ("s", ("s", "h", "d", "yr")),
+    ("kg*m", ("t*km", "Mt*km")),
 )
 
 
@@ -78,13 +79,13 @@ def display_quantity(value: float, unit: str) -> tuple[float, str]:
     for reference, candidates in _DISPLAY_CANDIDATES:
         if quantity.dimensionality != ureg.Quantity(1, reference).dimensionality:
             continue
+        if value == 0:   # nothing to scale: keep a display unit the value came in (0 d stays 0 d)
+            return 0.0, unit if unit in candidates else candidates[0]
         best = (value, unit)
         for candidate in candidates:
             converted = float(quantity.to(candidate).magnitude)
-            if abs(converted) >= 1 or converted == 0:
+            if abs(converted) >= 1:
                 best = (converted, candidate)
-            if converted == 0:
-                break
         return best
     return value, unit
 
