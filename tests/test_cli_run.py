@@ -115,5 +115,5 @@ def test_the_report_shows_kpis_in_the_same_display_units_as_the_run_summary():
     kpis = pd.DataFrame({"kpi": ["net_tonne_km_kg_m", "production_blocked_d", "nacl_harvested"],
                          "value": [2.0e12, 0.0, 2.63e8], "unit": ["kg*m", "d", "kg/yr"]})
     shown = _display_kpis(kpis)
-    assert list(shown["unit"]) == ["t*km", "d", "kt/yr"]
-    assert shown["value"].tolist() == pytest.approx([2.0e6, 0.0, 263.0], rel=1e-12)
+    assert list(shown["unit"]) == ["Mt*km", "d", "kt/yr"]   # 2e12 kg m = 2e6 t km
+    assert shown["value"].tolist() == pytest.approx([2.0, 0.0, 263.0], rel=1e-12)
