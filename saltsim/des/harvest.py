@@ -3,12 +3,19 @@
 A campaign drains a crystallizer (its brine goes on along the network), waits ``drain_time``,
 takes a harvester (a ``simpy.Resource``), and works shift by shift in the harvest months. A day's
 cut is the smaller of the harvester rate and the haul rate of the trucks assigned to it
-(payload / (2 × distance / speed + turnaround)), and of the wash plant's capacity, over the
-shift hours left after breakdowns (operating time to breakdown exponential with ``mtbf``,
-repair ``mttr``). The cut leaves ``harvest_floor`` of salt in place. Washed salt is the NaCl of
-the cut times ``wash_yield``; the rest (other minerals, entrained brine, the NaCl lost) returns to
-the lake with the wash water. A full stockpile stops the harvester until there is room; the
-time blocked is recorded.
+(payload / (2 × distance / speed + turnaround)) over the shift hours left after breakdowns
+(operating time to breakdown exponential with ``mtbf``, repair ``mttr``), and, for washed salt,
+of what the field wash plant can still take that day (:class:`WashPlant`: its full rate is
+shared by the campaigns that cut that day, not split over idle harvesters). The cut leaves
+``harvest_floor`` of salt in place. Washed salt is the NaCl of the cut times ``wash_yield``; the
+rest (other minerals, entrained brine, the NaCl lost) returns to the lake with the wash water. A
+full stockpile stops the harvester until there is room; the time blocked is recorded.
+
+The season bounds a campaign (D33): one that cannot start cutting before the harvest months
+close is not started; one still cutting when they close stops, leaves the rest of the layer in
+place and puts its pond back online at once, so that the network refills it the next day (a
+harvester blocked by a full stockpile keeps its cut salt, not the pond). Every movement of mass
+is booked through the pond field's flow book (``field.book``), like the daily physics.
 
 Stockpiles are :class:`saltsim.des.plant.MassStore` s (``simpy.Container`` s of kg that also
 carry the ledger component masses of their content), keyed by product.
@@ -21,7 +28,7 @@ import simpy
 from ..constants import COMPONENTS, MOLAR_MASS
 from ..units import DAY
 
-__all__ = ["Fleet", "harvest_campaign", "crust_harvest"]
+__all__ = ["Fleet", "WashPlant", "season_close", "harvest_campaign", "crust_harvest"]
 
 _NA, _CL = COMPONENTS.index("Na"), COMPONENTS.index("Cl")
 _NACL_FRACTIONS = np.zeros(len(COMPONENTS))
@@ -29,9 +36,42 @@ _NACL_FRACTIONS[_NA] = MOLAR_MASS["Na"] / (MOLAR_MASS["Na"] + MOLAR_MASS["Cl"])
 _NACL_FRACTIONS[_CL] = MOLAR_MASS["Cl"] / (MOLAR_MASS["Na"] + MOLAR_MASS["Cl"])
 
 
+class WashPlant:
+    """The field wash plant, shared by the campaigns that cut on the same day.
+
+    Each day it can take ``capacity`` × the shift hours of raw salt; a campaign gets what it
+    cuts, at most ``capacity`` × its own working hours and what the campaigns before it that day
+    left (first come, first served: the plant's throughput is its real rate whatever the number
+    of harvesters, idle or not).
+
+    Parameters
+    ----------
+    capacity : float
+        Raw salt the plant washes per second of operation. [kg s⁻¹]
+    work_per_day : float
+        Operating time per day, the harvest shifts. [s]
+    """
+
+    def __init__(self, capacity: float, work_per_day: float):
+        self.capacity = float(capacity)
+        self.work_per_day = float(work_per_day)
+        self._day = None
+        self._left = 0.0
+
+    def take(self, day: int, wanted: float, worked: float) -> float:
+        """Raw salt washed for one campaign on ``day`` [kg]: ``wanted`` [kg] within the day's
+        capacity left and the campaign's ``worked`` time [s]."""
+        if day != self._day:
+            self._day, self._left = day, self.capacity * self.work_per_day
+        got = max(min(wanted, self.capacity * worked, self._left), 0.0)
+        self._left -= got
+        return got
+
+
 class Fleet:
     """The harvest fleet as SimPy resources: harvesters (``simpy.Resource``), and the trucks and
-    loaders as pools (``simpy.Container`` of machines) that campaigns draw their share from.
+    loaders as pools (``simpy.Container`` of machines) that campaigns draw their share from,
+    and the field wash plant (:class:`WashPlant`, None without ``wash_capacity``).
 
     Parameters
     ----------
@@ -48,11 +88,10 @@ class Fleet:
         self.trucks_per_harvester = max(spec.trucks // max(spec.harvesters, 1), 1)
         #: Round trip of a truck: there and back plus loading, dumping and manoeuvring. [s]
         self.truck_cycle = 2.0 * spec.haul_distance / spec.truck_speed + spec.truck_turnaround
-        #: Cutting rate of one harvester with its trucks (and its share of the wash plant). [kg s⁻¹]
+        #: Cutting rate of one harvester with its trucks. [kg s⁻¹]
         self.rate = min(spec.harvester_rate, self.trucks_per_harvester * spec.truck_payload / self.truck_cycle)
-        if spec.wash_capacity is not None:
-            self.rate = min(self.rate, spec.wash_capacity / max(spec.harvesters, 1))
         self.work_per_day = spec.shifts_per_day * spec.shift_length
+        self.wash = None if spec.wash_capacity is None else WashPlant(spec.wash_capacity, self.work_per_day)
 
     def working_time(self, rng, clock: list) -> tuple[float, float]:
         """Hours worked today and repair time lost (breakdowns of the machine). [s]
@@ -78,6 +117,16 @@ class Fleet:
         return max(worked, 0.0), lost
 
 
+def season_close(calendar, time_s: float, months) -> float | None:
+    """Start of the first day at or after ``time_s`` outside the harvest ``months`` (1-based;
+    None = all year), or None when the season stays open to the end of the calendar. [s]"""
+    if months is None:
+        return None
+    first = calendar.day(time_s)
+    closed = np.flatnonzero(~np.isin(calendar.month[first:] + 1, months))
+    return None if closed.size == 0 else float((first + closed[0]) * DAY)
+
+
 def _wash(salt: np.ndarray, brine: np.ndarray, spec, washing: bool):
     """Washed product and wash waste in components [kg] (see module docstring)."""
     raw = salt + brine
@@ -92,80 +141,103 @@ def _wash(salt: np.ndarray, brine: np.ndarray, spec, washing: bool):
 
 def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: str,
                      calendar, rng, ledger, totals: dict, washing: bool = True):
-    """Drain, wait, and harvest one crystallizer down to its salt floor; then put it back online.
+    """Drain, wait, and harvest one crystallizer down to its salt floor or to the end of the
+    harvest season; then put it back online.
 
     Salt products (``washing`` True) go through the wash plant; other products (carnallite,
-    mirabilite) go raw, with their entrained brine, to their stockpile.
+    mirabilite) go raw, with their entrained brine, to their stockpile. Flows are booked through
+    ``field.book``; ``ledger`` records the events (``campaign_start``, ``campaign_end`` with
+    ``reason`` "floor" or "season_end", breakdowns, stockpile waits).
     """
     spec = fleet.spec
     name = field.names[index]
+    closes = season_close(calendar, env.now, spec.months)
+    if closes is not None and env.now + spec.drain_time >= closes:
+        return   # the drain would end after the season: leave the pond producing
+    season_over = env.timeout(closes - env.now) if closes is not None else env.event()
+    book = field.book
     field.drain(env.now, index)
     ledger.event(env.now, "campaign_start", name, layer_m=float(field.layer_thickness()[index]))
     yield env.timeout(spec.drain_time)
     clock = [float(rng.exponential(spec.mtbf)) if spec.mtbf is not None else np.inf]
+    floor = field.ponds[index].harvest_floor
+    harvested, online, reason = 0.0, False, "floor"
+
+    def back_online():
+        field.online[index] = True
+        ledger.event(env.now, "campaign_end", name, harvested_kg=harvested, reason=reason,
+                     layer_m=float(field.layer_thickness()[index]))
+
     with fleet.harvesters.request() as machine:
-        yield machine
+        yield machine | season_over
+        if not machine.triggered:   # no harvester came free this season
+            reason = "season_end"
+            back_online()
+            return
         yield fleet.trucks.get(fleet.trucks_per_harvester)
-        floor = field.ponds[index].harvest_floor
-        harvested = 0.0
-        while True:
+        while not online:
             thickness = float(field.layer_thickness()[index])
             if thickness <= floor * (1.0 + 1e-9):
                 break
             if not calendar.in_months(env.now, spec.months):
-                yield env.timeout(DAY)
-                continue
+                reason = "season_end"
+                break
             worked, lost = fleet.working_time(rng, clock)
             if lost > 0.0:
                 ledger.event(env.now, "harvester_breakdown", name, lost_s=lost)
             layer_mass = float(field.state.layer[index] @ field.lookup.mineral_molar_mass)
             cuttable = layer_mass * (thickness - floor) / thickness
             cut = min(fleet.rate * worked, cuttable)
+            if washing and fleet.wash is not None:
+                cut = fleet.wash.take(calendar.day(env.now), cut, worked)
             if cut > 0.0:
                 fraction = cut / layer_mass if cut < cuttable else (thickness - floor) / thickness
                 salt, brine = field.harvest_layer(env.now, index, fraction)
                 washed, waste = _wash(salt, brine, spec, washing)
-                ledger.flow(env.now, f"layer:{name}", "harvest:field", salt, "harvest")
-                ledger.flow(env.now, f"pond:{name}", "harvest:field", brine, "harvest_entrained_brine")
                 wash_water = np.zeros(len(COMPONENTS))
                 wash_water[0] = spec.wash_water * washed.sum() * 1000.0 if washing else 0.0
                 if wash_water[0] > 0:
-                    ledger.flow(env.now, "ext:water_supply", "harvest:field", wash_water, "wash_water")
+                    book.flow(env.now, "ext:water_supply", "harvest:field", wash_water, "wash_water")
                 if washing:
                     field.dump_to_lake(env.now, "harvest:field", waste + wash_water, "wash_waste")
                 totals["wash_energy_J"] += spec.wash_energy * washed.sum() if washing else 0.0
                 totals["diesel_m3"] += spec.diesel_rate * (salt + brine).sum()
                 totals["hauled_kg"] += (salt + brine).sum()
                 kg = float(washed.sum())
+                harvested += kg
                 totals["in_transit"] += washed     # hauled, waiting for stockpile room
                 stockpile = stockpiles[product]
-                if stockpile.capacity - stockpile.level < kg:
+                put = stockpile.put(kg, washed)
+                if not put.triggered:
                     blocked_from = env.now
                     ledger.event(env.now, "stockpile_full", product, pond=name)
                     totals["blocked_open"][name] = blocked_from
-                    yield stockpile.put(kg, washed)
+                    yield put | season_over
+                    if not put.triggered:   # the season closed: the pond goes back, the salt waits
+                        reason, online = "season_end", True
+                        back_online()
+                        yield put
                     del totals["blocked_open"][name]
                     totals["blocked_s"] = totals.get("blocked_s", 0.0) + env.now - blocked_from
                     ledger.event(env.now, "stockpile_unblocked", product, pond=name,
                                  blocked_s=env.now - blocked_from)
-                else:
-                    yield stockpile.put(kg, washed)
                 totals["in_transit"] -= washed
-                ledger.flow(env.now, "harvest:field", f"stockpile:{product}", washed, "to_stockpile")
-                harvested += kg
-            yield env.timeout(DAY)
+                book.flow(env.now, "harvest:field", f"stockpile:{product}", washed, "to_stockpile")
+            if not online:
+                yield env.timeout(DAY)
         yield fleet.trucks.put(fleet.trucks_per_harvester)
-    field.online[index] = True
-    ledger.event(env.now, "campaign_end", name, harvested_kg=harvested)
+    if not online:
+        back_online()
 
 
-def crust_harvest(env, lake, fleet: Fleet, stockpiles, product: str, calendar, rng, ledger,
+def crust_harvest(env, lake, fleet: Fleet, stockpiles, product: str, calendar, rng, book,
                   totals: dict):
     """Mechanical harvest of the natural lake crust (the cheap, dusty strategy).
 
     Loaders (``harvest.loaders`` × ``loader_rate``) work the harvest months when the playa is dry
     (no wetted area over the harvestable crust); each tonne taken disturbs
-    1 / (bulk_density × harvest_depth × halite_fraction) m² of crust.
+    1 / (bulk_density × harvest_depth × halite_fraction) m² of crust. ``book`` is the model's flow
+    book (``PondField.book``) or the ledger.
     """
     spec, crust = fleet.spec, lake.spec.crust
     nacl_molar = MOLAR_MASS["Na"] + MOLAR_MASS["Cl"]
@@ -184,7 +256,7 @@ def crust_harvest(env, lake, fleet: Fleet, stockpiles, product: str, calendar, r
                 lake.crust_nacl -= moles
                 masses = moles * nacl_molar * _NACL_FRACTIONS
                 yield stockpile.put(kg, masses)
-                ledger.flow(env.now, "lake:crust", f"stockpile:{product}", masses, "crust_harvest")
+                book.flow(env.now, "lake:crust", f"stockpile:{product}", masses, "crust_harvest")
                 lake.disturbed_area = min(lake.disturbed_area + kg / (
                     crust.bulk_density * crust.harvest_depth * crust.halite_fraction), crust.harvestable_area)
                 totals["diesel_m3"] += spec.diesel_rate * kg

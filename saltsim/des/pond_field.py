@@ -386,17 +386,23 @@ class PondField:
             self.state, parcel = kernel.take(self.state, np.array([index]), np.array([min(rest / volume, 1.0)]))
             self.send_to_lake(time_s, parcel, np.array([index]), "drain")
 
-    def harvest_layer(self, time_s: float, index: int, fraction: float) -> tuple[np.ndarray, np.ndarray]:
-        """Remove a fraction of a pond's deposit and of its entrained brine.
+    def harvest_layer(self, time_s: float, index: int, fraction: float,
+                      sink: str = "harvest:field") -> tuple[np.ndarray, np.ndarray]:
+        """Cut a fraction of a pond's deposit and of its entrained brine and send them to ``sink``.
 
-        Returns (salt masses, brine masses) in ledger components [kg]; the caller records where
-        they go (the pond field records their leaving the pond and the layer to ``harvest:field``).
+        Both movements go through the flow book like every other movement of the ponds: the salt
+        from ``layer:<name>`` (process ``harvest``), the brine from ``pond:<name>``
+        (``harvest_entrained_brine``). Returns (salt masses, brine masses) in ledger components
+        [kg]; the caller books where they go next.
         """
         minerals = self.state.layer[index] * fraction
         self.state.layer[index] -= minerals
         self._props = None
         self._solid = None
-        salt = self._mineral_masses(minerals[None, :])[0]
+        salt = self._mineral_masses(minerals[None, :])
         self.state, parcel = kernel.take(self.state, np.array([index]), np.array([fraction]))
-        brine = self._parcel_masses(parcel[0], parcel[1])[0]
-        return salt, brine
+        brine = self._parcel_masses(parcel[0], parcel[1])
+        sink_id = self.ledger.account(sink)
+        self.book.flows(time_s, self.layer_ids[[index]], sink_id, salt, "harvest")
+        self.book.flows(time_s, self.pond_ids[[index]], sink_id, brine, "harvest_entrained_brine")
+        return salt[0], brine[0]
