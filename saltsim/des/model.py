@@ -228,7 +228,7 @@ class SiteModel:
                 env.process(pump_maintenance(env, station, ledger))
         if self.strategy.crust_harvesting:
             env.process(crust_harvest(env, self.lake, self.fleet, self.stockpiles, "halite", self.calendar,
-                                      self.rng["harvest"].spawn(1)[0], ledger, self.totals))
+                                      self.rng["harvest"].spawn(1)[0], self.field.book, self.totals))
         self.process = env.process(site_day(env, self))
 
     def _start_logistics(self):

@@ -216,3 +216,20 @@ def test_campaign_flows_go_through_the_flow_book():
     assert (tables["mass_balance"]["closure_rel"] <= CLOSURE_RTOL).all()
     for account, residual in ledger.account_residuals().items():
         assert np.all(np.abs(residual) <= CLOSURE_RTOL * max(np.abs(ledger.stored("start")).max(), 1.0)), account
+
+
+def test_crust_harvest_flows_go_through_the_flow_book():
+    overrides = {"strategy.name": "crust_harvest", "lake.crust.harvestable_area": "50 km^2",
+                 "harvest.months": [7, 8, 9], "site.horizon": "200 d"}
+    model = SiteModel(load_scenario(SMALL, overrides=overrides), path_table=nacl_path.nacl_path())
+    direct = []
+    plain_flow = model.ledger.flow
+    model.ledger.flow = lambda t, src, snk, m, process: (direct.append(process), plain_flow(t, src, snk, m, process))
+    model.run(False)
+    tables = model.tables()
+    flows = tables["flows"]
+    crust = flows[flows["process"] == "crust_harvest"]
+    assert len(crust) > 0 and "crust_harvest" not in direct
+    level = tables["stockpiles"].query("product == 'halite'")["level_kg"].iloc[-1]
+    assert crust[[f"{c}_kg" for c in COMPONENTS]].to_numpy().sum() == pytest.approx(level, rel=CUT_RTOL)
+    assert (tables["mass_balance"]["closure_rel"] <= CLOSURE_RTOL).all()
