@@ -23,7 +23,7 @@ import numpy as np
 from ..constants import MOLAR_MASS, SOLUTES
 from ..kernels import ponds as kernel
 from ..kernels.lake import crust_regeneration, hypsometry
-from ..kernels.path import PathLookup
+from ..kernels.path import PathLookup, interp_one
 
 __all__ = ["Lake", "SPECIFIC_YIELD"]
 
@@ -57,6 +57,9 @@ class Lake:
         self.spec = spec
         self.lookup = lookup
         self.hyps = hypsometry(spec.levels, spec.areas, spec.volumes, playa_area=spec.area)
+        # the table as lists for the daily level and area (np.interp of one value, same bits)
+        self._volumes, self._levels, self._areas = (self.hyps.volumes.tolist(), self.hyps.levels.tolist(),
+                                                    self.hyps.areas.tolist())
         level0 = spec.initial_level if spec.initial_level is not None else float(self.hyps.levels[0])
         surface = float(self.hyps.volume(level0))
         volume = surface + spec.pore_brine_volume
@@ -108,9 +111,10 @@ class Lake:
         if self._level is None:
             surface = self.surface_volume()
             if surface >= 0.0:
-                level = float(np.interp(surface, self.hyps.volumes, self.hyps.levels)) \
-                    if surface <= self.hyps.volumes[-1] else float(self.hyps.level(surface))
-                area = float(np.interp(surface, self.hyps.volumes, self.hyps.areas)) if surface > 0 else 0.0
+                volumes = self._volumes
+                level = interp_one(surface, volumes, self._levels) \
+                    if surface <= volumes[-1] else float(self.hyps.level(surface))
+                area = interp_one(surface, volumes, self._areas) if surface > 0 else 0.0
             else:
                 level = float(self.hyps.levels[0] + surface / (SPECIFIC_YIELD * self.spec.area))
                 area = 0.0
@@ -154,7 +158,7 @@ class Lake:
         rain = rain_depth * self.spec.area * kernel.WATER_DENSITY
         self.state.water += inflow_water + rain
         self.changed()
-        area = np.array([self.wetted_area()])
+        area = self.wetted_area()
         self.state, flows = kernel.step_day(self.state, self.lookup, area, _NO_OVERFLOW, _NO_SEEPAGE, 0.0,
                                             fresh_evaporation, relative_humidity, props=self.properties())
         return rain, flows

@@ -44,6 +44,8 @@ class Ledger:
         self._flow_sink: list[np.ndarray] = []
         self._flow_mass: list[np.ndarray] = []
         self._flow_process: list[np.ndarray] = []
+        #: True while appended chunks have not been filtered for zero rows.
+        self._pending = False
         self._processes: list[str] = []
         self._process_ids: dict[str, int] = {}
         self._stocks: dict[int, list[tuple[float, np.ndarray]]] = {}
@@ -84,17 +86,13 @@ class Ledger:
         masses = np.asarray(masses_kg, dtype=float)
         if masses.ndim != 2 or masses.shape[1] != len(self.components):
             raise ValueError(f"masses_kg must have shape (n, {len(self.components)}), got {masses.shape}")
-        if not np.all(np.isfinite(masses)):
+        if not np.isfinite(masses).all():
             raise ValueError(f"non-finite mass in flow {process!r} at t={time_s} s")
-        keep = np.any(masses != 0.0, axis=1)
-        if not keep.any():
-            return
-        n = int(keep.sum())
-        self._flow_time.append(np.full(n, float(time_s)))
-        self._flow_source.append(np.broadcast_to(np.asarray(source_ids, dtype=np.int64), keep.shape)[keep])
-        self._flow_sink.append(np.broadcast_to(np.asarray(sink_ids, dtype=np.int64), keep.shape)[keep])
-        self._flow_mass.append(masses[keep])
-        self._flow_process.append(np.full(n, self._process_id(process), dtype=np.int64))
+        n = masses.shape[0]
+        # copies: the caller may reuse its arrays
+        self._append(np.full(n, float(time_s)), np.broadcast_to(np.array(source_ids, dtype=np.int64), (n,)),
+                     np.broadcast_to(np.array(sink_ids, dtype=np.int64), (n,)), masses.copy(),
+                     np.full(n, self._process_id(process), dtype=np.int64))
 
     def process_id(self, process: str) -> int:
         """Integer id of a process name (created on first use), for :meth:`flows_batch`."""
@@ -109,17 +107,21 @@ class Ledger:
         masses = np.asarray(masses_kg, dtype=float)
         if masses.ndim != 2 or masses.shape[1] != len(self.components):
             raise ValueError(f"masses_kg must have shape (n, {len(self.components)}), got {masses.shape}")
-        if not np.all(np.isfinite(masses)):
+        if not np.isfinite(masses).all():
             raise ValueError("non-finite mass in a batch of flows")
-        keep = np.any(masses != 0.0, axis=1)
-        if not keep.any():
-            return
         n = masses.shape[0]
-        self._flow_time.append(np.broadcast_to(np.asarray(time_s, dtype=float), (n,))[keep])
-        self._flow_source.append(np.asarray(source_ids, dtype=np.int64)[keep])
-        self._flow_sink.append(np.asarray(sink_ids, dtype=np.int64)[keep])
-        self._flow_mass.append(masses[keep])
-        self._flow_process.append(np.asarray(process_ids, dtype=np.int64)[keep])
+        self._append(np.broadcast_to(np.array(time_s, dtype=float), (n,)), np.array(source_ids, dtype=np.int64),
+                     np.array(sink_ids, dtype=np.int64), masses.copy(), np.array(process_ids, dtype=np.int64))
+
+    def _append(self, time_s, source, sink, masses, process) -> None:
+        """Append rows as they come; rows of zero mass are dropped when the flows are read
+        (:meth:`flow_arrays`), once for the whole run instead of once per call."""
+        self._flow_time.append(time_s)
+        self._flow_source.append(source)
+        self._flow_sink.append(sink)
+        self._flow_mass.append(masses)
+        self._flow_process.append(process)
+        self._pending = True
 
     def stock(self, time_s: float, account: str, masses_kg) -> None:
         """Record the actual content of an internal account, read from the model state."""
@@ -147,9 +149,18 @@ class Ledger:
             empty = np.empty(0)
             return empty, empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), \
                 np.empty((0, len(self.components)))
-        return (np.concatenate(self._flow_time), np.concatenate(self._flow_source),
-                np.concatenate(self._flow_sink), np.concatenate(self._flow_process),
-                np.concatenate(self._flow_mass))
+        if len(self._flow_time) > 1 or self._pending:
+            # consolidate into one chunk without the zero rows (kept for the next read)
+            masses = np.concatenate(self._flow_mass)
+            keep = np.any(masses != 0.0, axis=1)
+            self._flow_time = [np.concatenate(self._flow_time)[keep]]
+            self._flow_source = [np.concatenate(self._flow_source)[keep]]
+            self._flow_sink = [np.concatenate(self._flow_sink)[keep]]
+            self._flow_process = [np.concatenate(self._flow_process)[keep]]
+            self._flow_mass = [masses[keep]]
+            self._pending = False
+        return (self._flow_time[0], self._flow_source[0], self._flow_sink[0], self._flow_process[0],
+                self._flow_mass[0])
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -196,10 +196,13 @@ class SiteModel:
     def _allocate_records(self):
         n, p = self.n_days, len(self.field.names)
         n_el, n_min = len(SOLUTES), self.lookup.n_minerals
+        # the daily records hold the state as it is; depth, molality and layer thickness are
+        # derived from it once at the end of the run (_derive_records), by the same elementwise
+        # operations the daily tick would have done
         self.rec = {
-            "depth": np.zeros((n, p)), "volume": np.zeros((n, p)), "density": np.zeros((n, p)),
-            "water_activity": np.zeros((n, p)), "molality": np.zeros((n, p, n_el)),
-            "layer": np.zeros((n, p, n_min)), "thickness": np.zeros((n, p)),
+            "volume": np.zeros((n, p)), "density": np.zeros((n, p)),
+            "water_activity": np.zeros((n, p)), "water": np.zeros((n, p)), "solutes": np.zeros((n, p, n_el)),
+            "layer": np.zeros((n, p, n_min)), "solid_volume": np.zeros((n, p)),
             "lake": np.zeros((n, 12)), "lake_molality": np.zeros((n, n_el)),
             "stock": np.zeros((n, len(self.stockpiles))), "pumped": np.zeros((n, max(len(self.pumps), 1))),
             "pump_energy": np.zeros((n, max(len(self.pumps), 1))),
@@ -349,23 +352,35 @@ class SiteModel:
     def _record(self, day, time_s):
         rec, field, lake = self.rec, self.field, self.lake
         if field.names:
-            props = field.properties()
-            rec["depth"][day] = props.volume / field.area
+            props, state = field.properties(), field.state
             rec["volume"][day] = props.volume
             rec["density"][day] = props.density
             rec["water_activity"][day] = props.water_activity
-            water = np.where(field.state.water > 0, field.state.water, np.inf)
-            rec["molality"][day] = field.state.solutes / water[:, None]
-            rec["layer"][day] = field.state.layer
-            rec["thickness"][day] = field.layer_thickness()
+            rec["water"][day] = state.water
+            rec["solutes"][day] = state.solutes
+            rec["layer"][day] = state.layer
+            rec["solid_volume"][day] = field.solid_volume()
         props = lake.properties()
-        f = self.forcing
-        rec["lake"][day] = (lake.level(), props.volume[0], lake.wetted_area(),
-                            max(lake.spec.area - lake.wetted_area(), 0.0), lake.disturbed_area,
-                            props.density[0], lake.state.water[0], f.rain[day], f.wind_speed[day],
-                            f.fresh_evaporation[day], f.temperature[day], f.relative_humidity[day])
-        rec["lake_molality"][day] = lake.state.solutes[0] / max(lake.state.water[0], 1e-30)
+        level, wetted = lake.level(), lake.wetted_area()
+        water = float(lake.state.water[0])
+        # columns 7-11 (the day's weather) are filled from the forcing at the end of the run
+        rec["lake"][day, :7] = (level, props.volume[0], wetted, max(lake.spec.area - wetted, 0.0),
+                                lake.disturbed_area, props.density[0], water)
+        rec["lake_molality"][day] = lake.state.solutes[0] / max(water, 1e-30)
         rec["stock"][day] = [s.level for s in self.stockpiles.values()]
+
+    def _derive_records(self):
+        """Depth, molality and layer thickness of the ponds and the lake's weather columns, for all
+        days at once (the same elementwise operations as per day, so the same numbers)."""
+        rec, field, f = self.rec, self.field, self.forcing
+        n = self.n_days
+        rec["depth"] = rec["volume"] / field.area
+        water = np.where(rec["water"] > 0, rec["water"], np.inf)
+        rec["molality"] = rec["solutes"] / water[:, :, None]
+        # PondField.layer_thickness: solid volume / area / (1 - porosity)
+        rec["thickness"] = rec["solid_volume"] / field.area / (1.0 - field.porosity)
+        rec["lake"][:, 7:] = np.column_stack([f.rain[:n], f.wind_speed[:n], f.fresh_evaporation[:n],
+                                              f.temperature[:n], f.relative_humidity[:n]])
 
     # -- run and results ------------------------------------------------------------------
     def run(self, progress=None):
@@ -379,6 +394,7 @@ class SiteModel:
         end = self.n_days * DAY
         self.env.run(until=end + 1e-6)
         self.field.book.flush()
+        self._derive_records()
         if self.progress is not None:
             self.progress.close()
         self._snapshot(end)

@@ -27,6 +27,7 @@ References
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +36,7 @@ from ..constants import MOLAR_MASS
 
 __all__ = ["at_rows", "COL_WATER", "COL_RETAINED", "COL_DENSITY", "COL_LN_AW", "COL_SOLIDS", "COL_MINERALS",
            "PathLookup", "path_lookup", "at_position", "position_of_retained",
-           "position_of_solids", "CRYSTAL_DENSITY", "DEFAULT_CRYSTAL_DENSITY"]
+           "position_of_solids", "interp_one", "CRYSTAL_DENSITY", "DEFAULT_CRYSTAL_DENSITY"]
 
 #: Crystal (grain) density of evaporite minerals, lower-case PHREEQC names. [kg m⁻³] [CRC1][HOM1]
 CRYSTAL_DENSITY: dict[str, float] = {
@@ -116,6 +117,15 @@ class PathLookup:
     neg_retained: np.ndarray = None
     row_index: np.ndarray = None
     solute_stoichiometry: np.ndarray = None
+    #: The same numbers as Python lists, for the one-pond path (the lake) of the kernel, where a
+    #: NumPy call on one element costs 10-50x the arithmetic: rows of ``bulk`` and ``bulk_delta``,
+    #: ``neg_retained``, ``row_index``, ``solids`` and ``water``.
+    bulk_rows: list = None
+    bulk_delta_rows: list = None
+    neg_retained_list: list = None
+    row_index_list: list = None
+    solids_list: list = None
+    water_list: list = None
 
     @property
     def n_rows(self) -> int:
@@ -174,9 +184,14 @@ def path_lookup(table, solutes) -> PathLookup:
         return np.ascontiguousarray(np.concatenate([np.diff(values, axis=0), np.zeros((1, values.shape[1]))]))
 
     bulk = np.ascontiguousarray(columns[:, :COL_SOLIDS])
+    bulk_delta = _delta(bulk)
+    row_index = np.arange(water.shape[0], dtype=float)
     return PathLookup(water=water, retained=retained, columns=columns, columns_delta=_delta(columns),
-                      bulk=bulk, bulk_delta=_delta(bulk),
-                      neg_retained=-retained, row_index=np.arange(water.shape[0], dtype=float),
+                      bulk=bulk, bulk_delta=bulk_delta,
+                      bulk_rows=bulk.tolist(), bulk_delta_rows=bulk_delta.tolist(),
+                      neg_retained_list=(-retained).tolist(), row_index_list=row_index.tolist(),
+                      solids_list=solids.tolist(), water_list=water.tolist(),
+                      neg_retained=-retained, row_index=row_index,
                       solute_stoichiometry=np.ascontiguousarray(stoich[:, 1:]),
                       minerals_delta=_delta(minerals),
                       dissolved=np.asarray(table.dissolved, dtype=float), minerals=minerals,
@@ -231,6 +246,24 @@ def at_rows(values: np.ndarray, delta: np.ndarray, position: np.ndarray) -> np.n
     slope *= (position - lower)[:, None]
     slope += values.take(lower, axis=0)
     return slope
+
+
+def interp_one(x: float, xp: list, fp: list) -> float:
+    """``np.interp`` of one value on Python lists: the same branches and formula, so the same bits.
+
+    About 1 µs instead of ~5 µs for ``np.interp`` on one element. ``xp`` must increase strictly.
+    """
+    if x != x:
+        return x
+    if x > xp[-1]:
+        return fp[-1]
+    if x < xp[0]:
+        return fp[0]
+    j = bisect_right(xp, x) - 1
+    if j >= len(xp) - 1 or xp[j] == x:
+        return fp[j]
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    return slope * (x - xp[j]) + fp[j]
 
 
 def position_of_retained(lookup: PathLookup, retained: np.ndarray) -> np.ndarray:

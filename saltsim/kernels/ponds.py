@@ -41,14 +41,15 @@ See docs/decisions.md, D-entry "Pond state on the evaporation path".
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..constants import MOLAR_MASS
-from .evaporation import brine_evaporation
+from .evaporation import MAX_RELATIVE_HUMIDITY, brine_evaporation
 from .path import (COL_DENSITY, COL_LN_AW, COL_MINERALS, COL_RETAINED, COL_WATER, PathLookup,
-                   at_position, at_rows, position_of_retained, position_of_solids)
+                   at_position, at_rows, interp_one, position_of_retained, position_of_solids)
 
 __all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties",
            "atmosphere", "equilibrate", "take", "mix", "step_day", "layer_thickness",
@@ -148,6 +149,13 @@ def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
     -------
     BrineProperties
     """
+    if state.water.shape[0] == 1 and lookup.bulk_rows is not None:
+        return _properties_one(state, lookup)
+    return _properties_many(state, lookup)
+
+
+def _properties_many(state: PondState, lookup: PathLookup) -> BrineProperties:
+    """:func:`brine_properties` with array operations (any number of ponds)."""
     row = at_rows(lookup.bulk, lookup.bulk_delta, state.position)
     water = state.water
     path_water = state.feed * row[:, COL_WATER]
@@ -165,6 +173,34 @@ def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
     ratio *= row[:, COL_LN_AW]
     water_activity = np.exp(ratio, out=ratio)
     return BrineProperties(volume=volume, density=density, water_activity=water_activity, mass=mass)
+
+
+def _row_one(rows: list, deltas: list, position: float) -> tuple[list, list, float]:
+    """The path row below ``position``, its differences and the weight, as :func:`at_rows` reads them."""
+    lower = min(int(position), max(len(rows) - 2, 0))
+    return rows[lower], deltas[lower], position - lower
+
+
+def _properties_one(state: PondState, lookup: PathLookup) -> BrineProperties:
+    """:func:`brine_properties` of a single pond (the lake) in Python scalars.
+
+    The same operations in the same order as :func:`_properties_many` (IEEE arithmetic is the
+    same in Python and NumPy; the dot product and the exponential are still NumPy calls on the
+    same shapes), so the results are bit-identical — a test checks it — at ~1/5 of the cost.
+    """
+    water, feed = float(state.water[0]), float(state.feed[0])
+    value, delta, weight = _row_one(lookup.bulk_rows, lookup.bulk_delta_rows, float(state.position[0]))
+    path_water = feed * (delta[COL_WATER] * weight + value[COL_WATER])
+    solute_mass = float((state.solutes @ lookup.solute_molar_mass)[0])
+    mass = water + solute_mass
+    volume = (path_water + solute_mass) / (delta[COL_DENSITY] * weight + value[COL_DENSITY])
+    volume += (water - path_water) / WATER_DENSITY
+    volume = max(volume, 0.0)
+    density = mass / max(volume, _TINY_VOLUME) if volume > 0.0 else WATER_DENSITY
+    ratio = min(path_water / max(water, _TINY_WATER), _MAX_RATIO)
+    ratio *= delta[COL_LN_AW] * weight + value[COL_LN_AW]
+    return BrineProperties(volume=np.array([volume]), density=np.array([density]),
+                           water_activity=np.exp(np.array([ratio])), mass=np.array([mass]))
 
 
 def _brine_volume(state: PondState, lookup: PathLookup) -> np.ndarray:
@@ -324,6 +360,8 @@ def take(state: PondState, index: np.ndarray, fraction: np.ndarray, unique: bool
     """
     index = np.asarray(index, dtype=np.int64)
     fraction = np.asarray(fraction, dtype=float)
+    if index.size == 1 and fraction.size == 1:
+        return _take_one(state, int(index.reshape(-1)[0]), float(fraction.reshape(-1)[0]))
     water = state.water[index] * fraction
     solutes = state.solutes[index] * fraction[:, None]
     feed = state.feed[index] * fraction
@@ -340,6 +378,25 @@ def take(state: PondState, index: np.ndarray, fraction: np.ndarray, unique: bool
         np.subtract.at(new_feed, index, feed)
     new = PondState(new_water, new_solutes, new_feed, state.position, state.layer)
     return new, (water, solutes, feed, state.position[index])
+
+
+def _take_one(state: PondState, i: int, fraction: float):
+    """:func:`take` from one pond, in scalars where the arrays would have one element (same bits)."""
+    water, feed = float(state.water[i]) * fraction, float(state.feed[i]) * fraction
+    solutes = state.solutes[i:i + 1] * fraction
+    new_water, new_solutes, new_feed = state.water.copy(), state.solutes.copy(), state.feed.copy()
+    new_water[i] -= water
+    new_solutes[i] -= solutes[0]
+    new_feed[i] -= feed
+    new = PondState(new_water, new_solutes, new_feed, state.position, state.layer)
+    return new, (np.array([water]), solutes, np.array([feed]), state.position[i:i + 1].copy())
+
+
+def _at_position_one(values: list, position: float) -> float:
+    """:func:`saltsim.kernels.path.at_position` of a 1-D column (a list) at one position."""
+    lower = min(int(position), max(len(values) - 2, 0))
+    low = values[lower]
+    return low + (position - lower) * (values[lower + 1] - low)
 
 
 def _take_each(state: PondState, fraction: np.ndarray):
@@ -375,6 +432,8 @@ def mix(state: PondState, lookup: PathLookup, index: np.ndarray, water: np.ndarr
     PondState
     """
     index = np.asarray(index, dtype=np.int64)
+    if index.size == 1 and lookup.solids_list is not None:
+        return _mix_one(state, lookup, int(index.reshape(-1)[0]), water, solutes, feed, position)
     n = state.n_ponds
     solids_in = np.bincount(index, weights=feed * at_position(lookup.solids, np.asarray(position, float)),
                             minlength=n)
@@ -394,6 +453,29 @@ def mix(state: PondState, lookup: PathLookup, index: np.ndarray, water: np.ndarr
     return PondState(new_water, new_solutes, feed_new, position_new, state.layer)
 
 
+def _mix_one(state: PondState, lookup: PathLookup, i: int, water, solutes, feed, position) -> PondState:
+    """:func:`mix` of one parcel into pond ``i``: the same operations on the one pond that changes.
+
+    The array code adds zeros (``np.bincount``) to the other ponds and keeps their positions, so
+    only pond ``i`` is computed here, in scalars (bit-identical; a test checks it).
+    """
+    water_in, feed_in = _scalar(water) + 0.0, _scalar(feed) + 0.0
+    solids_in = feed_in * _at_position_one(lookup.solids_list, _scalar(position)) + 0.0
+    feed_old = float(state.feed[i])
+    feed_new = feed_old + feed_in
+    new_water, new_feed = state.water.copy(), state.feed.copy()
+    new_water[i] += water_in
+    new_feed[i] = feed_new
+    new_position = state.position
+    if feed_in > 0.0 and feed_new > _FEED_FLOOR:
+        solids = feed_old * _at_position_one(lookup.solids_list, float(state.position[i])) + solids_in
+        new_position = state.position.copy()
+        new_position[i] = interp_one(solids / feed_new, lookup.solids_list, lookup.row_index_list)
+    new_solutes = state.solutes.copy()
+    new_solutes[i] += np.asarray(solutes, dtype=float).reshape(-1)
+    return PondState(new_water, new_solutes, new_feed, new_position, state.layer)
+
+
 @dataclass(frozen=True, slots=True)
 class DayFlows:
     """Movements of mass of one kernel step (arrays over ponds).
@@ -408,6 +490,67 @@ class DayFlows:
     deposited: np.ndarray
     seepage: tuple
     overflow: tuple
+
+
+def _scalar(value) -> float:
+    """A float, or the one element of a one-element array."""
+    return value if type(value) is float else float(np.asarray(value, dtype=float).reshape(-1)[0])
+
+
+def _step_one(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evaporation, relative_humidity,
+              props: BrineProperties):
+    """:func:`atmosphere` and :func:`equilibrate` of a single pond (the lake) in Python scalars.
+
+    The same operations in the same order as the array code, with the products of mineral
+    vectors and matrices still NumPy calls on the same (1, m) shapes, so the results are
+    bit-identical (a test checks it). Returns (state, rain (1,), evaporated (1,),
+    deposited (1, n_min)).
+    """
+    water, feed, s = float(state.water[0]), float(state.feed[0]), float(state.position[0])
+    area = _scalar(area)
+    # atmosphere: rain, and evaporation through the water activity (brine_evaporation, eq. (2))
+    rain = _scalar(rain_depth) * area * WATER_DENSITY + 0.0
+    rh = min(_scalar(relative_humidity), MAX_RELATIVE_HUMIDITY)
+    demand = _scalar(fresh_evaporation) * ((float(props.water_activity[0]) - rh) / (1.0 - rh))
+    demand = demand * area * WATER_DENSITY if water > 0.0 else 0.0
+    available = water + rain
+    available -= feed * lookup.water_list[-1]
+    evaporated = min(demand, max(available, 0.0))
+    water = water + rain
+    water -= evaporated
+    # equilibrate
+    active = feed > _FEED_FLOOR
+    k = min(int(s), max(lookup.n_rows - 2, 0))
+    weight = s - k
+    row = lookup.columns_delta[k:k + 1] * weight
+    row += lookup.columns[k:k + 1]
+    excess = water - feed * float(row[0, COL_WATER])
+    excess /= feed if active else 1.0
+    excess += float(row[0, COL_RETAINED])
+    target = interp_one(-excess, lookup.neg_retained_list, lookup.row_index_list) if active else s
+    k = min(int(target), max(lookup.n_rows - 2, 0))
+    change = lookup.minerals_delta[k:k + 1] * (target - k)
+    change += lookup.minerals[k:k + 1]
+    change -= row[:, COL_MINERALS:]
+    change *= feed
+    stoich = lookup.solute_stoichiometry
+    factor = math.inf
+    if change.shape[1]:
+        # precipitation limited by the solutes present, redissolution by the deposit
+        if target >= s:
+            need = (change @ stoich)[0].tolist()
+            factor = min([a / b for a, b in zip(state.solutes[0].tolist(), need) if b > 0.0], default=math.inf)
+        else:
+            give = (-change)[0].tolist()
+            factor = min([a / b for a, b in zip(state.layer[0].tolist(), give) if b > 0.0], default=math.inf)
+    factor = min(max(factor, 0.0), 1.0) if active else 0.0
+    deposited = change
+    deposited *= factor
+    position = (target - s) * factor + s
+    new = PondState(water=np.array([water]) - deposited @ lookup.hydrate_water,
+                    solutes=state.solutes - deposited @ stoich,
+                    feed=state.feed, position=np.array([position]), layer=state.layer + deposited)
+    return new, np.array([rain]), np.array([evaporated]), deposited
 
 
 def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume: np.ndarray,
@@ -439,12 +582,20 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
     flows : DayFlows
     """
     props = props if props is not None else brine_properties(state, lookup)
-    rain, evaporated = atmosphere(state, lookup, area, rain_depth, fresh_evaporation,
-                                  relative_humidity, props.water_activity)
-    water = state.water + rain
-    water -= evaporated
-    state, deposited = equilibrate(PondState(water, state.solutes, state.feed, state.position, state.layer),
-                                   lookup)
+    if state.water.shape[0] == 1 and lookup.bulk_rows is not None:
+        state, rain, evaporated, deposited = _step_one(state, lookup, area, rain_depth, fresh_evaporation,
+                                                       relative_humidity, props)
+        if not (_scalar(seepage_depth) > 0.0 or _scalar(max_volume) < math.inf):   # the lake: nothing leaves
+            nothing = (np.zeros(1), np.zeros_like(state.solutes), np.zeros(1), state.position)
+            return state, DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
+                                   seepage=nothing, overflow=nothing)
+    else:
+        rain, evaporated = atmosphere(state, lookup, area, rain_depth, fresh_evaporation,
+                                      relative_humidity, props.water_activity)
+        water = state.water + rain
+        water -= evaporated
+        state, deposited = equilibrate(PondState(water, state.solutes, state.feed, state.position, state.layer),
+                                       lookup)
     volume = _brine_volume(state, lookup)
     seepage = overflow = None
     if (seepage_depth > 0.0).any():
