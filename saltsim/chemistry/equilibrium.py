@@ -96,6 +96,11 @@ _MAX_REJECTIONS = 4
 #: Cold batches of at least this many brines start from solved neighbours (one seed per stride).
 _SEED_MIN_BATCH = 256
 _SEED_STRIDE = 16
+#: Newton iterations at fixed activity coefficients that refine a neighbour's start (cheap: no
+#: evaluation of the activity model).
+_FIXED_ACTIVITY_ITERATIONS = 8
+#: ... until every present mineral's |ln IAP − ln K| is below this (a start needs no more). [-]
+_FIXED_ACTIVITY_TOLERANCE = 1e-3
 #: Temperature scale of the neighbour search: 10 K weighs like a factor e in a molality. [K]
 _SEED_TEMPERATURE_SCALE = 10.0
 #: Continuation starts where the brine (nothing precipitated) has this ionic strength. [mol kg⁻¹]
@@ -147,6 +152,11 @@ class ChemicalSystem:
     activity_jacobian : callable or None
         ``(molality, temperature) -> (ln_gamma, ln_aw, ∂lnγ_i/∂m_k (..., i, k), ∂ln a_w/∂m_k)``;
         None to use forward differences of ``activity``.
+    conditions : callable or None
+        ``conditions(temperature (B,)) -> C``: the model's temperature-dependent parameters of a
+        batch, evaluated once per solve; ``C[index]`` selects brines, and ``activity`` and
+        ``activity_jacobian`` accept ``C`` (or a selection of it) in place of the temperature.
+        None: the temperatures themselves are passed.
     """
 
     species_component: np.ndarray
@@ -157,6 +167,7 @@ class ChemicalSystem:
     activity: object
     ln_k: object
     activity_jacobian: object = None
+    conditions: object = None
 
     @property
     def species_stoichiometry(self) -> np.ndarray:
@@ -183,7 +194,7 @@ class ChemicalSystem:
                               tuple(self.mineral_names[i] for i in index),
                               self.stoichiometry[index], self.hydrate_water[index],
                               self.activity, lambda temperature: full_ln_k(temperature)[..., index],
-                              self.activity_jacobian)
+                              self.activity_jacobian, self.conditions)
 
 
 @dataclass(frozen=True)
@@ -259,11 +270,17 @@ def _build_system() -> ChemicalSystem:
     stoichiometry[:, species_component] = table.stoichiometry
     parameters_at = _ParametersAt(model)
 
+    def parameters(temperature):
+        return temperature.parameters if isinstance(temperature, _Conditions) else parameters_at(temperature)
+
     def activity(molality, temperature):
-        return pitzer.activity(molality, None, parameters_at(temperature))
+        return pitzer.activity(molality, None, parameters(temperature))
 
     def activity_jacobian(molality, temperature):
-        return pitzer.activity_and_jacobian(molality, None, parameters_at(temperature))
+        return pitzer.activity_and_jacobian(molality, None, parameters(temperature))
+
+    def conditions(temperature):
+        return _Conditions(np.asarray(temperature, dtype=float), parameters_at(temperature))
 
     def ln_k(temperature):
         return mineral_data.log_k(temperature, table) * _LN10
@@ -273,7 +290,35 @@ def _build_system() -> ChemicalSystem:
                           mineral_names=tuple(table.phreeqc_names),
                           stoichiometry=stoichiometry,
                           hydrate_water=np.asarray(table.h2o, dtype=float),
-                          activity=activity, ln_k=ln_k, activity_jacobian=activity_jacobian)
+                          activity=activity, ln_k=ln_k, activity_jacobian=activity_jacobian,
+                          conditions=conditions)
+
+
+class _Conditions:
+    """Temperatures of a batch with their Pitzer parameters, evaluated once per solve.
+
+    Indexing selects brines (the per-brine parameter arrays are sliced; a single-temperature
+    parameter set is shared), so the solver's iterations on shrinking subsets of a batch never
+    re-evaluate the temperature functions.
+    """
+
+    _FIELDS = ("temperature", "a_phi", "beta0", "beta1", "beta2", "c", "theta", "psi", "lam", "kcl")
+
+    def __init__(self, temperature, parameters):
+        self.temperature = temperature
+        self.parameters = parameters
+
+    def __len__(self):
+        return len(self.temperature)
+
+    def __getitem__(self, index):
+        from .pitzer import PitzerAtT
+
+        p = self.parameters
+        if np.ndim(p.temperature) == 0:
+            return _Conditions(self.temperature[index], p)
+        return _Conditions(self.temperature[index],
+                           PitzerAtT(model=p.model, **{k: getattr(p, k)[index] for k in self._FIELDS}))
 
 
 class _ParametersAt:
@@ -363,9 +408,11 @@ def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
     h = system.hydrate_water[order]                                           # (B, k)
     # dm_s/dp_k = (−ν_ks + m_s M_w h_k) / W
     dm = (-nu + molality[:, None, :] * (_WATER_MOLAR_MASS * h)[:, :, None]) / water[:, None, None]
-    d_ln_a = dm / np.maximum(molality, _MOLALITY_FLOOR)[:, None, :] + np.einsum("bks,bst->bkt", dm, d_ln_gamma)
-    d_aw = np.einsum("bks,bs->bk", dm, d_ln_aw)
-    jac = np.einsum("bjs,bks->bjk", nu, d_ln_a) + h[:, :, None] * d_aw[:, None, :]
+    d_ln_a = dm / np.maximum(molality, _MOLALITY_FLOOR)[:, None, :]
+    if d_ln_gamma is not None:  # (None: activity coefficients held fixed)
+        d_ln_a = d_ln_a + dm @ d_ln_gamma
+    d_aw = (dm @ d_ln_aw[:, :, None])[..., 0]
+    jac = nu @ np.swapaxes(d_ln_a, 1, 2) + h[:, :, None] * d_aw[:, None, :]
     jac = np.where(present[:, :, None] & present[:, None, :], jac, np.eye(count))
     rhs = np.where(present, -np.take_along_axis(residual, order, axis=1), 0.0)
     try:
@@ -373,7 +420,13 @@ def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
     except np.linalg.LinAlgError:
         # A singular system (present minerals dependent on the species actually present, e.g.
         # two salts of an ion that is absent) takes the least-squares step instead.
-        step = np.einsum("bkj,bj->bk", np.linalg.pinv(jac), rhs)
+        singular = np.linalg.slogdet(jac)[0] == 0
+        step = np.empty_like(rhs)
+        step[singular] = np.einsum("bkj,bj->bk", np.linalg.pinv(jac[singular]), rhs[singular])
+        try:
+            step[~singular] = np.linalg.solve(jac[~singular], rhs[~singular][..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            step[~singular] = np.einsum("bkj,bj->bk", np.linalg.pinv(jac[~singular]), rhs[~singular])
     delta = np.zeros((n_batch, n_min))
     np.put_along_axis(delta, order, np.where(present, step, 0.0), axis=1)
     return delta
@@ -473,8 +526,187 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system, project=
     return converged, saturation, tabu
 
 
+def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continuation, final=None):
+    """Newton iterations and assemblage changes of all brines, fused into one loop.
+
+    Every pass makes one activity evaluation (with Jacobian) for all pending brines, whatever
+    their stage: a brine whose present minerals have converged changes its assemblage
+    (:func:`_update_active_sets`) in the same pass, and when the change only adds minerals (the
+    brine is unchanged) it takes the Newton step of its new assemblage from that same
+    evaluation. So the batch stays large until the last brines finish, and an addition costs
+    no evaluation of its own.
+
+    Updates ``amounts`` and ``active`` in place, and ``final`` = (evaluated mask, ln a, ln a_w,
+    species molalities), the last evaluation of each brine that finished, if given. Returns the
+    mask of brines to be solved by continuation (set only when ``continuation`` is true) and the
+    mask of brines whose assemblage did not settle.
+    """
+    n_batch, n_min = amounts.shape
+    conditions = system.conditions(temperature) if system.conditions is not None else temperature
+    pending = np.ones(n_batch, dtype=bool)
+    to_continue = np.zeros(n_batch, dtype=bool)
+    unsettled = np.zeros(n_batch, dtype=bool)
+    restarted = np.zeros(n_batch, dtype=bool)
+    tabu = np.zeros((n_batch, n_min), dtype=bool)
+    tabu_count = np.zeros((n_batch, n_min), dtype=int)
+    rejections = np.zeros(n_batch, dtype=int)
+    changes = np.zeros(n_batch, dtype=int)
+    visited = active.copy()
+    iterations = np.zeros(n_batch, dtype=int)        # evaluations on the current assemblage
+    previous_amounts = amounts.copy()
+    previous_delta = np.zeros_like(amounts)
+    previous_norm = np.full(n_batch, np.inf)
+    alpha = np.zeros(n_batch)
+    backtracks = np.zeros(n_batch, dtype=int)
+
+    def reset(rows):
+        previous_norm[rows] = np.inf
+        alpha[rows] = 0.0
+        backtracks[rows] = 0
+        iterations[rows] = 0
+        tabu[rows] = False
+
+    max_passes = (MAX_ACTIVE_SET_CHANGES + 2) * (MAX_NEWTON_ITERATIONS + 1)
+    for _ in range(max_passes):
+        idx = np.nonzero(pending)[0]
+        if len(idx) == 0:
+            break
+        act = active[idx]
+        dissolved, water = _composition(totals[idx], water0[idx], amounts[idx], system)
+        ln_a, ln_aw, molality, d_ln_gamma, d_ln_aw = _log_activities(
+            dissolved, water, conditions[idx], system, with_jacobian=True)
+        ratio = _residuals(ln_a, ln_aw, ln_k[idx], system)
+        residual = np.where(act, ratio, 0.0)
+        norm = np.abs(residual).max(axis=1, initial=0.0)
+        done = norm <= RESIDUAL_TOLERANCE
+        step = ~done
+        # ---- converged brines: change the assemblage (or finish) ----
+        if done.any():
+            local = np.nonzero(done)[0]
+            rows = idx[local]
+            row_tabu = tabu[rows]
+            tabu_count[rows] += row_tabu
+            rejections[rows] += row_tabu.sum(axis=1)
+            repeated = row_tabu & (tabu_count[rows] >= 2)
+            tabu_count[rows] = np.where(repeated, 0, tabu_count[rows])
+            # Brines that keep rejecting candidates are far from any physical state (cold starts
+            # at I ≫ 20 mol/kg): they are solved by continuation instead.
+            cycling = rejections[rows] >= _MAX_REJECTIONS
+            if continuation and cycling.any():
+                to_continue[rows[cycling]] = True
+                pending[rows[cycling]] = False
+                keep = ~cycling
+                local, rows, row_tabu, repeated = local[keep], rows[keep], row_tabu[keep], repeated[keep]
+            sub_amounts, sub_active = amounts[rows], active[rows]
+            changed, moved = _update_active_sets(
+                totals[rows], sub_amounts, sub_active, ratio[local], system, row_tabu, repeated,
+                (totals[rows], water0[rows], temperature[rows], ln_k[rows]))
+            # A brine whose only supersaturated candidates are tabu must try again.
+            changed |= row_tabu.any(axis=1) & ~changed
+            restored = _restore_feasibility(totals[rows], water0[rows], sub_amounts, system)
+            moved |= np.any(restored != sub_amounts, axis=1)
+            amounts[rows], active[rows] = restored, sub_active
+            pending[rows[~changed]] = False
+            if final is not None:
+                kept = ~changed & ~moved
+                final[0][rows[kept]] = True
+                final[1][rows[kept]], final[2][rows[kept]] = ln_a[local[kept]], ln_aw[local[kept]]
+                final[3][rows[kept]] = molality[local[kept]]
+            moved_rows = rows[changed]
+            visited[moved_rows] |= active[moved_rows]
+            changes[moved_rows] += 1
+            reset(moved_rows)
+            unsettled_now = changed & (changes[rows] > MAX_ACTIVE_SET_CHANGES)
+            unsettled[rows[unsettled_now]] = True
+            pending[rows[unsettled_now]] = False
+            # Brines cycling among assemblages: test every subset of the minerals they visited.
+            looping = changed & ~unsettled_now & (changes[rows] >= _ENUMERATE_AFTER)
+            for row in rows[looping]:
+                found = _enumerate_assemblages(totals[row], water0[row], temperature[row], ln_k[row],
+                                               amounts[row], visited[row], system)
+                if found is not None:
+                    amounts[row], active[row] = found, found > 0
+                    pending[row] = False
+            # Pure additions leave the brine as it was: step the new assemblage from this
+            # evaluation.
+            again = changed & ~moved & pending[rows]
+            step[local[again]] = True
+            act = active[idx]
+            residual = np.where(act, ratio, 0.0)
+            norm = np.where(done, np.abs(residual).max(axis=1, initial=0.0), norm)
+        # ---- Newton iterations ----
+        newton = ~done
+        iterations[idx[newton]] += 1
+        out_of_iterations = newton & (iterations[idx] >= MAX_NEWTON_ITERATIONS)
+        if out_of_iterations.any():
+            # A warm start far from the solution (e.g. a salt missing from the starting
+            # assemblage in a very supersaturated brine) may trap Newton; such a brine restarts
+            # cold once. Brines that fail cold too are solved by continuation in the water.
+            failed = idx[out_of_iterations]
+            twice = failed[restarted[failed]]
+            if len(twice):
+                if not continuation:
+                    _raise_convergence(twice, totals, water0, temperature, amounts, active, ln_k, system,
+                                       "Newton iteration did not reach the residual tolerance")
+                to_continue[twice] = True
+                pending[twice] = False
+            fresh = failed[~restarted[failed]]
+            restarted[fresh] = True
+            amounts[fresh], active[fresh] = 0.0, False
+            reset(fresh)
+            step &= ~out_of_iterations
+        # Backtrack where the last step did not reduce the residual (Armijo-like on the max norm).
+        worse = newton & step & (norm > (1.0 - 1e-4 * alpha[idx]) * previous_norm[idx]) \
+            & (backtracks[idx] < _MAX_BACKTRACKS)
+        if worse.any():
+            rows = idx[worse]
+            alpha[rows] *= 0.5
+            backtracks[rows] += 1
+            amounts[rows] = previous_amounts[rows] + alpha[rows, None] * previous_delta[rows]
+            step &= ~worse
+        if not step.any():
+            continue
+        idx, act, residual = idx[step], act[step], residual[step]
+        dissolved, water, norm = dissolved[step], water[step], norm[step]
+        delta = _newton_step(act, residual, molality[step], water, d_ln_gamma[step], d_ln_aw[step], system)
+        # Projected Newton: a present mineral at zero amount that would go negative is dropped
+        # (none of it is left to dissolve); the brine restarts its Newton history. Minerals
+        # dropped while supersaturated are tabu until the assemblage converges.
+        at_bound = act & (amounts[idx] <= 0.0) & (delta < 0.0)
+        blocked = at_bound.any(axis=1)
+        if blocked.any():
+            rows = idx[blocked]
+            worst = np.argmin(np.where(at_bound[blocked], delta[blocked], 0.0), axis=1)
+            tabu[rows, worst] |= residual[blocked, worst] > 0.0
+            active[rows, worst] = False
+            amounts[rows, worst] = 0.0
+            previous_norm[rows] = np.inf
+            alpha[rows] = 0.0
+            free = ~blocked
+            idx, act, delta = idx[free], act[free], delta[free]
+            dissolved, water, norm = dissolved[free], water[free], norm[free]
+        if len(idx) == 0:
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            to_zero = np.where(act & (delta < 0.0) & (amounts[idx] > 0.0), amounts[idx] / -delta, np.inf)
+        d_dissolved = -delta @ system.stoichiometry
+        d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
+        step_length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
+        previous_amounts[idx] = amounts[idx]
+        previous_delta[idx] = delta
+        previous_norm[idx] = norm
+        alpha[idx] = step_length
+        backtracks[idx] = 0
+        amounts[idx] = amounts[idx] + step_length[:, None] * delta
+    unsettled |= pending
+    return to_continue, unsettled
+
+
+
+
 def _update_active_sets(totals, amounts, active, saturation, system, tabu, repeated=None, context=None):
-    """One active-set change per brine; returns the mask of brines whose set changed.
+    """One active-set change per brine; returns the masks of brines whose set changed and of
+    those whose brine changed too (a mineral dropped or exchanged; additions leave it as it was).
 
     ``repeated`` marks minerals that were dropped while supersaturated more than once: the
     assemblage cannot take them as an addition, so they enter in exchange for a present
@@ -521,7 +753,7 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
     if add.any():
         _add_minerals(rows[add], candidate[add], amounts, active, system)
         changed |= add
-    return changed
+    return changed, drop
 
 
 def _choose_leaving(rows, entering, fallback, amounts, active, system, totals, water0, temperature, ln_k):
@@ -608,9 +840,19 @@ def _restore_feasibility(totals, water0, amounts, system):
     return amounts * scale[:, None]
 
 
-def _state(totals, water0, temperature, amounts, ln_k, system):
+def _state(totals, water0, temperature, amounts, ln_k, system, final=None):
+    """Properties of the solved states; ``final`` = (evaluated mask, ln a, ln a_w, species
+    molalities) of the last evaluation of brines that finished in :func:`_iterate` at these
+    amounts (reused, not recomputed)."""
     dissolved, water = _composition(totals, water0, amounts, system)
-    ln_a, ln_aw, molality_sp, *_ = _log_activities(dissolved, water, temperature, system, False)
+    if final is None:
+        ln_a, ln_aw, molality_sp, *_ = _log_activities(dissolved, water, temperature, system, False)
+    else:
+        evaluated, ln_a, ln_aw, molality_sp = (a.copy() for a in final)
+        rows = np.nonzero(~evaluated)[0]
+        if len(rows):
+            ln_a[rows], ln_aw[rows], molality_sp[rows], *_ = _log_activities(
+                dissolved[rows], water[rows], temperature[rows], system, False)
     saturation = _residuals(ln_a, ln_aw, ln_k, system)
     molality = dissolved / water[:, None]
     ionic_strength = 0.5 * (molality_sp * system.charge ** 2).sum(axis=1)
@@ -700,80 +942,20 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
     amounts = _restore_feasibility(totals_b, water_b, amounts, system)
     ln_k = np.broadcast_to(system.ln_k(temp_b), (n_batch, n_min))
 
-    pending = np.ones(n_batch, dtype=bool)
-    restarted = np.zeros(n_batch, dtype=bool)
-    tabu_count = np.zeros((n_batch, n_min), dtype=int)
-    rejections = np.zeros(n_batch, dtype=int)
-    changes = np.zeros(n_batch, dtype=int)
-    visited = active.copy()
-    for _ in range(MAX_ACTIVE_SET_CHANGES):
-        idx = np.nonzero(pending)[0]
-        if len(idx) == 0:
-            break
-        sub_amounts, sub_active = amounts[idx], active[idx]
-        converged, saturation, tabu = _newton(totals_b[idx], water_b[idx], temp_b[idx], ln_k[idx],
-                                              sub_amounts, sub_active, system)
-        amounts[idx], active[idx] = sub_amounts, sub_active
-        if not converged.all():
-            # A warm start far from the solution (e.g. a salt missing from the starting assemblage
-            # in a very supersaturated brine) may trap Newton; such a brine restarts cold once.
-            # Brines that fail cold too are solved by continuation in the water (below).
-            failed = idx[~converged]
-            again = failed[restarted[failed]]
-            if len(again):
-                if not continuation:
-                    _raise_convergence(again, totals_b, water_b, temp_b, amounts, active, ln_k, system,
-                                       "Newton iteration did not reach the residual tolerance")
-                solved = _continuation(totals_b[again], water_b[again], temp_b[again], system)
-                amounts[again], active[again] = solved, solved > 0
-                pending[again] = False
-            fresh = failed[~restarted[failed]]
-            restarted[fresh] = True
-            amounts[fresh], active[fresh] = 0.0, False
-            keep = converged
-            idx, converged, saturation, tabu = idx[keep], converged[keep], saturation[keep], tabu[keep]
-            sub_amounts, sub_active = sub_amounts[keep], sub_active[keep]
-        sub_active = active[idx]
-        sub_amounts = amounts[idx]
-        tabu_count[idx] += tabu
-        rejections[idx] += tabu.sum(axis=1)
-        repeated = tabu & (tabu_count[idx] >= 2)
-        tabu_count[idx] = np.where(repeated, 0, tabu_count[idx])
-        # Brines that keep rejecting candidates are far from any physical state (cold starts at
-        # I ≫ 20 mol/kg): solve them by continuation instead.
-        cycling = rejections[idx] >= _MAX_REJECTIONS
-        if continuation and cycling.any():
-            stuck = idx[cycling]
-            solved = _continuation(totals_b[stuck], water_b[stuck], temp_b[stuck], system)
-            amounts[stuck], active[stuck] = solved, solved > 0
-            pending[stuck] = False
-            keep = ~cycling
-            idx, saturation, tabu, repeated = idx[keep], saturation[keep], tabu[keep], repeated[keep]
-            sub_amounts, sub_active = sub_amounts[keep], sub_active[keep]
-        changed = _update_active_sets(totals_b[idx], sub_amounts, sub_active, saturation, system, tabu,
-                                      repeated, (totals_b[idx], water_b[idx], temp_b[idx], ln_k[idx]))
-        # A brine whose only supersaturated candidates are tabu must try again.
-        changed |= tabu.any(axis=1) & ~changed
-        active[idx] = sub_active
-        amounts[idx] = sub_amounts
-        fix = idx[changed]
-        amounts[fix] = _restore_feasibility(totals_b[fix], water_b[fix], amounts[fix], system)
-        pending[idx[~changed]] = False
-        visited[idx] |= active[idx]
-        changes[idx[changed]] += 1
-        # Brines cycling among assemblages: test every subset of the minerals they visited.
-        looping = idx[changed & (changes[idx] >= _ENUMERATE_AFTER)]
-        for row in looping:
-            found = _enumerate_assemblages(totals_b[row], water_b[row], temp_b[row], ln_k[row],
-                                           amounts[row], visited[row], system)
-            if found is not None:
-                amounts[row], active[row] = found, found > 0
-                pending[row] = False
-    if pending.any():
-        _raise_convergence(np.nonzero(pending)[0], totals_b, water_b, temp_b, amounts, active, ln_k,
+    n_sp = len(system.species_component)
+    final = (np.zeros(n_batch, dtype=bool), np.zeros((n_batch, n_sp)), np.zeros(n_batch), np.zeros((n_batch, n_sp)))
+    to_continue, unsettled = _iterate(totals_b, water_b, temp_b, ln_k, amounts, active, system, continuation,
+                                      final)
+    if unsettled.any():
+        _raise_convergence(np.nonzero(unsettled)[0], totals_b, water_b, temp_b, amounts, active, ln_k,
                            system, "the mineral assemblage did not settle")
+    if to_continue.any():
+        rows = np.nonzero(to_continue)[0]
+        solved = _continuation(totals_b[rows], water_b[rows], temp_b[rows], system)
+        amounts[rows], active[rows] = solved, solved > 0
+        final[0][rows] = False
 
-    fields = _state(totals_b, water_b, temp_b, amounts, ln_k, system)
+    fields = _state(totals_b, water_b, temp_b, amounts, ln_k, system, final)
     # Final verification on the returned state itself (cheap: one activity evaluation).
     ln_ratio = fields["saturation_index"] * _LN10
     bad = np.where(active, np.abs(ln_ratio) > RESIDUAL_TOLERANCE, ln_ratio > SUPERSATURATION_TOLERANCE)
@@ -811,10 +993,91 @@ def _seeded_start(totals, water, temperature, system):
     seeds = order[:: _SEED_STRIDE]
     seeded = solve_equilibrium(totals[seeds], water[seeds], temperature[seeds], system=system)
     _, nearest = cKDTree(features[seeds]).query(features, k=1)
-    scale = (water / water[seeds][nearest])[:, None]
-    start = seeded.minerals[nearest] * scale
+    present = seeded.minerals[nearest] > 0
+    start = _lever_rule(totals, water, seeded.molality[nearest], present, system)
+    start = _restore_feasibility(totals, water, start, system)
+    seed_ln_gamma, seed_ln_aw = system.activity(seeded.molality[:, system.species_component],
+                                                temperature[seeds])
+    seed_total = seeded.molality[:, system.species_component].sum(axis=1)
+    start = _fixed_activity_newton(totals, water, system.ln_k(temperature), start, present,
+                                   seed_ln_gamma[nearest], seed_ln_aw[nearest], seed_total[nearest], system)
     start[seeds] = seeded.minerals
     return start
+
+
+def _fixed_activity_newton(totals, water0, ln_k, amounts, active, ln_gamma, ln_aw, total_molality, system,
+                           iterations=_FIXED_ACTIVITY_ITERATIONS):
+    """Refine starting amounts with the activity coefficients and osmotic coefficient held fixed.
+
+    With ln γ fixed and ln a_w = ln a_w' Σm / Σm' (a neighbour's values, primed: its osmotic
+    coefficient), the mass-action laws (3) are those of an ideal solution: a damped Newton
+    iteration costs no evaluation of the activity model. A mineral at zero whose step points
+    negative is dropped. Returns the amounts (a start for the full solve, not a solution). [mol]
+    """
+    amounts = amounts.copy()
+    active = active & (amounts > 0)
+    idx = np.nonzero(active.any(axis=1))[0]
+    for _ in range(iterations):
+        if len(idx) == 0:
+            break
+        act, p = active[idx], amounts[idx]
+        dissolved, water = _composition(totals[idx], water0[idx], p, system)
+        molality = np.maximum(dissolved[:, system.species_component], 0.0) / water[:, None]
+        ln_a = np.log(np.maximum(molality, _MOLALITY_FLOOR)) + ln_gamma[idx]
+        slope = ln_aw[idx] / np.maximum(total_molality[idx], _MOLALITY_FLOOR)    # ∂ ln a_w / ∂ m_s
+        residual = np.where(act, _residuals(ln_a, slope * molality.sum(axis=1), ln_k[idx], system), 0.0)
+        going = np.abs(residual).max(axis=1) > _FIXED_ACTIVITY_TOLERANCE
+        idx, act, p, dissolved, water = idx[going], act[going], p[going], dissolved[going], water[going]
+        if len(idx) == 0:
+            break
+        d_ln_aw = np.repeat(slope[going][:, None], molality.shape[1], axis=1)
+        delta = _newton_step(act, residual[going], molality[going], water, None, d_ln_aw, system)
+        at_bound = act & (p <= 0.0) & (delta < 0.0)
+        act &= ~at_bound
+        delta = np.where(at_bound, 0.0, delta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            to_zero = np.where(act & (delta < 0.0) & (p > 0.0), p / -delta, np.inf)
+        d_dissolved = -delta @ system.stoichiometry
+        d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
+        length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
+        active[idx] = act
+        amounts[idx] = np.where(act, np.maximum(p + length[:, None] * delta, 0.0), 0.0)
+    return amounts
+
+
+def _lever_rule(totals, water0, molality, present, system):
+    """Amounts of the ``present`` minerals that leave each brine nearest to ``molality``.
+
+    With the amounts p of the present minerals, the brine holds N − Sᵀp and W0 − M_w hᵀp;
+    asking for the target molalities m gives the linear equations
+    (Sᵀ − M_w m hᵀ) p = N − m W0 (one per reacting component, scaled by the component's total),
+    solved in the least-squares sense and clipped at zero. With the neighbour's equilibrium brine
+    as the target this is the lever rule of phase diagrams: brines near an invariant point keep
+    its brine composition and differ in the amounts of solids. [mol]
+    """
+    n_batch, n_min = present.shape
+    count = int(present.sum(axis=1).max(initial=0))
+    amounts = np.zeros((n_batch, n_min))
+    if count == 0:
+        return amounts
+    reacting = np.flatnonzero(np.any(system.stoichiometry != 0, axis=0))
+    order = np.argsort(~present, axis=1, kind="stable")[:, :count]            # (B, k)
+    mask = np.take_along_axis(present, order, axis=1)
+    m = molality[:, reacting]                                                 # (B, e)
+    stoich = system.stoichiometry[:, reacting][order]                         # (B, k, e)
+    h = system.hydrate_water[order]                                           # (B, k)
+    matrix = stoich - _WATER_MOLAR_MASS * h[:, :, None] * m[:, None, :]       # (B, k, e)
+    rhs = totals[:, reacting] - m * water0[:, None]
+    scale = 1.0 / np.maximum(m * water0[:, None], 1e-12 * totals[:, reacting] + 1e-300)
+    matrix = np.where(mask[:, :, None], matrix, 0.0) * scale[:, None, :]
+    # Normal equations, slightly regularised (the present minerals of a solved neighbour are
+    # independent; padding columns are zero and get the identity).
+    normal = matrix @ np.swapaxes(matrix, 1, 2)                               # (B, k, k)
+    ridge = 1e-12 * np.trace(normal, axis1=1, axis2=2)[:, None, None] + 1e-300
+    normal = np.where(mask[:, :, None] & mask[:, None, :], normal, np.eye(count)) + ridge * np.eye(count)
+    solution = np.linalg.solve(normal, (matrix @ (rhs * scale)[:, :, None]))[..., 0]
+    np.put_along_axis(amounts, order, np.where(mask, np.maximum(solution, 0.0), 0.0), axis=1)
+    return amounts
 
 
 def _enumerate_assemblages(totals, water, temperature, ln_k, amounts, visited, system):
