@@ -50,16 +50,21 @@ class FlowBook:
         self.flows(time_s, self.ledger.account(source), self.ledger.account(sink), np.asarray(masses)[None, :],
                    process)
 
+    def rows(self, time_s, source_ids: np.ndarray, sink_ids: np.ndarray, masses: np.ndarray,
+             process_ids: np.ndarray) -> None:
+        """Flows of several processes in one block: ids and process ids (:meth:`Ledger.process_id`) per row."""
+        self._rows.append((float(time_s), source_ids, sink_ids, masses, process_ids))
+
     def flush(self) -> None:
         rows = self._rows
         if not rows:
             return
         counts = [r[3].shape[0] for r in rows]
-        time = np.repeat(np.array([r[0] for r in rows]), counts)
+        time = np.repeat([r[0] for r in rows], counts)
         src = np.concatenate([_ids(r[1], k) for r, k in zip(rows, counts)])
         snk = np.concatenate([_ids(r[2], k) for r, k in zip(rows, counts)])
         masses = np.concatenate([r[3] for r in rows])
-        proc = np.repeat(np.array([r[4] for r in rows], dtype=np.int64), counts)
+        proc = np.concatenate([_ids(r[4], k) for r, k in zip(rows, counts)])
         rows.clear()
         self.ledger.flows_batch(time, src, snk, masses, proc)
 
@@ -134,6 +139,17 @@ class PondField:
         self.lake_id = ledger.account("lake")
         self.ext = {k: ledger.account(f"ext:{k}") for k in ("atmosphere", "rain", "groundwater")}
         self.overflow_id = self.lake_id
+        # accounts and processes of the daily rows of tick(), without and with vapour uptake
+        pid, ids, layers = ledger.process_id, self.pond_ids, self.layer_ids
+        full = np.full_like
+        parts = [(full(ids, self.ext["rain"]), ids, "rain"), (ids, full(ids, self.ext["atmosphere"]), "evaporation"),
+                 (full(ids, self.ext["atmosphere"]), ids, "vapour_uptake"), (ids, layers, "precipitation"),
+                 (layers, ids, "redissolution"), (ids, full(ids, self.ext["groundwater"]), "seepage")]
+        self._tick_rows = {}
+        for uptake in (False, True):
+            chosen = [part for part in parts if uptake or part[2] != "vapour_uptake"]
+            self._tick_rows[uptake] = (np.concatenate([c[0] for c in chosen]), np.concatenate([c[1] for c in chosen]),
+                                       np.concatenate([full(ids, pid(c[2])) for c in chosen]))
 
     # -- state reading --------------------------------------------------------------------
     @property
@@ -209,11 +225,12 @@ class PondField:
         if not force:
             volume = np.minimum(volume, self.room()[index])
         lake_volume = self.lake.volume()
-        fraction = np.clip(volume / max(lake_volume, 1e-30), 0.0, None)
-        total = fraction.sum()
+        # np.maximum(0.0, x) is np.clip(x, 0.0, None), signed zeros and NaN included
+        fraction = np.maximum(0.0, volume / max(lake_volume, 1e-30))
+        total = float(fraction[0]) if fraction.size == 1 else fraction.sum()
         if total > 0.5:   # never more than half the lake in one call
             fraction *= 0.5 / total
-        if not np.any(fraction > 0):
+        if not (total > 0.0 if fraction.size == 1 else (fraction > 0).any()):
             return np.zeros_like(volume)
         self.lake.state, parcel = kernel.take(self.lake.state, np.zeros(index.size, dtype=np.int64), fraction)
         self.state = kernel.mix(self.state, self.lookup, index, *parcel)
@@ -284,24 +301,26 @@ class PondField:
         self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.capacity(),
                                         seep_rate * duration, rain_depth, fresh_evaporation, relative_humidity,
                                         props=self.properties())
-        ids, ledger = self.pond_ids, self.book
         self.deposited_total += f.deposited
-        shape = (len(ids), 1 + len(SOLUTES))
-        water_only = np.zeros(shape)
-        water_only[:, 0] = f.rain
-        ledger.flows(time_s, self.ext["rain"], ids, water_only, "rain")
-        water_only = np.zeros(shape)
-        np.maximum(f.evaporated, 0.0, out=water_only[:, 0])
-        ledger.flows(time_s, ids, self.ext["atmosphere"], water_only, "evaporation")
-        if (f.evaporated < 0).any():
-            water_only = np.zeros(shape)
-            np.maximum(-f.evaporated, 0.0, out=water_only[:, 0])
-            ledger.flows(time_s, self.ext["atmosphere"], ids, water_only, "vapour_uptake")
-        deposited = self._mineral_masses(np.maximum(f.deposited, 0.0))
-        redissolved = self._mineral_masses(np.maximum(-f.deposited, 0.0))
-        ledger.flows(time_s, ids, self.layer_ids, deposited, "precipitation")
-        ledger.flows(time_s, self.layer_ids, ids, redissolved, "redissolution")
-        ledger.flows(time_s, ids, self.ext["groundwater"], self._parcel_masses(f.seepage[0], f.seepage[1]), "seepage")
+        # the day's rows in one block: rain, evaporation, [vapour uptake,] precipitation,
+        # redissolution and seepage, n ponds each (accounts and processes per row: _tick_rows)
+        n = len(self.names)
+        uptake = bool(f.evaporated.min() < 0.0)
+        src, snk, proc = self._tick_rows[uptake]
+        block = np.zeros((src.size, 1 + len(SOLUTES)))
+        block[:n, 0] = f.rain
+        np.maximum(f.evaporated, 0.0, out=block[n:2 * n, 0])
+        k = 2 * n
+        if uptake:
+            np.maximum(-f.evaporated, 0.0, out=block[k:k + n, 0])
+            k += n
+        for minerals in (np.maximum(f.deposited, 0.0), np.maximum(-f.deposited, 0.0)):
+            moved = np.matmul(minerals, self.lookup.stoichiometry, out=block[k:k + n])   # _mineral_masses
+            moved *= self._component_mass
+            k += n
+        block[k:, 0] = f.seepage[0]
+        np.multiply(f.seepage[1], self.lookup.solute_molar_mass, out=block[k:, 1:])     # _parcel_masses
+        self.book.rows(time_s, src, snk, block, proc)
         spilled = f.overflow[0] > 0
         if spilled.any():
             self.send_to_lake(time_s, tuple(a[spilled] for a in f.overflow), np.flatnonzero(spilled), "overflow")
