@@ -2,14 +2,15 @@
 
 A campaign drains a crystallizer (its brine goes on along the network), waits ``drain_time``,
 takes a harvester (a ``simpy.Resource``), and works shift by shift in the harvest months. A day's
-cut is the smaller of the harvester rate and the haul rate of the trucks assigned to it
-(payload / (2 × distance / speed + turnaround)) over the shift hours left after breakdowns
-(operating time to breakdown exponential with ``mtbf``, repair ``mttr``), and, for washed salt,
-of what the field wash plant can still take that day (:class:`WashPlant`: its full rate is
-shared by the campaigns that cut that day, not split over idle harvesters). The cut leaves
-``harvest_floor`` of salt in place. Washed salt is the NaCl of the cut times ``wash_yield``; the
-rest (other minerals, entrained brine, the NaCl lost) returns to the lake with the wash water. A
-full stockpile stops the harvester until there is room; the time blocked is recorded.
+cut is the harvester rate over the shift hours left after breakdowns (operating time to
+breakdown exponential with ``mtbf``, repair ``mttr``), within what the truck fleet can still
+haul that day (trucks × payload / (2 × distance / speed + turnaround)) and, for washed salt,
+what the field wash plant can still take (both :class:`SharedRate`: their full rate is shared by
+the campaigns that cut that day, first come first served, not split over idle harvesters). The
+cut leaves ``harvest_floor`` of salt in place. Washed salt is the NaCl of the cut times
+``wash_yield``; the rest (other minerals, entrained brine, the NaCl lost) returns to the lake
+with the wash water. A full stockpile stops the harvester until there is room; the time blocked
+is recorded.
 
 The season bounds a campaign (D33): one that cannot start cutting before the harvest months
 close is not started; one still cutting when they close stops, leaves the rest of the layer in
@@ -28,7 +29,7 @@ import simpy
 from ..constants import COMPONENTS, MOLAR_MASS
 from ..units import DAY
 
-__all__ = ["Fleet", "WashPlant", "season_close", "harvest_campaign", "crust_harvest"]
+__all__ = ["Fleet", "SharedRate", "season_close", "harvest_campaign", "crust_harvest"]
 
 _NA, _CL = COMPONENTS.index("Na"), COMPONENTS.index("Cl")
 _NACL_FRACTIONS = np.zeros(len(COMPONENTS))
@@ -36,18 +37,18 @@ _NACL_FRACTIONS[_NA] = MOLAR_MASS["Na"] / (MOLAR_MASS["Na"] + MOLAR_MASS["Cl"])
 _NACL_FRACTIONS[_CL] = MOLAR_MASS["Cl"] / (MOLAR_MASS["Na"] + MOLAR_MASS["Cl"])
 
 
-class WashPlant:
-    """The field wash plant, shared by the campaigns that cut on the same day.
+class SharedRate:
+    """A rate shared by the campaigns that cut on the same day: the field wash plant, the trucks.
 
-    Each day it can take ``capacity`` × the shift hours of raw salt; a campaign gets what it
-    cuts, at most ``capacity`` × its own working hours and what the campaigns before it that day
-    left (first come, first served: the plant's throughput is its real rate whatever the number
-    of harvesters, idle or not).
+    Each day it handles ``capacity`` × the shift hours of raw salt; a campaign gets what it cuts,
+    at most ``capacity`` × its own working hours and what the campaigns before it that day left
+    (first come, first served: the throughput is the real rate whatever the number of
+    harvesters, idle or not).
 
     Parameters
     ----------
     capacity : float
-        Raw salt the plant washes per second of operation. [kg s⁻¹]
+        Raw salt handled per second of operation. [kg s⁻¹]
     work_per_day : float
         Operating time per day, the harvest shifts. [s]
     """
@@ -58,20 +59,24 @@ class WashPlant:
         self._day = None
         self._left = 0.0
 
-    def take(self, day: int, wanted: float, worked: float) -> float:
-        """Raw salt washed for one campaign on ``day`` [kg]: ``wanted`` [kg] within the day's
-        capacity left and the campaign's ``worked`` time [s]."""
+    def available(self, day: int, worked: float) -> float:
+        """Raw salt one campaign working ``worked`` [s] on ``day`` can still pass. [kg]"""
         if day != self._day:
             self._day, self._left = day, self.capacity * self.work_per_day
-        got = max(min(wanted, self.capacity * worked, self._left), 0.0)
+        return max(min(self.capacity * worked, self._left), 0.0)
+
+    def take(self, day: int, wanted: float, worked: float) -> float:
+        """Raw salt passed for one campaign on ``day``: ``wanted`` [kg] within what is
+        :meth:`available`; the amount is used up for the day. [kg]"""
+        got = max(min(wanted, self.available(day, worked)), 0.0)
         self._left -= got
         return got
 
 
 class Fleet:
-    """The harvest fleet as SimPy resources: harvesters (``simpy.Resource``), and the trucks and
-    loaders as pools (``simpy.Container`` of machines) that campaigns draw their share from,
-    and the field wash plant (:class:`WashPlant`, None without ``wash_capacity``).
+    """The harvest fleet: harvesters (``simpy.Resource``), loaders (a ``simpy.Container`` of
+    machines, for crust harvesting), and the haul rate of the trucks and the field wash plant
+    (:class:`SharedRate` s; ``wash`` is None without ``wash_capacity``).
 
     Parameters
     ----------
@@ -82,16 +87,15 @@ class Fleet:
     def __init__(self, env, spec):
         self.spec = spec
         self.harvesters = simpy.Resource(env, capacity=max(spec.harvesters, 1))
-        self.trucks = simpy.Container(env, capacity=max(spec.trucks, 1), init=max(spec.trucks, 1))
         self.loaders = simpy.Container(env, capacity=max(spec.loaders, 1), init=max(spec.loaders, 1))
-        #: Trucks that serve one harvester (its share of the pool). [-]
-        self.trucks_per_harvester = max(spec.trucks // max(spec.harvesters, 1), 1)
         #: Round trip of a truck: there and back plus loading, dumping and manoeuvring. [s]
         self.truck_cycle = 2.0 * spec.haul_distance / spec.truck_speed + spec.truck_turnaround
-        #: Cutting rate of one harvester with its trucks. [kg s⁻¹]
-        self.rate = min(spec.harvester_rate, self.trucks_per_harvester * spec.truck_payload / self.truck_cycle)
+        #: Cutting rate of one harvester. [kg s⁻¹]
+        self.rate = spec.harvester_rate
         self.work_per_day = spec.shifts_per_day * spec.shift_length
-        self.wash = None if spec.wash_capacity is None else WashPlant(spec.wash_capacity, self.work_per_day)
+        #: The truck fleet's haul rate, shared by the campaigns cutting on a day.
+        self.haul = SharedRate(max(spec.trucks, 1) * spec.truck_payload / self.truck_cycle, self.work_per_day)
+        self.wash = None if spec.wash_capacity is None else SharedRate(spec.wash_capacity, self.work_per_day)
 
     def working_time(self, rng, clock: list) -> tuple[float, float]:
         """Hours worked today and repair time lost (breakdowns of the machine). [s]
@@ -174,7 +178,6 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
             reason = "season_end"
             back_online()
             return
-        yield fleet.trucks.get(fleet.trucks_per_harvester)
         while not online:
             thickness = float(field.layer_thickness()[index])
             if thickness <= floor * (1.0 + 1e-9):
@@ -187,9 +190,13 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
                 ledger.event(env.now, "harvester_breakdown", name, lost_s=lost)
             layer_mass = float(field.state.layer[index] @ field.lookup.mineral_molar_mass)
             cuttable = layer_mass * (thickness - floor) / thickness
+            day = calendar.day(env.now)
             cut = min(fleet.rate * worked, cuttable)
             if washing and fleet.wash is not None:
-                cut = fleet.wash.take(calendar.day(env.now), cut, worked)
+                cut = min(cut, fleet.wash.available(day, worked))
+            cut = fleet.haul.take(day, cut, worked)
+            if washing and fleet.wash is not None:
+                fleet.wash.take(day, cut, worked)
             if cut > 0.0:
                 fraction = cut / layer_mass if cut < cuttable else (thickness - floor) / thickness
                 salt, brine = field.harvest_layer(env.now, index, fraction)
@@ -207,8 +214,8 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
                 harvested += kg
                 totals["in_transit"] += washed     # hauled, waiting for stockpile room
                 stockpile = stockpiles[product]
-                put = stockpile.put(kg, washed)
-                if not put.triggered:
+                put = stockpile.put(kg, washed) if kg > 0.0 else None   # a cut without NaCl stocks nothing
+                if put is not None and not put.triggered:
                     blocked_from = env.now
                     ledger.event(env.now, "stockpile_full", product, pond=name)
                     totals["blocked_open"][name] = blocked_from
@@ -225,7 +232,6 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
                 book.flow(env.now, "harvest:field", f"stockpile:{product}", washed, "to_stockpile")
             if not online:
                 yield env.timeout(DAY)
-        yield fleet.trucks.put(fleet.trucks_per_harvester)
     if not online:
         back_online()
 

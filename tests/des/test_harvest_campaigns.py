@@ -15,7 +15,7 @@ import pytest
 
 from saltsim.constants import COMPONENTS
 from saltsim.des.clock import Calendar
-from saltsim.des.harvest import WashPlant, season_close
+from saltsim.des.harvest import SharedRate, season_close
 from saltsim.des.model import SiteModel
 from saltsim.des.pond_field import FILL_FRACTION
 from saltsim.scenario import load_scenario
@@ -153,8 +153,8 @@ def test_a_harvester_blocked_by_a_full_stockpile_keeps_the_salt_not_the_pond():
 
 
 # -- the wash plant ---------------------------------------------------------------------------
-#: Three harvesters, 300 t/h each, one truck each (30 t per 2 × 3 km / 30 km/h + 10 min = 81.8 t/h),
-#: two 8 h shifts, and a 20 t/h wash plant: washing limits the cut to 20 t/h × 16 h = 320 t a day.
+#: Three harvesters, 300 t/h each, three trucks (30 t per 2 × 3 km / 30 km/h + 10 min = 81.8 t/h
+#: each), two 8 h shifts, and a 20 t/h wash plant: washing limits the cut to 20 t/h × 16 h = 320 t a day.
 WASH = {"harvest.months": [4, 5, 6, 7, 8, 9, 10, 11], "harvest.harvesters": 3, "harvest.trucks": 3,
         "harvest.wash_capacity": "20 t/h", "harvest.shifts_per_day": 2, "harvest.shift_length": "8 h",
         "site.horizon": "200 d"}
@@ -173,7 +173,7 @@ def test_one_campaign_gets_the_full_wash_rate():
 
 def test_campaigns_on_the_same_day_share_the_wash_plant():
     # maintenance harvests of E1 and B1 too (layer ≥ 5 % of the wall): three campaigns, all
-    # washed as halite, one plant; each harvester alone could cut 81.8 t/h × 16 h = 1,309 t a day
+    # washed as halite, one plant; the trucks alone could haul 245 t/h × 16 h = 3,927 t a day
     tables = _run({**WASH, "strategy.parameters.maintenance_fraction": 0.05}).tables()
     flows = tables["flows"]
     cut = flows[flows["process"] == "harvest"]
@@ -187,13 +187,25 @@ def test_campaigns_on_the_same_day_share_the_wash_plant():
     assert (sources[:-1] == 2).sum() >= 2      # hand-overs: one campaign ends, the next takes the rest
 
 
-def test_wash_plant_budget_by_hand():
-    plant = WashPlant(capacity=10.0, work_per_day=100.0)     # 1,000 kg a day
+def test_shared_rate_by_hand():
+    plant = SharedRate(capacity=10.0, work_per_day=100.0)     # 1,000 kg a day
     assert plant.take(0, 700.0, 100.0) == 700.0
     assert plant.take(0, 700.0, 100.0) == 300.0               # what the first left
     assert plant.take(0, 10.0, 100.0) == 0.0
     assert plant.take(1, 700.0, 40.0) == 400.0                # within its own hours
     assert plant.take(1, 700.0, 100.0) == 600.0
+    assert plant.available(1, 100.0) == 0.0 and plant.available(2, 50.0) == 500.0
+
+
+def test_one_campaign_gets_the_whole_truck_fleet():
+    # no wash plant: three trucks, 81.8 t/h each, haul for the one harvester cutting (300 t/h)
+    tables = _run({k: v for k, v in WASH.items() if k != "harvest.wash_capacity"}).tables()
+    truck_kg_per_s = 30000.0 / (2 * 3000.0 / (30000.0 / HOUR) + 10 * 60.0)
+    (start, _), (end, _) = _events(tables, "campaign_start", "C1")[0], _events(tables, "campaign_end", "C1")[0]
+    times, cut = _salt_cut(tables, "C1")
+    cut = cut[(times >= start) & (times < end)]
+    assert len(cut) >= 2      # 3,927 t a day (one truck each: 1,309 t)
+    np.testing.assert_allclose(cut[:-1], 3 * truck_kg_per_s * 16 * HOUR, rtol=CUT_RTOL)
 
 
 # -- one path for every movement --------------------------------------------------------------
