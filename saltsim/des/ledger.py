@@ -110,7 +110,8 @@ class Ledger:
         if not np.isfinite(masses).all():
             raise ValueError("non-finite mass in a batch of flows")
         n = masses.shape[0]
-        self._append(np.broadcast_to(np.array(time_s, dtype=float), (n,)), np.array(source_ids, dtype=np.int64),
+        time_s = np.array(time_s, dtype=float)
+        self._append(time_s if time_s.shape == (n,) else np.full(n, time_s), np.array(source_ids, dtype=np.int64),
                      np.array(sink_ids, dtype=np.int64), masses.copy(), np.array(process_ids, dtype=np.int64))
 
     def _append(self, time_s, source, sink, masses, process) -> None:

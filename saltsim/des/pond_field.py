@@ -23,14 +23,6 @@ RULES = ("none", "density", "level", "schedule", "continuous")
 _LAKE, _NOWHERE = -1, -2
 
 
-def _ids(ids, n: int) -> np.ndarray:
-    """Account ids as an int64 array of n rows (one id is repeated)."""
-    if type(ids) is np.ndarray and ids.ndim == 1 and ids.dtype == np.int64:
-        return ids
-    ids = np.asarray(ids, dtype=np.int64)
-    return ids if ids.ndim else np.full(n, ids, dtype=np.int64)
-
-
 class FlowBook:
     """Buffers a tick's ledger flows and appends them in one call (:meth:`flush`).
 
@@ -60,11 +52,15 @@ class FlowBook:
         if not rows:
             return
         counts = [r[3].shape[0] for r in rows]
-        time = np.repeat([r[0] for r in rows], counts)
-        src = np.concatenate([_ids(r[1], k) for r, k in zip(rows, counts)])
-        snk = np.concatenate([_ids(r[2], k) for r, k in zip(rows, counts)])
-        masses = np.concatenate([r[3] for r in rows])
-        proc = np.concatenate([_ids(r[4], k) for r, k in zip(rows, counts)])
+        n = sum(counts)
+        time, masses = np.empty(n), np.empty((n, rows[0][3].shape[1]))
+        src, snk, proc = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        start = 0
+        for (t, source, sink, block, process), k in zip(rows, counts):
+            end = start + k   # slice assignment broadcasts a single id
+            time[start:end], src[start:end], snk[start:end], masses[start:end], proc[start:end] = \
+                t, source, sink, block, process
+            start = end
         rows.clear()
         self.ledger.flows_batch(time, src, snk, masses, proc)
 
