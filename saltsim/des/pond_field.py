@@ -158,10 +158,25 @@ class PondField:
         self._state = value
         self._props = None
         self._solid = None
+        self._dirty = set()
+
+    def _set_brine(self, value: kernel.PondState, rows) -> None:
+        """Assign a state that differs from the current one only in the brine of ponds ``rows``
+        (a pump or a feed store moving one parcel): the cached properties of the other ponds and
+        the deposit's volume stay valid, and :meth:`properties` refreshes only ``rows``."""
+        if self._props is None or len(rows) > 2:
+            self.state = value
+            return
+        self._state = value
+        self._dirty.update(int(i) for i in rows)
 
     def properties(self) -> kernel.BrineProperties:
         if self._props is None:
             self._props = kernel.brine_properties(self._state, self.lookup)
+            self._dirty = set()
+        elif self._dirty:
+            self._props = kernel.refresh_properties(self._props, self._state, self.lookup, sorted(self._dirty))
+            self._dirty = set()
         return self._props
 
     def depth(self, props=None) -> np.ndarray:
@@ -229,7 +244,7 @@ class PondField:
         if not (total > 0.0 if fraction.size == 1 else (fraction > 0).any()):
             return np.zeros_like(volume)
         self.lake.state, parcel = kernel.take(self.lake.state, np.zeros(index.size, dtype=np.int64), fraction)
-        self.state = kernel.mix(self.state, self.lookup, index, *parcel)
+        self._set_brine(kernel.mix(self.state, self.lookup, index, *parcel), index)
         self.book.flows(time_s, self.lake_id, self.pond_ids[index], self._parcel_masses(parcel[0], parcel[1]),
                           process)
         return fraction * lake_volume
@@ -242,8 +257,8 @@ class PondField:
         volume = min(volume, spare, float(self.room(props)[target]))
         if volume <= 0.0 or props.volume[source] <= 0.0:
             return 0.0
-        self.state, parcel = kernel.take(self.state, np.array([source]), np.array([volume / props.volume[source]]))
-        self.state = kernel.mix(self.state, self.lookup, np.array([target]), *parcel)
+        state, parcel = kernel.take(self.state, np.array([source]), np.array([volume / props.volume[source]]))
+        self._set_brine(kernel.mix(state, self.lookup, np.array([target]), *parcel), (source, target))
         self.book.flows(time_s, self.pond_ids[[source]], self.pond_ids[[target]],
                           self._parcel_masses(parcel[0], parcel[1]), process)
         return volume
@@ -255,13 +270,14 @@ class PondField:
         spare = max(props.volume[index] - self.depth_min[index] * self.area[index], 0.0)
         if spare <= 0.0 or props.volume[index] <= 0.0:
             return 0.0
-        self.state, parcel = kernel.take(self.state, np.array([index]), np.array([spare / props.volume[index]]))
+        state, parcel = kernel.take(self.state, np.array([index]), np.array([spare / props.volume[index]]))
+        self._set_brine(state, (index,))
         masses = self._parcel_masses(parcel[0], parcel[1])
         kg = float(masses.sum())
         room = store.capacity - store.level
         if kg > room:   # give back what does not fit
             back = (kg - room) / kg
-            self.state = self._give_back(index, parcel, back)
+            self._set_brine(self._give_back(index, parcel, back), (index,))
             masses, kg = masses * (1.0 - back), room
         if kg <= 0.0:
             return 0.0

@@ -51,7 +51,7 @@ from .evaporation import MAX_RELATIVE_HUMIDITY, brine_evaporation
 from .path import (COL_DENSITY, COL_LN_AW, COL_MINERALS, COL_RETAINED, COL_WATER, PathLookup,
                    at_position, at_rows, interp_one, position_of_retained, position_of_solids)
 
-__all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties",
+__all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties", "refresh_properties",
            "atmosphere", "equilibrate", "take", "mix", "step_day", "layer_thickness",
            "WATER_DENSITY"]
 
@@ -181,17 +181,16 @@ def _row_one(rows: list, deltas: list, position: float) -> tuple[list, list, flo
     return rows[lower], deltas[lower], position - lower
 
 
-def _properties_one(state: PondState, lookup: PathLookup) -> BrineProperties:
-    """:func:`brine_properties` of a single pond (the lake) in Python scalars.
+def _properties_scalar(water: float, feed: float, position: float, solute_mass: float,
+                       lookup: PathLookup) -> tuple[float, float, float, float]:
+    """(volume, density, ln a_w, mass) of one brine, by the operations of :func:`_properties_many`.
 
-    The same operations in the same order as :func:`_properties_many` (IEEE arithmetic is the
-    same in Python and NumPy; the dot product and the exponential are still NumPy calls on the
-    same shapes), so the results are bit-identical — a test checks it — at ~1/5 of the cost.
+    IEEE arithmetic is the same in Python and NumPy; ``solute_mass`` (a dot product) comes from
+    the caller's NumPy product and the exponential is left to the caller (NumPy), so the results
+    are bit-identical to the array code (tests/kernels/test_one_pond_path.py).
     """
-    water, feed = float(state.water[0]), float(state.feed[0])
-    value, delta, weight = _row_one(lookup.bulk_rows, lookup.bulk_delta_rows, float(state.position[0]))
+    value, delta, weight = _row_one(lookup.bulk_rows, lookup.bulk_delta_rows, position)
     path_water = feed * (delta[COL_WATER] * weight + value[COL_WATER])
-    solute_mass = float((state.solutes @ lookup.solute_molar_mass)[0])
     mass = water + solute_mass
     volume = (path_water + solute_mass) / (delta[COL_DENSITY] * weight + value[COL_DENSITY])
     volume += (water - path_water) / WATER_DENSITY
@@ -199,8 +198,49 @@ def _properties_one(state: PondState, lookup: PathLookup) -> BrineProperties:
     density = mass / max(volume, _TINY_VOLUME) if volume > 0.0 else WATER_DENSITY
     ratio = min(path_water / max(water, _TINY_WATER), _MAX_RATIO)
     ratio *= delta[COL_LN_AW] * weight + value[COL_LN_AW]
+    return volume, density, ratio, mass
+
+
+def _properties_one(state: PondState, lookup: PathLookup) -> BrineProperties:
+    """:func:`brine_properties` of a single pond (the lake) in Python scalars (~1/5 of the cost)."""
+    solute_mass = float((state.solutes @ lookup.solute_molar_mass)[0])
+    volume, density, ratio, mass = _properties_scalar(float(state.water[0]), float(state.feed[0]),
+                                                      float(state.position[0]), solute_mass, lookup)
     return BrineProperties(volume=np.array([volume]), density=np.array([density]),
                            water_activity=np.exp(np.array([ratio])), mass=np.array([mass]))
+
+
+def refresh_properties(props: BrineProperties, state: PondState, lookup: PathLookup, rows) -> BrineProperties:
+    """:func:`brine_properties` of ``state`` when ``props`` holds them for a state that differs
+    only in the ponds ``rows`` (e.g. one pond filled by a pump).
+
+    Every step of :func:`brine_properties` is elementwise except the dot product of the solutes
+    with their molar masses, which is done for all ponds as there (its rows do not depend on
+    each other, and the same shape gives the same bits); the other steps are redone for
+    ``rows`` only. The result is bit-identical to a full recomputation (a test checks it).
+
+    Parameters
+    ----------
+    props : BrineProperties
+    state : PondState
+    lookup : PathLookup
+    rows : iterable of int
+        The ponds whose brine changed.
+
+    Returns
+    -------
+    BrineProperties
+    """
+    if lookup.bulk_rows is None or state.water.shape[0] == 1:
+        return brine_properties(state, lookup)
+    solute_mass = state.solutes @ lookup.solute_molar_mass
+    volume, density, activity, mass = (props.volume.copy(), props.density.copy(),
+                                       props.water_activity.copy(), props.mass.copy())
+    for i in rows:   # the one or two ponds that changed, not a loop over the field
+        volume[i], density[i], ratio, mass[i] = _properties_scalar(
+            float(state.water[i]), float(state.feed[i]), float(state.position[i]), float(solute_mass[i]), lookup)
+        activity[i] = np.exp(np.array([ratio]))[0]
+    return BrineProperties(volume=volume, density=density, water_activity=activity, mass=mass)
 
 
 def _brine_volume(state: PondState, lookup: PathLookup) -> np.ndarray:

@@ -89,3 +89,23 @@ def test_interp_one_is_numpy_interp(x):
     assert interp_one(x, xp.tolist(), fp.tolist()) == np.interp(x, xp, fp)
     for node in xp:
         assert interp_one(float(node), xp.tolist(), fp.tolist()) == np.interp(node, xp, fp)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_refreshing_changed_ponds_equals_a_full_recomputation(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    state = _random_state(rng, n)
+    props = ponds.brine_properties(state, LOOKUP)
+    rows = sorted({int(i) for i in rng.integers(0, n, int(rng.integers(1, 3)))})
+    changed = _random_state(rng, n)
+    water, solutes, feed, position = (state.water.copy(), state.solutes.copy(), state.feed.copy(),
+                                      state.position.copy())
+    for i in rows:
+        water[i], solutes[i], feed[i], position[i] = (changed.water[i], changed.solutes[i], changed.feed[i],
+                                                      changed.position[i])
+    new = ponds.PondState(water, solutes, feed, position, state.layer)
+    refreshed, full = ponds.refresh_properties(props, new, LOOKUP, rows), ponds.brine_properties(new, LOOKUP)
+    for name in ("volume", "density", "water_activity", "mass"):
+        _equal(getattr(refreshed, name), getattr(full, name))
