@@ -96,11 +96,11 @@ _MAX_REJECTIONS = 4
 #: Cold batches of at least this many brines start from solved neighbours (one seed per stride).
 _SEED_MIN_BATCH = 256
 _SEED_STRIDE = 16
-#: Newton iterations at fixed activity coefficients that refine a neighbour's start (cheap: no
-#: evaluation of the activity model).
-_FIXED_ACTIVITY_ITERATIONS = 8
+#: Newton iterations on the activity model linearised at a neighbour's state that refine the
+#: neighbour's start (cheap: no evaluation of the activity model).
+_LINEARISED_ITERATIONS = 4
 #: ... until every present mineral's |ln IAP − ln K| is below this (a start needs no more). [-]
-_FIXED_ACTIVITY_TOLERANCE = 1e-3
+_LINEARISED_TOLERANCE = 1e-3
 #: Temperature scale of the neighbour search: 10 K weighs like a factor e in a molality. [K]
 _SEED_TEMPERATURE_SCALE = 10.0
 #: Continuation starts where the brine (nothing precipitated) has this ionic strength. [mol kg⁻¹]
@@ -552,12 +552,15 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
     rejections = np.zeros(n_batch, dtype=int)
     changes = np.zeros(n_batch, dtype=int)
     visited = active.copy()
+    last_left = np.full(n_batch, -1)                  # mineral replaced by a hydrate exchange
     iterations = np.zeros(n_batch, dtype=int)        # evaluations on the current assemblage
     previous_amounts = amounts.copy()
     previous_delta = np.zeros_like(amounts)
     previous_norm = np.full(n_batch, np.inf)
     alpha = np.zeros(n_batch)
     backtracks = np.zeros(n_batch, dtype=int)
+
+    ions = system.species_stoichiometry.sum(axis=1)
 
     def reset(rows):
         previous_norm[rows] = np.inf
@@ -578,6 +581,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         ratio = _residuals(ln_a, ln_aw, ln_k[idx], system)
         residual = np.where(act, ratio, 0.0)
         norm = np.abs(residual).max(axis=1, initial=0.0)
+        merit = _merit(residual)
         done = norm <= RESIDUAL_TOLERANCE
         step = ~done
         # ---- converged brines: change the assemblage (or finish) ----
@@ -598,9 +602,11 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
                 keep = ~cycling
                 local, rows, row_tabu, repeated = local[keep], rows[keep], row_tabu[keep], repeated[keep]
             sub_amounts, sub_active = amounts[rows], active[rows]
+            row_left = last_left[rows]
             changed, moved = _update_active_sets(
                 totals[rows], sub_amounts, sub_active, ratio[local], system, row_tabu, repeated,
-                (totals[rows], water0[rows], temperature[rows], ln_k[rows]))
+                (totals[rows], water0[rows], temperature[rows], ln_k[rows]), row_left)
+            last_left[rows] = row_left
             # A brine whose only supersaturated candidates are tabu must try again.
             changed |= row_tabu.any(axis=1) & ~changed
             restored = _restore_feasibility(totals[rows], water0[rows], sub_amounts, system)
@@ -634,6 +640,32 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             act = active[idx]
             residual = np.where(act, ratio, 0.0)
             norm = np.where(done, np.abs(residual).max(axis=1, initial=0.0), norm)
+            merit = np.where(done, _merit(residual), merit)
+        # ---- early additions: a mineral far more supersaturated than the present minerals'
+        # residuals will be added anyway; add it now rather than converge a wrong assemblage ----
+        if _EARLY_ADDITION_RATIO > 0:
+            candidate_si = np.where(act | tabu[idx], -np.inf, ratio / ions)
+            candidate = np.argmax(candidate_si, axis=1)
+            best = candidate_si[np.arange(len(idx)), candidate]
+            early = ~done & step & (best > _EARLY_ADDITION_RATIO * norm) & (best > _EARLY_ADDITION_MIN)
+            if early.any():
+                local = np.nonzero(early)[0]
+                rows = idx[local]
+                sub_amounts, sub_active = amounts[rows], active[rows]
+                row_left = last_left[rows]
+                moved = _add_minerals(np.arange(len(rows)), candidate[local], sub_amounts, sub_active,
+                                      system, row_left)
+                amounts[rows], active[rows], last_left[rows] = sub_amounts, sub_active, row_left
+                visited[rows] |= sub_active
+                changes[rows] += 1
+                reset(rows)
+                iterations[rows] = -1            # this pass's evaluation belongs to the old set
+                step[local[moved]] = False       # the brine changed: evaluate it again first
+                done[local[moved]] = True        # (no Newton bookkeeping for them this pass)
+                act = active[idx]
+                residual = np.where(act, ratio, 0.0)
+                norm = np.abs(residual).max(axis=1, initial=0.0)
+                merit = _merit(residual)
         # ---- Newton iterations ----
         newton = ~done
         iterations[idx[newton]] += 1
@@ -656,7 +688,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             reset(fresh)
             step &= ~out_of_iterations
         # Backtrack where the last step did not reduce the residual (Armijo-like on the max norm).
-        worse = newton & step & (norm > (1.0 - 1e-4 * alpha[idx]) * previous_norm[idx]) \
+        worse = newton & step & (merit > (1.0 - 1e-4 * alpha[idx]) * previous_norm[idx]) \
             & (backtracks[idx] < _MAX_BACKTRACKS)
         if worse.any():
             rows = idx[worse]
@@ -667,7 +699,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         if not step.any():
             continue
         idx, act, residual = idx[step], act[step], residual[step]
-        dissolved, water, norm = dissolved[step], water[step], norm[step]
+        dissolved, water, norm = dissolved[step], water[step], merit[step]
         delta = _newton_step(act, residual, molality[step], water, d_ln_gamma[step], d_ln_aw[step], system)
         # Projected Newton: a present mineral at zero amount that would go negative is dropped
         # (none of it is left to dissolve); the brine restarts its Newton history. Minerals
@@ -704,7 +736,24 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
 
 
 
-def _update_active_sets(totals, amounts, active, saturation, system, tabu, repeated=None, context=None):
+#: While Newton iterates on an assemblage, an absent mineral whose ln(IAP/K) per formula ion
+#: exceeds this multiple of the present minerals' max |residual| (and ``_EARLY_ADDITION_MIN``)
+#: is added at once. [-]
+_EARLY_ADDITION_RATIO = 1.0
+_EARLY_ADDITION_MIN = 0.05
+_MERIT = "l2"
+
+
+def _merit(residual):
+    """Merit function of the line search: the Euclidean norm of the residuals (the Newton
+    direction descends on it), or the max norm."""
+    if _MERIT == "l2":
+        return np.sqrt(np.einsum("bj,bj->b", residual, residual))
+    return np.abs(residual).max(axis=1, initial=0.0)
+
+
+def _update_active_sets(totals, amounts, active, saturation, system, tabu, repeated=None, context=None,
+                        last_left=None):
     """One active-set change per brine; returns the masks of brines whose set changed and of
     those whose brine changed too (a mineral dropped or exchanged; additions leave it as it was).
 
@@ -751,8 +800,9 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
     candidate = np.argmax(candidate_si, axis=1)
     add = ~drop & (saturation[rows, candidate] > SUPERSATURATION_TOLERANCE) & ~active[rows, candidate]
     if add.any():
-        _add_minerals(rows[add], candidate[add], amounts, active, system)
+        moved = _add_minerals(rows[add], candidate[add], amounts, active, system, last_left)
         changed |= add
+        drop[rows[add][moved]] = True
     return changed, drop
 
 
@@ -793,20 +843,35 @@ def _choose_leaving(rows, entering, fallback, amounts, active, system, totals, w
     return out
 
 
-def _add_minerals(rows, candidate, amounts, active, system):
-    """Activate ``candidate`` in ``rows``; swap out a dependent mineral by the ratio test."""
-    vectors = system.full_stoichiometry                                     # (n_min, 1+n_el)
+def _add_minerals(rows, candidate, amounts, active, system, last_left=None):
+    """Activate ``candidate`` in ``rows``; swap out a dependent mineral by the ratio test.
+
+    Dependence is tested on the solutes only (water left out): a candidate whose solutes are a
+    combination of the present minerals' (glauberite = thenardite + anhydrite, but also gypsum
+    beside anhydrite, or bloedite beside thenardite and kieserite) could coexist with them at
+    one water activity only, and Newton stalls on the nearly singular system; it replaces the
+    present mineral that the exchange exhausts first. But a candidate that left in such an
+    exchange just before (``last_left``, per brine; updated here) is a hydrate pair buffering
+    the water activity (the exchange released or bound enough water to turn the saturation
+    back): it is added beside the others, as are candidates dependent only through water.
+    Returns the mask of ``rows`` whose brine the exchange changed (hydrate water taken up or
+    given back).
+    """
+    returning = np.zeros(len(rows), dtype=bool) if last_left is None else last_left[rows] == candidate
+    vectors = np.where(returning[:, None, None], system.full_stoichiometry[None],
+                       np.pad(system.stoichiometry, ((0, 0), (1, 0)))[None])  # (k, n_min, 1+n_el)
     act = active[rows]                                                      # (k, n_min)
-    present = np.where(act[:, :, None], vectors[None], 0.0)                 # (k, n_min, c)
-    target = vectors[candidate]                                             # (k, c)
+    present = np.where(act[:, :, None], vectors, 0.0)                       # (k, n_min, c)
+    target = vectors[np.arange(len(rows)), candidate]                       # (k, c)
     # Express the candidate in the present minerals: target = α · present (least squares).
     pinv = np.linalg.pinv(present)                                          # (k, c, n_min)
     alpha = np.einsum("kc,kcm->km", target, pinv)
     misfit = np.abs(np.einsum("km,kmc->kc", alpha, present) - target).max(axis=1)
     dependent = misfit <= 1e-9 * np.abs(target).max(axis=1)
     active[rows, candidate] = True
+    moved = np.zeros(len(rows), dtype=bool)
     if not dependent.any():
-        return
+        return moved
     dep_rows = rows[dependent]
     a = np.where(act[dependent] & (alpha[dependent] > 1e-12), alpha[dependent], 0.0)
     p = amounts[dep_rows]
@@ -815,12 +880,17 @@ def _add_minerals(rows, candidate, amounts, active, system):
     leaving = np.argmin(ratio, axis=1)
     theta = ratio[np.arange(len(dep_rows)), leaving]
     theta = np.where(np.isfinite(theta), theta, 0.0)
-    # Exchange θ mol of the candidate for the combination it equals: the solids' bulk
-    # composition (and so the brine) is unchanged.
+    # Exchange θ mol of the candidate for the combination it equals: the solids' solutes (and
+    # so the brine's) are unchanged; the brine's water changes by the hydrate water difference.
     amounts[dep_rows] = p - theta[:, None] * a
     amounts[dep_rows, candidate[dependent]] = theta
     amounts[dep_rows, leaving] = 0.0
     active[dep_rows, leaving] = False
+    water_change = theta * (system.hydrate_water[candidate[dependent]] - a @ system.hydrate_water)
+    moved[dependent] = water_change != 0.0
+    if last_left is not None:
+        last_left[dep_rows] = np.where(water_change != 0.0, leaving, -1)
+    return moved
 
 
 def _restore_feasibility(totals, water0, amounts, system):
@@ -991,47 +1061,68 @@ def _seeded_start(totals, water, temperature, system):
     charge_sq[system.species_component] = system.charge ** 2
     order = np.argsort(molality @ charge_sq)
     seeds = order[:: _SEED_STRIDE]
-    seeded = solve_equilibrium(totals[seeds], water[seeds], temperature[seeds], system=system)
+    if len(seeds) >= _SEED_MIN_BATCH:
+        seeded = solve_equilibrium(totals[seeds], water[seeds], temperature[seeds], system=system)
+    else:
+        # The first seeds are solved along an evaporation ladder (all together): cheaper and
+        # surer than cold starts of concentrated brines, which often end in continuation anyway.
+        warm = _continuation(totals[seeds], water[seeds], temperature[seeds], system)
+        seeded = solve_equilibrium(totals[seeds], water[seeds], temperature[seeds], warm_start=warm,
+                                   system=system)
     _, nearest = cKDTree(features[seeds]).query(features, k=1)
-    present = seeded.minerals[nearest] > 0
-    start = _lever_rule(totals, water, seeded.molality[nearest], present, system)
-    start = _restore_feasibility(totals, water, start, system)
-    seed_ln_gamma, seed_ln_aw = system.activity(seeded.molality[:, system.species_component],
-                                                temperature[seeds])
-    seed_total = seeded.molality[:, system.species_component].sum(axis=1)
-    start = _fixed_activity_newton(totals, water, system.ln_k(temperature), start, present,
-                                   seed_ln_gamma[nearest], seed_ln_aw[nearest], seed_total[nearest], system)
+    start = _predict(totals, water, temperature, seeded, nearest, system)
     start[seeds] = seeded.minerals
     return start
 
 
-def _fixed_activity_newton(totals, water0, ln_k, amounts, active, ln_gamma, ln_aw, total_molality, system,
-                           iterations=_FIXED_ACTIVITY_ITERATIONS):
-    """Refine starting amounts with the activity coefficients and osmotic coefficient held fixed.
+def _predict(totals, water, temperature, neighbours, nearest, system):
+    """Starting amounts of brines from solved neighbours (``neighbours[nearest]``): the lever
+    rule at the neighbour's brine composition, refined on the activity model linearised at the
+    neighbour's state (:func:`_lever_rule`, :func:`_linearised_newton`). [mol]"""
+    present = neighbours.minerals[nearest] > 0
+    start = _lever_rule(totals, water, neighbours.molality[nearest], present, system)
+    start = _restore_feasibility(totals, water, start, system)
+    dissolved = neighbours.molality * neighbours.water_kg[:, None]
+    ln_a, ln_aw, m, d_gamma, d_aw = _log_activities(dissolved, neighbours.water_kg, neighbours.temperature,
+                                                    system, with_jacobian=True)
+    ln_gamma = ln_a - np.log(np.maximum(m, _MOLALITY_FLOOR))
+    return _linearised_newton(totals, water, system.ln_k(temperature), start, present,
+                              (m[nearest], ln_gamma[nearest], ln_aw[nearest], d_gamma[nearest],
+                               d_aw[nearest]), system)
 
-    With ln γ fixed and ln a_w = ln a_w' Σm / Σm' (a neighbour's values, primed: its osmotic
-    coefficient), the mass-action laws (3) are those of an ideal solution: a damped Newton
-    iteration costs no evaluation of the activity model. A mineral at zero whose step points
-    negative is dropped. Returns the amounts (a start for the full solve, not a solution). [mol]
+
+def _linearised_newton(totals, water0, ln_k, amounts, active, model, system,
+                       iterations=_LINEARISED_ITERATIONS):
+    """Refine starting amounts on the activity model linearised at a neighbour's state.
+
+    ``model`` = (m', ln γ', ln a_w', ∂ ln γ/∂m, ∂ ln a_w/∂m) of the neighbour (primed); here
+    ln γ = ln γ' + (m − m')·∂ ln γ/∂m and ln a_w likewise, so a damped Newton iteration on the
+    mass-action laws (3) costs no evaluation of the activity model, and the start it gives is
+    off by second-order terms in m − m' only. A mineral at zero whose step points negative is
+    dropped. Returns the amounts (a start for the full solve, not a solution). [mol]
     """
     amounts = amounts.copy()
     active = active & (amounts > 0)
     idx = np.nonzero(active.any(axis=1))[0]
+    # Work on the brines with minerals only; ``rows`` indexes the gathered arrays below.
+    totals, water0, ln_k = totals[idx], water0[idx], ln_k[idx]
+    m0, ln_gamma0, ln_aw0, d_gamma, d_aw = (a[idx] for a in model)
+    rows = np.arange(len(idx))
     for _ in range(iterations):
-        if len(idx) == 0:
+        if len(rows) == 0:
             break
-        act, p = active[idx], amounts[idx]
-        dissolved, water = _composition(totals[idx], water0[idx], p, system)
+        act, p = active[idx[rows]], amounts[idx[rows]]
+        dissolved, water = _composition(totals[rows], water0[rows], p, system)
         molality = np.maximum(dissolved[:, system.species_component], 0.0) / water[:, None]
-        ln_a = np.log(np.maximum(molality, _MOLALITY_FLOOR)) + ln_gamma[idx]
-        slope = ln_aw[idx] / np.maximum(total_molality[idx], _MOLALITY_FLOOR)    # ∂ ln a_w / ∂ m_s
-        residual = np.where(act, _residuals(ln_a, slope * molality.sum(axis=1), ln_k[idx], system), 0.0)
-        going = np.abs(residual).max(axis=1) > _FIXED_ACTIVITY_TOLERANCE
-        idx, act, p, dissolved, water = idx[going], act[going], p[going], dissolved[going], water[going]
-        if len(idx) == 0:
+        shift = (molality - m0[rows])[:, None, :]
+        ln_a = np.log(np.maximum(molality, _MOLALITY_FLOOR)) + ln_gamma0[rows] + (shift @ d_gamma[rows])[:, 0]
+        ln_aw = ln_aw0[rows] + (shift @ d_aw[rows][:, :, None])[:, 0, 0]
+        residual = np.where(act, _residuals(ln_a, ln_aw, ln_k[rows], system), 0.0)
+        going = np.abs(residual).max(axis=1) > _LINEARISED_TOLERANCE
+        rows, act, p, dissolved, water = rows[going], act[going], p[going], dissolved[going], water[going]
+        if len(rows) == 0:
             break
-        d_ln_aw = np.repeat(slope[going][:, None], molality.shape[1], axis=1)
-        delta = _newton_step(act, residual[going], molality[going], water, None, d_ln_aw, system)
+        delta = _newton_step(act, residual[going], molality[going], water, d_gamma[rows], d_aw[rows], system)
         at_bound = act & (p <= 0.0) & (delta < 0.0)
         act &= ~at_bound
         delta = np.where(at_bound, 0.0, delta)
@@ -1040,8 +1131,8 @@ def _fixed_activity_newton(totals, water0, ln_k, amounts, active, ln_gamma, ln_a
         d_dissolved = -delta @ system.stoichiometry
         d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
         length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
-        active[idx] = act
-        amounts[idx] = np.where(act, np.maximum(p + length[:, None] * delta, 0.0), 0.0)
+        active[idx[rows]] = act
+        amounts[idx[rows]] = np.where(act, np.maximum(p + length[:, None] * delta, 0.0), 0.0)
     return amounts
 
 
@@ -1126,13 +1217,24 @@ def _continuation(totals, water, temperature, system):
     start = np.maximum(water, 0.5 * (totals @ charge_sq) / CONTINUATION_IONIC_STRENGTH)
     stages = int(np.clip(np.ceil(np.log(start / water).max() / np.log(_CONTINUATION_RATIO)), 1,
                          _MAX_CONTINUATION_STAGES))
-    warm = None
+    state = None
+    rows = np.arange(len(water))
     for k in range(stages + 1):
         ladder = start * (water / start) ** (k / stages)
-        state = solve_equilibrium(totals, ladder, temperature, warm_start=warm, system=system,
-                                  continuation=False)
-        warm = state.minerals
-    return warm
+        if state is None:
+            state = solve_equilibrium(totals, ladder, temperature, system=system, continuation=False)
+            continue
+        try:
+            # Each stage starts from the last one's solids, moved by the lever rule and the
+            # linearised activity model (:func:`_predict`) ...
+            warm = _predict(totals, ladder, temperature, state, rows, system)
+            state = solve_equilibrium(totals, ladder, temperature, warm_start=warm, system=system,
+                                      continuation=False)
+        except ConvergenceError:
+            # ... or, should that prediction mislead Newton, from the last solids as they are.
+            state = solve_equilibrium(totals, ladder, temperature, warm_start=state, system=system,
+                                      continuation=False)
+    return state.minerals
 
 
 def _raise_convergence(rows, totals, water0, temperature, amounts, active, ln_k, system, reason):
