@@ -263,7 +263,7 @@ class SiteModel:
         for k, station in enumerate(self.pumps):
             seconds = station.pump_seconds_since_last(time_s)
             spec = station.spec
-            volume = station.allowed_volume(time_s, seconds, month, int(cal.year[day]), lake.level())
+            volume = station.allowed_volume(time_s, seconds, month, int(cal.year[day]), lake.level)
             if volume <= 0.0 or spec.destination not in field.names:
                 continue
             dst = field.names.index(spec.destination)

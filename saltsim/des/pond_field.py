@@ -229,20 +229,39 @@ class PondField:
         volume = depth * self.area
         self.receive_from_lake(time_s, np.arange(len(self.names)), volume, "initial_fill", force=True)
 
+    def _room_one(self, i: int) -> float:
+        """``room()[i]`` by the same operations, for one pond. [m³]"""
+        if not self.online[i]:
+            return 0.0
+        return max(float(self._fill_volume[i]) - float(self.solid_volume()[i]) - float(self.properties().volume[i]),
+                   0.0)
+
     def receive_from_lake(self, time_s, index, volume, process, force=False) -> np.ndarray:
         """Pump ``volume`` [m³] from the lake into ponds ``index`` (limited by room); returns volumes moved."""
         index = np.asarray(index, dtype=np.int64)
         volume = np.asarray(volume, dtype=float)
-        if not force:
-            volume = np.minimum(volume, self.room()[index])
         lake_volume = self.lake.volume()
-        # np.maximum(0.0, x) is np.clip(x, 0.0, None), signed zeros and NaN included
-        fraction = np.maximum(0.0, volume / max(lake_volume, 1e-30))
-        total = float(fraction[0]) if fraction.size == 1 else fraction.sum()
-        if total > 0.5:   # never more than half the lake in one call
-            fraction *= 0.5 / total
-        if not (total > 0.0 if fraction.size == 1 else (fraction > 0).any()):
-            return np.zeros_like(volume)
+        if index.size == 1:   # one pump: the same steps in scalars
+            wanted = float(volume.reshape(-1)[0])
+            if not force:
+                wanted = min(wanted, self._room_one(int(index.reshape(-1)[0])))
+            share = wanted / max(lake_volume, 1e-30)
+            share = share if share > 0.0 or share != share else 0.0
+            if share > 0.5:   # never more than half the lake in one call
+                share *= 0.5 / share
+            if not share > 0.0:
+                return np.zeros(volume.shape)
+            fraction = np.array([share])
+        else:
+            if not force:
+                volume = np.minimum(volume, self.room()[index])
+            # np.maximum(0.0, x) is np.clip(x, 0.0, None), signed zeros and NaN included
+            fraction = np.maximum(0.0, volume / max(lake_volume, 1e-30))
+            total = fraction.sum()
+            if total > 0.5:   # never more than half the lake in one call
+                fraction *= 0.5 / total
+            if not (fraction > 0).any():
+                return np.zeros_like(volume)
         self.lake.state, parcel = kernel.take(self.lake.state, np.zeros(index.size, dtype=np.int64), fraction)
         self._set_brine(kernel.mix(self.state, self.lookup, index, *parcel), index)
         self.book.flows(time_s, self.lake_id, self.pond_ids[index], self._parcel_masses(parcel[0], parcel[1]),

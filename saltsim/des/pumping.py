@@ -55,14 +55,18 @@ class PumpStation:
         return total
 
     def allowed_volume(self, time_s, pump_seconds, month, year, lake_level) -> float:
-        """Volume the rules allow this step before the destination's room is considered. [m³]"""
+        """Volume the rules allow this step before the destination's room is considered. [m³]
+
+        ``lake_level`` [m] may be a callable returning it, called only when a level rule applies.
+        """
         spec = self.spec
         if year != self.year:
             self.year, self.pumped_this_year = year, 0.0
         if spec.months is not None and month not in spec.months:
             return 0.0
-        if spec.lake_level_min is not None and spec.source == "lake" and lake_level < spec.lake_level_min:
-            return 0.0
+        if spec.lake_level_min is not None and spec.source == "lake":
+            if (lake_level() if callable(lake_level) else lake_level) < spec.lake_level_min:
+                return 0.0
         volume = spec.capacity * pump_seconds
         if spec.annual_volume_cap is not None:
             volume = min(volume, max(spec.annual_volume_cap - self.pumped_this_year, 0.0))

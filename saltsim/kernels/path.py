@@ -241,7 +241,8 @@ def at_rows(values: np.ndarray, delta: np.ndarray, position: np.ndarray) -> np.n
     -------
     ndarray (n, m)
     """
-    lower = np.minimum(position.astype(np.int64), max(values.shape[0] - 2, 0))
+    lower = position.astype(np.int64)
+    np.minimum(lower, max(values.shape[0] - 2, 0), out=lower)
     slope = delta.take(lower, axis=0)
     slope *= (position - lower)[:, None]
     slope += values.take(lower, axis=0)

@@ -305,7 +305,7 @@ def atmosphere(state: PondState, lookup: PathLookup, area, rain_depth, fresh_eva
         Water evaporated (negative: vapour taken up). [kg]
     """
     water = state.water
-    rain = rain_depth * area * WATER_DENSITY + np.zeros_like(water)
+    rain = rain_depth * area * WATER_DENSITY + np.zeros(water.shape)
     demand = brine_evaporation(fresh_evaporation, water_activity, relative_humidity) * area * WATER_DENSITY
     # a pond without brine neither evaporates nor takes up vapour
     demand[~(water > 0.0)] = 0.0
@@ -323,8 +323,15 @@ def _row_min(values: np.ndarray) -> np.ndarray:
     costs ~5x more than m elementwise minima over long columns.
     """
     if values.shape[0] > _ROW_MIN_TRANSPOSE:
-        return np.ascontiguousarray(values.T).min(axis=0)
-    return values.min(axis=1)
+        return np.minimum.reduce(np.ascontiguousarray(values.T), axis=0)
+    return np.minimum.reduce(values, axis=1)
+
+
+def _ratio_or_inf(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator where the denominator is positive, else inf."""
+    out = np.empty(denominator.shape)
+    out.fill(np.inf)
+    return np.divide(numerator, denominator, out=out, where=denominator > 0.0)
 
 
 def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.ndarray]:
@@ -343,30 +350,38 @@ def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.nda
         Minerals moved from the brine to the layer (negative: redissolved). [mol]
     """
     feed = state.feed
+    n = feed.shape[0]
     active = feed > _FEED_FLOOR
-    safe_feed = np.where(active, feed, 1.0)
+    all_active = np.count_nonzero(active) == n
+    # (the branches below skip work whose result the array code would discard: same numbers)
+    safe_feed = feed if all_active else np.where(active, feed, 1.0)
     s = state.position
     row = at_rows(lookup.columns, lookup.columns_delta, s)
     excess = state.water - feed * row[:, COL_WATER]
     excess /= safe_feed
     excess += row[:, COL_RETAINED]
     target = np.interp(-excess, lookup.neg_retained, lookup.row_index)
-    np.copyto(target, s, where=~active)
+    if not all_active:
+        np.copyto(target, s, where=~active)
     change = at_rows(lookup.minerals, lookup.minerals_delta, target)
     change -= row[:, COL_MINERALS:]
     change *= feed[:, None]
     stoich = lookup.solute_stoichiometry
-    factor = np.full(feed.shape, np.inf)
     if change.shape[1]:
         # precipitation limited by the solutes present, redissolution by the deposit
-        need = change @ stoich
-        theta = _row_min(np.divide(state.solutes, need, out=np.full_like(need, np.inf), where=need > 0.0))
-        give = -change
-        phi = _row_min(np.divide(state.layer, give, out=np.full_like(give, np.inf), where=give > 0.0))
-        factor = np.where(target >= s, theta, phi)
+        up = target >= s
+        n_up = np.count_nonzero(up)
+        if n_up:
+            theta = _row_min(_ratio_or_inf(state.solutes, change @ stoich))
+        if n_up < n:
+            phi = _row_min(_ratio_or_inf(state.layer, -change))
+        factor = theta if n_up == n else phi if n_up == 0 else np.where(up, theta, phi)
+    else:
+        factor = np.full(n, np.inf)
     np.maximum(factor, 0.0, out=factor)
     np.minimum(factor, 1.0, out=factor)
-    factor[~active] = 0.0
+    if not all_active:
+        factor[~active] = 0.0
     deposited = change
     deposited *= factor[:, None]
     position = target - s
@@ -626,7 +641,7 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
         state, rain, evaporated, deposited = _step_one(state, lookup, area, rain_depth, fresh_evaporation,
                                                        relative_humidity, props)
         if not (_scalar(seepage_depth) > 0.0 or _scalar(max_volume) < math.inf):   # the lake: nothing leaves
-            nothing = (np.zeros(1), np.zeros_like(state.solutes), np.zeros(1), state.position)
+            nothing = (np.zeros(1), np.zeros(state.solutes.shape), np.zeros(1), state.position)
             return state, DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
                                    seepage=nothing, overflow=nothing)
     else:
@@ -638,17 +653,17 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
                                        lookup)
     volume = _brine_volume(state, lookup)
     seepage = overflow = None
-    if (seepage_depth > 0.0).any():
+    if np.count_nonzero(seepage_depth > 0.0):
         seep_fraction = np.minimum(seepage_depth * area / np.maximum(volume, _VOLUME_FLOOR), 1.0)
         seep_fraction[~(volume > _VOLUME_FLOOR)] = 0.0
         state, seepage = _take_each(state, seep_fraction)
         volume = volume * (1.0 - seep_fraction)
     spills = (volume > max_volume) & (volume > _VOLUME_FLOOR)
-    if spills.any():
+    if np.count_nonzero(spills):
         spill_fraction = np.where(spills, (volume - max_volume) / np.maximum(volume, _VOLUME_FLOOR), 0.0)
         state, overflow = _take_each(state, spill_fraction)
     if seepage is None or overflow is None:
-        nothing = (np.zeros_like(volume), np.zeros_like(state.solutes), np.zeros_like(volume), state.position)
+        nothing = (np.zeros(volume.shape), np.zeros(state.solutes.shape), np.zeros(volume.shape), state.position)
         seepage = nothing if seepage is None else seepage
         overflow = nothing if overflow is None else overflow
     return state, DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
