@@ -90,9 +90,18 @@ class Ledger:
             raise ValueError(f"non-finite mass in flow {process!r} at t={time_s} s")
         n = masses.shape[0]
         # copies: the caller may reuse its arrays
-        self._append(np.full(n, float(time_s)), np.broadcast_to(np.array(source_ids, dtype=np.int64), (n,)),
-                     np.broadcast_to(np.array(sink_ids, dtype=np.int64), (n,)), masses.copy(),
-                     np.full(n, self._process_id(process), dtype=np.int64))
+        self._append(np.full(n, float(time_s)), self._id_rows(source_ids, n), self._id_rows(sink_ids, n),
+                     masses.copy(), np.full(n, self._process_id(process), dtype=np.int64))
+
+    @staticmethod
+    def _id_rows(ids, n: int) -> np.ndarray:
+        """Account ids as a new int64 array of n rows (a single id is repeated)."""
+        ids = np.array(ids, dtype=np.int64)
+        if ids.shape == (n,):
+            return ids
+        if ids.size == 1:
+            return np.full(n, ids.reshape(-1)[0], dtype=np.int64)
+        return np.broadcast_to(ids, (n,)).copy()
 
     def process_id(self, process: str) -> int:
         """Integer id of a process name (created on first use), for :meth:`flows_batch`."""

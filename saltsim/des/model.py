@@ -182,9 +182,17 @@ class SiteModel:
         self.totals = {"wash_energy_J": 0.0, "diesel_m3": 0.0, "hauled_kg": 0.0, "pumping_energy_J": 0.0,
                        "in_transit": np.zeros(len(COMPONENTS)), "blocked_open": {}}
         self.in_campaign = np.zeros(len(self.field.names), dtype=bool)
+        self._view_constants = None
         acc = self.ledger.account
-        self._lake_flow_ids = np.array([[acc("ext:river"), acc("lake")], [acc("ext:groundwater"), acc("lake")],
-                                        [acc("ext:rain"), acc("lake")], [acc("lake"), acc("ext:atmosphere")]])
+        # accounts and processes of the lake's daily rows (without, with vapour uptake)
+        pid = self.ledger.process_id
+        inflow = [(acc("ext:river"), acc("lake")), (acc("ext:groundwater"), acc("lake")), (acc("ext:rain"), acc("lake"))]
+        self._lake_rows = {
+            up: (np.array([a for a, _ in rows]), np.array([b for _, b in rows]),
+                 np.array([pid("lake_inflow")] * 3 + [pid(process), pid("precipitation")]))
+            for up, rows, process in (
+                (False, inflow + [(acc("lake"), acc("ext:atmosphere")), (acc("lake"), acc("layer:lake"))], "evaporation"),
+                (True, inflow + [(acc("ext:atmosphere"), acc("lake")), (acc("lake"), acc("layer:lake"))], "vapour_uptake"))}
         self._allocate_records()
         self._snapshot(0.0)
         if ponds:
@@ -284,15 +292,13 @@ class SiteModel:
                                    float(f.relative_humidity[day]))
         evaporated = float(flows.evaporated[0])
         river = spec.inflow[month - 1] * self.inflow_factor[year_index] * DAY * 1000.0
-        water = np.zeros((4, len(COMPONENTS)))
-        water[:, 0] = (river, spec.groundwater_inflow * DAY * 1000.0, rain_kg, abs(evaporated))
-        ids = self._lake_flow_ids
-        up = evaporated < 0   # vapour taken up by a hygroscopic brine
-        book.flows(time_s, ids[:3, 0], ids[:3, 1], water[:3], "lake_inflow")
-        book.flows(time_s, ids[3, 1] if up else ids[3, 0], ids[3, 0] if up else ids[3, 1], water[3:],
-                   "vapour_uptake" if up else "evaporation")
-        moved = field._mineral_masses(flows.deposited)[0]
-        book.flow(time_s, "lake", "layer:lake", moved, "precipitation")
+        # one block of rows: river, groundwater, rain, evaporation (or vapour uptake by a
+        # hygroscopic brine), precipitation to the lake's deposit
+        block = np.zeros((5, len(COMPONENTS)))
+        block[:4, 0] = (river, spec.groundwater_inflow * DAY * 1000.0, rain_kg, abs(evaporated))
+        block[4:] = field._mineral_masses(flows.deposited)
+        src, snk, proc = self._lake_rows[evaporated < 0]
+        book.rows(time_s, src, snk, block, proc)
         regenerated = lake.regenerate_crust(DAY)
         if regenerated > 0.0:
             masses = np.zeros(len(COMPONENTS))
@@ -313,9 +319,13 @@ class SiteModel:
     def harvest_view(self, time_s: float, day: int) -> SiteView:
         field = self.field
         props = field.properties()
-        threshold = np.array([np.nan if p.harvest_layer is None else p.harvest_layer for p in field.ponds])
-        return SiteView(time_s=time_s, month=int(self.calendar.month[day]) + 1, pond_names=tuple(field.names),
-                        roles=tuple(p.role for p in field.ponds), layer_thickness=field.layer_thickness(),
+        if self._view_constants is None:   # names, roles and thresholds do not change (read-only)
+            threshold = np.array([np.nan if p.harvest_layer is None else p.harvest_layer for p in field.ponds])
+            threshold.flags.writeable = False
+            self._view_constants = (tuple(field.names), tuple(p.role for p in field.ponds), threshold)
+        names, roles, threshold = self._view_constants
+        return SiteView(time_s=time_s, month=int(self.calendar.month[day]) + 1, pond_names=names,
+                        roles=roles, layer_thickness=field.layer_thickness(),
                         harvest_layer=threshold, online=field.online & ~self.in_campaign,
                         density=props.density, lake_level=self.lake.level(), depth_max=field.depth_max)
 

@@ -101,6 +101,8 @@ class Supply:
     _budget: np.ndarray = field(default_factory=lambda: np.zeros(3))
     _daylight: float = 1.0
     _water_budget: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _cache: tuple | None = None
+    _orders: dict = field(default_factory=dict)
 
     @classmethod
     def from_scenario(cls, scenario, factors: SupplyFactors | None = None) -> "Supply":
@@ -137,10 +139,15 @@ class Supply:
         if day == self._day:
             return
         self._day = day
-        date = (np.datetime64(self.start, "s").astype(datetime.datetime)
-                + datetime.timedelta(seconds=max(time_s - 1.0, 0.0)))
+        if self._cache is None:   # per run: the start as a datetime, daylight share by day of year
+            self._cache = (np.datetime64(self.start, "s").astype(datetime.datetime), {})
+        start, daylight = self._cache
+        date = start + datetime.timedelta(seconds=max(time_s - 1.0, 0.0))
         cf = self.pv_capacity_factor[date.month - 1]
-        self._daylight = float(day_length_fraction(self.latitude, date.timetuple().tm_yday))
+        yday = date.timetuple().tm_yday
+        if yday not in daylight:
+            daylight[yday] = float(day_length_fraction(self.latitude, yday))
+        self._daylight = daylight[yday]
         self._budget = np.array([self.pv_capacity * cf, self.grid_capacity, self.diesel_capacity]) * DAY
         self._water_budget = self.water_capacity * DAY
 
@@ -174,10 +181,14 @@ class Supply:
             keyed by result column name.
         """
         self._open_day(time_s)
-        order = np.arange(len(self.water_names))
-        if preferred_source in self.water_names:
-            first = self.water_names.index(preferred_source)
-            order = np.concatenate(([first], order[order != first]))
+        order = self._orders.get(preferred_source)
+        if order is None:   # the order of the water sources for this preference, once
+            order = np.arange(len(self.water_names))
+            if preferred_source in self.water_names:
+                first = self.water_names.index(preferred_source)
+                order = np.concatenate(([first], order[order != first]))
+            order.flags.writeable = False
+            self._orders[preferred_source] = order
         per_source, water_unmet = allocate_water(water, 1.0, self._water_budget[order])
         self._water_budget[order] -= per_source
         water_by_source = np.zeros(len(self.water_names))
