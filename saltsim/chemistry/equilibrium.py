@@ -96,6 +96,9 @@ _MAX_REJECTIONS = 4
 #: Cold batches of at least this many brines start from solved neighbours (one seed per stride).
 _SEED_MIN_BATCH = 256
 _SEED_STRIDE = 16
+#: The first seeds (fewer than ``_SEED_MIN_BATCH``) are solved along an evaporation ladder with
+#: this water ratio between stages (the finer ``_CONTINUATION_RATIO`` if that fails). [-]
+_SEED_LADDER_RATIO = 3.0
 #: Newton iterations on the activity model linearised at a neighbour's state that refine the
 #: neighbour's start (cheap: no evaluation of the activity model).
 _LINEARISED_ITERATIONS = 4
@@ -861,17 +864,25 @@ def _add_minerals(rows, candidate, amounts, active, system, last_left=None):
     vectors = np.where(returning[:, None, None], system.full_stoichiometry[None],
                        np.pad(system.stoichiometry, ((0, 0), (1, 0)))[None])  # (k, n_min, 1+n_el)
     act = active[rows]                                                      # (k, n_min)
-    present = np.where(act[:, :, None], vectors, 0.0)                       # (k, n_min, c)
     target = vectors[np.arange(len(rows)), candidate]                       # (k, c)
-    # Express the candidate in the present minerals: target = α · present (least squares).
-    pinv = np.linalg.pinv(present)                                          # (k, c, n_min)
-    alpha = np.einsum("kc,kcm->km", target, pinv)
-    misfit = np.abs(np.einsum("km,kmc->kc", alpha, present) - target).max(axis=1)
-    dependent = misfit <= 1e-9 * np.abs(target).max(axis=1)
     active[rows, candidate] = True
     moved = np.zeros(len(rows), dtype=bool)
+    count = int(act.sum(axis=1).max(initial=0))
+    if count == 0:
+        return moved
+    # Express the candidate in the present minerals (compressed to the present ones, padded
+    # with zero rows): target = α · present (least squares).
+    order = np.argsort(~act, axis=1, kind="stable")[:, :count]               # (k, p)
+    is_present = np.take_along_axis(act, order, axis=1)
+    present = np.where(is_present[:, :, None],
+                       np.take_along_axis(vectors, order[:, :, None], axis=1), 0.0)  # (k, p, c)
+    alpha_p = np.einsum("kc,kcp->kp", target, np.linalg.pinv(present))
+    misfit = np.abs(np.einsum("kp,kpc->kc", alpha_p, present) - target).max(axis=1)
+    dependent = misfit <= 1e-9 * np.abs(target).max(axis=1)
     if not dependent.any():
         return moved
+    alpha = np.zeros(act.shape)
+    np.put_along_axis(alpha, order, np.where(is_present, alpha_p, 0.0), axis=1)
     dep_rows = rows[dependent]
     a = np.where(act[dependent] & (alpha[dependent] > 1e-12), alpha[dependent], 0.0)
     p = amounts[dep_rows]
@@ -1066,7 +1077,10 @@ def _seeded_start(totals, water, temperature, system):
     else:
         # The first seeds are solved along an evaporation ladder (all together): cheaper and
         # surer than cold starts of concentrated brines, which often end in continuation anyway.
-        warm = _continuation(totals[seeds], water[seeds], temperature[seeds], system)
+        try:
+            warm = _continuation(totals[seeds], water[seeds], temperature[seeds], system, _SEED_LADDER_RATIO)
+        except ConvergenceError:
+            warm = _continuation(totals[seeds], water[seeds], temperature[seeds], system)
         seeded = solve_equilibrium(totals[seeds], water[seeds], temperature[seeds], warm_start=warm,
                                    system=system)
     _, nearest = cKDTree(features[seeds]).query(features, k=1)
@@ -1210,12 +1224,14 @@ def _enumerate_assemblages(totals, water, temperature, ln_k, amounts, visited, s
     return amounts_ok[int(np.argmin(gibbs))]
 
 
-def _continuation(totals, water, temperature, system):
-    """Mineral amounts of brines solved along a ladder of water amounts down to ``water``."""
+def _continuation(totals, water, temperature, system, ratio=None):
+    """Mineral amounts of brines solved along a ladder of water amounts down to ``water``
+    (water ratio between stages ``ratio``, default ``_CONTINUATION_RATIO``)."""
+    ratio = ratio or _CONTINUATION_RATIO
     charge_sq = np.zeros(len(SOLUTES))
     charge_sq[system.species_component] = system.charge ** 2
     start = np.maximum(water, 0.5 * (totals @ charge_sq) / CONTINUATION_IONIC_STRENGTH)
-    stages = int(np.clip(np.ceil(np.log(start / water).max() / np.log(_CONTINUATION_RATIO)), 1,
+    stages = int(np.clip(np.ceil(np.log(start / water).max() / np.log(ratio)), 1,
                          _MAX_CONTINUATION_STAGES))
     state = None
     rows = np.arange(len(water))

@@ -408,9 +408,11 @@ class PitzerModel:
             "e_lam": _plan(np.concatenate([li, lj]), n),
             "e_pair": _plan(np.concatenate([pc, pa]), n), "e_mix": _plan(np.concatenate([qi, qj]), n),
             "e_trip": _plan(np.concatenate([ti, tj, tk]), n),
-            "s_sym": _plan(np.concatenate([pc * n + pa, pa * n + pc, qi * n + qj, qj * n + qi,
-                                           ti * n + tj, tj * n + ti, ti * n + tk, tk * n + ti,
-                                           tj * n + tk, tk * n + tj, li * n + lj, lj * n + li]), n * n),
+            # Jacobian cells: pair and same-sign-pair cells are distinct (assigned directly);
+            # triplet and λ terms are summed onto cells.
+            "s_direct": np.concatenate([pc * n + pa, pa * n + pc, qi * n + qj, qj * n + qi]),
+            "s_rest": _plan(np.concatenate([ti * n + tj, tj * n + ti, ti * n + tk, tk * n + ti,
+                                            tj * n + tk, tk * n + tj, li * n + lj, lj * n + li]), n * n),
             "kcl": kcl, "ic": ic,
             "coef": {
                 "beta0": self.beta0[:, pc, pa], "beta1": self.beta1[:, pc, pa],
@@ -622,8 +624,12 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     dfbig = coef_z2[..., None] * z2 + u + wv                           # (..., k)
     pk, pj, pi_ = psi * mtk, psi * mtj, psi * mti
     lam_b = np.broadcast_to(lam, mli.shape)  # λ is molality-independent: give it the batch shape
-    sym = _scatter(np.concatenate([w, w, 2.0 * phi, 2.0 * phi, pk, pk, pj, pj, pi_, pi_,
-                                   2.0 * lam_b, 2.0 * lam_b], axis=-1), d["s_sym"])
+    sym = np.zeros(shape + (n * n,))
+    sym[..., d["s_direct"]] = np.concatenate([w, w, 2.0 * phi, 2.0 * phi], axis=-1)
+    order, starts, uniq, _ = d["s_rest"]
+    if len(order):
+        rest = np.concatenate([pk, pk, pj, pj, pi_, pi_, 2.0 * lam_b, 2.0 * lam_b], axis=-1)
+        sym[..., uniq] += np.add.reduceat(rest[..., order], starts, axis=-1)
     jac = (sym.reshape(shape + (n, n))
            + z2[:, None] * dfbig[..., None, :]
            + az[:, None] * v[..., None, :]
