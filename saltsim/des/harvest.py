@@ -151,7 +151,28 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
     Salt products (``washing`` True) go through the wash plant; other products (carnallite,
     mirabilite) go raw, with their entrained brine, to their stockpile. Flows are booked through
     ``field.book``; ``ledger`` records the events (``campaign_start``, ``campaign_end`` with
-    ``reason`` "floor" or "season_end", breakdowns, stockpile waits).
+    ``reason`` "floor" or "season_end", ``harvested_kg`` and ``layer_m``, breakdowns, stockpile
+    waits).
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    field : saltsim.des.pond_field.PondField
+    index : int
+        Pond harvested. [-]
+    fleet : Fleet
+    stockpiles : mapping of str to saltsim.des.plant.MassStore
+    product : str
+        Stockpile that receives the salt. [-]
+    calendar : saltsim.des.clock.Calendar
+    rng : numpy.random.Generator
+        Breakdowns of the campaign's harvester.
+    ledger : saltsim.des.ledger.Ledger
+        Receives the events.
+    totals : dict
+        Run totals (wash energy [J], diesel [m³], hauled [kg], salt in transit [kg], blocked time [s]).
+    washing : bool
+        Whether the product goes through the wash plant. [-]
     """
     spec = fleet.spec
     name = field.names[index]
