@@ -101,9 +101,13 @@ _SEED_STRIDE = 16
 _SEED_LADDER_RATIO = 3.0
 #: Newton iterations on the activity model linearised at a neighbour's state that refine the
 #: neighbour's start (cheap: no evaluation of the activity model).
-_LINEARISED_ITERATIONS = 4
+_LINEARISED_ITERATIONS = 16
 #: ... until every present mineral's |ln IAP − ln K| is below this (a start needs no more). [-]
 _LINEARISED_TOLERANCE = 1e-3
+#: An absent mineral more supersaturated than this ln(IAP/K) per formula ion on the linearised
+#: model is added to the start, at most this many per brine. [-]
+_LINEARISED_ADDITION = 0.02
+_LINEARISED_MAX_ADDITIONS = 6
 #: Temperature scale of the neighbour search: 10 K weighs like a factor e in a molality. [K]
 _SEED_TEMPERATURE_SCALE = 10.0
 #: Continuation starts where the brine (nothing precipitated) has this ionic strength. [mol kg⁻¹]
@@ -625,8 +629,9 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             visited[moved_rows] |= active[moved_rows]
             changes[moved_rows] += 1
             reset(moved_rows)
+            # Brines whose assemblage does not settle go to continuation (or fail without it).
             unsettled_now = changed & (changes[rows] > MAX_ACTIVE_SET_CHANGES)
-            unsettled[rows[unsettled_now]] = True
+            (to_continue if continuation else unsettled)[rows[unsettled_now]] = True
             pending[rows[unsettled_now]] = False
             # Brines cycling among assemblages: test every subset of the minerals they visited.
             looping = changed & ~unsettled_now & (changes[rows] >= _ENUMERATE_AFTER)
@@ -650,7 +655,8 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             candidate_si = np.where(act | tabu[idx], -np.inf, ratio / ions)
             candidate = np.argmax(candidate_si, axis=1)
             best = candidate_si[np.arange(len(idx)), candidate]
-            early = ~done & step & (best > _EARLY_ADDITION_RATIO * norm) & (best > _EARLY_ADDITION_MIN)
+            early = ~done & step & (best > _EARLY_ADDITION_RATIO * norm) & (best > _EARLY_ADDITION_MIN) \
+                & (changes[idx] < _EARLY_ADDITION_CHANGES)
             if early.any():
                 local = np.nonzero(early)[0]
                 rows = idx[local]
@@ -743,7 +749,10 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
 #: exceeds this multiple of the present minerals' max |residual| (and ``_EARLY_ADDITION_MIN``)
 #: is added at once. [-]
 _EARLY_ADDITION_RATIO = 1.0
-_EARLY_ADDITION_MIN = 0.05
+_EARLY_ADDITION_MIN = 0.01
+#: ... as long as the brine has changed its assemblage fewer times than this (then only
+#: converged assemblages change, with the anti-cycling rules of D27).
+_EARLY_ADDITION_CHANGES = 8
 _MERIT = "l2"
 
 
@@ -1105,48 +1114,65 @@ def _predict(totals, water, temperature, neighbours, nearest, system):
                                d_aw[nearest]), system)
 
 
-def _linearised_newton(totals, water0, ln_k, amounts, active, model, system,
-                       iterations=_LINEARISED_ITERATIONS):
-    """Refine starting amounts on the activity model linearised at a neighbour's state.
+def _linearised_newton(totals, water0, ln_k, amounts, active, model, system, iterations=None):
+    """Refine starting amounts and assemblage on the activity model linearised at a neighbour.
 
     ``model`` = (m', ln γ', ln a_w', ∂ ln γ/∂m, ∂ ln a_w/∂m) of the neighbour (primed); here
     ln γ = ln γ' + (m − m')·∂ ln γ/∂m and ln a_w likewise, so a damped Newton iteration on the
     mass-action laws (3) costs no evaluation of the activity model, and the start it gives is
-    off by second-order terms in m − m' only. A mineral at zero whose step points negative is
-    dropped. Returns the amounts (a start for the full solve, not a solution). [mol]
+    off by second-order terms in m − m' only. On this model too, an absent mineral
+    supersaturated by more than ``_LINEARISED_ADDITION`` (per formula ion) is added once the
+    present ones converge (at most ``_LINEARISED_MAX_ADDITIONS``), and a mineral at zero whose
+    step points negative is dropped (and not added again). Returns the amounts (a start for the
+    full solve, not a solution). [mol]
     """
     amounts = amounts.copy()
     active = active & (amounts > 0)
-    idx = np.nonzero(active.any(axis=1))[0]
-    # Work on the brines with minerals only; ``rows`` indexes the gathered arrays below.
-    totals, water0, ln_k = totals[idx], water0[idx], ln_k[idx]
-    m0, ln_gamma0, ln_aw0, d_gamma, d_aw = (a[idx] for a in model)
-    rows = np.arange(len(idx))
-    for _ in range(iterations):
+    dropped = np.zeros_like(active)
+    additions = np.zeros(len(amounts), dtype=int)
+    ions = system.species_stoichiometry.sum(axis=1)
+    m0, ln_gamma0, ln_aw0, d_gamma, d_aw = model
+    rows = np.arange(len(amounts))
+    for _ in range(iterations or _LINEARISED_ITERATIONS):
         if len(rows) == 0:
             break
-        act, p = active[idx[rows]], amounts[idx[rows]]
+        act, p = active[rows], amounts[rows]
         dissolved, water = _composition(totals[rows], water0[rows], p, system)
         molality = np.maximum(dissolved[:, system.species_component], 0.0) / water[:, None]
         shift = (molality - m0[rows])[:, None, :]
         ln_a = np.log(np.maximum(molality, _MOLALITY_FLOOR)) + ln_gamma0[rows] + (shift @ d_gamma[rows])[:, 0]
         ln_aw = ln_aw0[rows] + (shift @ d_aw[rows][:, :, None])[:, 0, 0]
-        residual = np.where(act, _residuals(ln_a, ln_aw, ln_k[rows], system), 0.0)
+        ratio = _residuals(ln_a, ln_aw, ln_k[rows], system)
+        residual = np.where(act, ratio, 0.0)
         going = np.abs(residual).max(axis=1) > _LINEARISED_TOLERANCE
+        candidate_si = np.where(act | dropped[rows], -np.inf, ratio / ions)
+        candidate = np.argmax(candidate_si, axis=1)
+        add = ~going & (candidate_si[np.arange(len(rows)), candidate] > _LINEARISED_ADDITION) \
+            & (additions[rows] < _LINEARISED_MAX_ADDITIONS)
+        if add.any():
+            added = rows[add]
+            sub_amounts, sub_active = amounts[added], active[added]
+            _add_minerals(np.arange(len(added)), candidate[add], sub_amounts, sub_active, system)
+            amounts[added], active[added] = sub_amounts, sub_active
+            additions[added] += 1
+        next_rows = rows[going | add]
         rows, act, p, dissolved, water = rows[going], act[going], p[going], dissolved[going], water[going]
         if len(rows) == 0:
-            break
+            rows = next_rows
+            continue
         delta = _newton_step(act, residual[going], molality[going], water, d_gamma[rows], d_aw[rows], system)
         at_bound = act & (p <= 0.0) & (delta < 0.0)
         act &= ~at_bound
+        dropped[rows] |= at_bound
         delta = np.where(at_bound, 0.0, delta)
         with np.errstate(divide="ignore", invalid="ignore"):
             to_zero = np.where(act & (delta < 0.0) & (p > 0.0), p / -delta, np.inf)
         d_dissolved = -delta @ system.stoichiometry
         d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
         length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
-        active[idx[rows]] = act
-        amounts[idx[rows]] = np.where(act, np.maximum(p + length[:, None] * delta, 0.0), 0.0)
+        active[rows] = act
+        amounts[rows] = np.where(act, np.maximum(p + length[:, None] * delta, 0.0), 0.0)
+        rows = next_rows
     return amounts
 
 

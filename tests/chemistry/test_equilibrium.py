@@ -179,3 +179,102 @@ def test_properties_of_the_returned_state():
 
 def test_doctests():
     assert doctest.testmod(equilibrium).failed == 0
+
+
+#: A start predicted from a solved neighbour 3 % wetter: the activity model is linearised at the
+#: neighbour, so the mass-action residual left is second order in the molality change (measured
+#: ~1e-3 for seawater concentrates); the neighbour's solids alone leave ~0.5–0.9.
+MAX_PREDICTED_RESIDUAL = 1e-2
+#: The lever rule solves normal equations with a 1e-12 relative ridge: exact up to the ridge
+#: and the squared condition number of the scaled stoichiometry (~1e-8 relative here).
+RTOL_LEVER_RULE = 1e-7
+
+
+def _max_residual(totals, water, temperature, amounts):
+    system = chemical_system()
+    dissolved, left = equilibrium._composition(totals, water, amounts, system)
+    ln_a, ln_aw, *_ = equilibrium._log_activities(dissolved, left, temperature, system, False)
+    ratio = equilibrium._residuals(ln_a, ln_aw, system.ln_k(temperature), system)
+    return float(np.abs(np.where(amounts > 0, ratio, 0.0)).max())
+
+
+def test_lever_rule_recovers_the_solids_of_a_brine_at_the_target_composition():
+    # Hand-built: a brine of known molality m in W kg of water plus known solids p gives totals
+    # N = m W + Sᵀ p, with W = W0 − M_w hᵀ p; the lever rule must return p exactly.
+    system = chemical_system()
+    names = list(system.mineral_names)
+    present = np.zeros((1, len(names)), dtype=bool)
+    amounts = np.zeros((1, len(names)))
+    for name, value in (("Halite", 0.8), ("Carnallite", 0.05), ("Kieserite", 0.02), ("Anhydrite", 0.003)):
+        present[0, names.index(name)] = True
+        amounts[0, names.index(name)] = value
+    m = _brine(Na=0.5, K=0.3, Mg=4.0, Ca=0.01, Cl=7.5, SO4=0.66)
+    water0 = np.array([0.05])
+    water = water0 - MOLAR_MASS["H2O"] * (amounts @ system.hydrate_water)
+    totals = m[None] * water[:, None] + amounts @ system.stoichiometry
+    solved = equilibrium._lever_rule(totals, water0, m[None], present, system)
+    np.testing.assert_allclose(solved, amounts, rtol=RTOL_LEVER_RULE, atol=1e-15)
+
+
+@pytest.mark.parametrize("water", [0.02, 0.01, 0.005])
+def test_start_predicted_from_a_solved_neighbour_is_close(water):
+    rows = _reference_rows()
+    totals = _molality(rows[0])[None]
+    temperature = np.array([298.15])
+    neighbour = solve_equilibrium(totals, np.array([water]), temperature)
+    drier = np.array([0.97 * water])
+    system = chemical_system()
+    plain = equilibrium._restore_feasibility(totals, drier, neighbour.minerals.copy(), system)
+    predicted = equilibrium._predict(totals, drier, temperature, neighbour, np.array([0]), system)
+    assert np.array_equal(predicted > 0, neighbour.minerals > 0)
+    assert _max_residual(totals, drier, temperature, predicted) <= MAX_PREDICTED_RESIDUAL
+    assert _max_residual(totals, drier, temperature, plain) > 10 * MAX_PREDICTED_RESIDUAL
+
+
+@pytest.mark.parametrize("temperature", [283.15, 300.0, 310.0])
+def test_gypsum_anhydrite_exchange_matches_phreeqc(monkeypatch, temperature):
+    # Halite-saturated CaSO4 brine across the gypsum/anhydrite transition (~35 °C here): the two
+    # hydrates have the same solutes, so one replaces the other rather than both entering a
+    # nearly singular Newton system; no fallback to continuation is needed.
+    phreeqpython = pytest.importorskip("phreeqpython")
+
+    def no_continuation(*args, **kwargs):
+        raise AssertionError("continuation used")
+
+    monkeypatch.setattr(equilibrium, "_continuation", no_continuation)
+    totals = _brine(Na=8.0, Cl=8.0, Ca=0.1, SO4=0.1)
+    state = solve_equilibrium(np.broadcast_to(totals, (3, len(SOLUTES))), 1.0, temperature)
+    engine = phreeqpython.PhreeqPython(database="pitzer.dat")
+    engine.ip.run_string("\n".join(
+        ["SOLUTION 1", " units mol/kgw", f" temp {temperature - 273.15:.4f}", " Na 8", " Cl 8", " Ca 0.1",
+         " S(6) 0.1", "EQUILIBRIUM_PHASES 1"] + [f" {m} 0 0" for m in state.mineral_names]
+        + ["SELECTED_OUTPUT", " -reset false", " -equilibrium_phases " + " ".join(state.mineral_names), "END"]))
+    output = engine.ip.get_selected_output_array()       # header, initial solution, equilibrium
+    header, values = output[0], output[-1]
+    reference = {name: float(values[header.index(name)]) for name in state.mineral_names}
+    for j, name in enumerate(state.mineral_names):
+        assert state.minerals[0, j] == pytest.approx(reference[name], rel=RTOL_PHREEQC_AMOUNT,
+                                                     abs=ATOL_PHREEQC_AMOUNT)
+    assert {n for n, a in zip(state.mineral_names, state.minerals[0]) if a > 0} \
+        == {n for n, a in reference.items() if a > 0}
+
+
+def test_seeded_cold_batch_equals_individual_solves():
+    # A cold batch of ≥ _SEED_MIN_BATCH brines starts from solved neighbours (seeds, lever rule,
+    # linearised prediction); each result must be the equilibrium a lone cold solve finds.
+    rng = np.random.default_rng(11)
+    n = equilibrium._SEED_MIN_BATCH + 44
+    seawater = _molality(_reference_rows()[0])
+    totals = seawater * np.exp(rng.normal(0.0, 0.2, (n, len(SOLUTES))))
+    charge = np.array([1, 1, 2, 2, 0, -2, 0, -1, 1], dtype=float)
+    totals[:, IDX["Cl"]] = totals @ charge
+    water = np.exp(-rng.uniform(0.0, np.log(60.0), n))
+    temperature = rng.uniform(278.15, 318.15, n)
+    batch = solve_equilibrium(totals, water, temperature)
+    present = batch.minerals > 0
+    assert np.all(np.abs(batch.saturation_index[present]) <= SI_TOL)
+    assert np.all(batch.saturation_index[~present] <= SI_SUPERSATURATION)
+    for i in np.argsort(water)[:: n // 6]:
+        one = solve_equilibrium(totals[i], water[i], temperature[i])
+        np.testing.assert_allclose(batch.minerals[i], one.minerals, rtol=1e-7, atol=1e-13)
+        np.testing.assert_allclose(batch.molality[i], one.molality, rtol=1e-8)
