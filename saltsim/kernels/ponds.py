@@ -490,18 +490,19 @@ def mix(state: PondState, lookup: PathLookup, index: np.ndarray, water: np.ndarr
     if index.size == 1 and lookup.solids_list is not None:
         return _mix_one(state, lookup, int(index.reshape(-1)[0]), water, solutes, feed, position)
     n = state.n_ponds
-    solids_in = np.bincount(index, weights=feed * at_position(lookup.solids, np.asarray(position, float)),
-                            minlength=n)
+    # the removed solids of the parcels' sources and of the ponds, in one (elementwise) lookup
+    solids = at_position(lookup.solids, np.concatenate([np.asarray(position, float), state.position]))
+    solids_in = np.bincount(index, weights=feed * solids[:index.size], minlength=n)
     feed_in = np.bincount(index, weights=feed, minlength=n)
     feed_new = state.feed + feed_in
-    solids_total = state.feed * at_position(lookup.solids, state.position) + solids_in
+    solids_total = state.feed * solids[index.size:] + solids_in
     received = feed_in > 0.0
-    mean_solids = np.divide(solids_total, feed_new, out=np.zeros_like(feed_new), where=feed_new > _FEED_FLOOR)
+    mean_solids = np.divide(solids_total, feed_new, out=np.zeros(n), where=feed_new > _FEED_FLOOR)
     position_new = np.where(received & (feed_new > _FEED_FLOOR),
                             position_of_solids(lookup, mean_solids), state.position)
     new_water = state.water + np.bincount(index, weights=water, minlength=n)
     new_solutes = state.solutes.copy()
-    if index.size <= 1 or np.bincount(index).max() == 1:
+    if index.size <= 1 or len(set(index.tolist())) == index.size:
         new_solutes[index] += solutes
     else:
         np.add.at(new_solutes, index, solutes)
