@@ -118,10 +118,13 @@ class PathLookup:
     row_index: np.ndarray = None
     solute_stoichiometry: np.ndarray = None
     #: The same numbers as Python lists, for the one-pond path (the lake) of the kernel, where a
-    #: NumPy call on one element costs 10-50x the arithmetic: rows of ``bulk`` and ``bulk_delta``,
+    #: NumPy call on one element costs 10-50x the arithmetic: rows of ``bulk``, ``bulk_delta``,
+    #: ``columns`` and ``columns_delta``,
     #: ``neg_retained``, ``row_index``, ``solids`` and ``water``.
     bulk_rows: list = None
     bulk_delta_rows: list = None
+    columns_rows: list = None
+    columns_delta_rows: list = None
     neg_retained_list: list = None
     row_index_list: list = None
     solids_list: list = None
@@ -186,7 +189,9 @@ def path_lookup(table, solutes) -> PathLookup:
     bulk = np.ascontiguousarray(columns[:, :COL_SOLIDS])
     bulk_delta = _delta(bulk)
     row_index = np.arange(water.shape[0], dtype=float)
-    return PathLookup(water=water, retained=retained, columns=columns, columns_delta=_delta(columns),
+    columns_delta = _delta(columns)
+    return PathLookup(water=water, retained=retained, columns=columns, columns_delta=columns_delta,
+                      columns_rows=columns.tolist(), columns_delta_rows=columns_delta.tolist(),
                       bulk=bulk, bulk_delta=bulk_delta,
                       bulk_rows=bulk.tolist(), bulk_delta_rows=bulk_delta.tolist(),
                       neg_retained_list=(-retained).tolist(), row_index_list=row_index.tolist(),

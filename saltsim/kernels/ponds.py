@@ -204,10 +204,10 @@ def _properties_scalar(water: float, feed: float, position: float, solute_mass: 
 def _properties_one(state: PondState, lookup: PathLookup) -> BrineProperties:
     """:func:`brine_properties` of a single pond (the lake) in Python scalars (~1/5 of the cost)."""
     solute_mass = float((state.solutes @ lookup.solute_molar_mass)[0])
-    volume, density, ratio, mass = _properties_scalar(float(state.water[0]), float(state.feed[0]),
-                                                      float(state.position[0]), solute_mass, lookup)
-    return BrineProperties(volume=np.array([volume]), density=np.array([density]),
-                           water_activity=np.exp(np.array([ratio])), mass=np.array([mass]))
+    values = np.array(_properties_scalar(float(state.water[0]), float(state.feed[0]), float(state.position[0]),
+                                         solute_mass, lookup))
+    np.exp(values[2:3], out=values[2:3])   # ln a_w -> a_w; the four fields are views of one array
+    return BrineProperties(volume=values[0:1], density=values[1:2], water_activity=values[2:3], mass=values[3:4])
 
 
 def refresh_properties(props: BrineProperties, state: PondState, lookup: PathLookup, rows) -> BrineProperties:
@@ -574,33 +574,28 @@ def _step_one(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evap
     evaporated = min(demand, max(available, 0.0))
     water = water + rain
     water -= evaporated
-    # equilibrate
+    # equilibrate, with the path rows and the mineral vector as Python lists
     active = feed > _FEED_FLOOR
-    k = min(int(s), max(lookup.n_rows - 2, 0))
-    weight = s - k
-    row = lookup.columns_delta[k:k + 1] * weight
-    row += lookup.columns[k:k + 1]
-    excess = water - feed * float(row[0, COL_WATER])
+    value, delta, weight = _row_one(lookup.columns_rows, lookup.columns_delta_rows, s)
+    excess = water - feed * (delta[COL_WATER] * weight + value[COL_WATER])
     excess /= feed if active else 1.0
-    excess += float(row[0, COL_RETAINED])
+    excess += delta[COL_RETAINED] * weight + value[COL_RETAINED]
     target = interp_one(-excess, lookup.neg_retained_list, lookup.row_index_list) if active else s
-    k = min(int(target), max(lookup.n_rows - 2, 0))
-    change = lookup.minerals_delta[k:k + 1] * (target - k)
-    change += lookup.minerals[k:k + 1]
-    change -= row[:, COL_MINERALS:]
-    change *= feed
+    to_value, to_delta, to_weight = _row_one(lookup.columns_rows, lookup.columns_delta_rows, target)
+    m = COL_MINERALS
+    change = [((d1 * to_weight + v1) - (d0 * weight + v0)) * feed
+              for d1, v1, d0, v0 in zip(to_delta[m:], to_value[m:], delta[m:], value[m:])]
+    deposited = np.array([change]).reshape(1, len(change))
     stoich = lookup.solute_stoichiometry
     factor = math.inf
-    if change.shape[1]:
+    if change:
         # precipitation limited by the solutes present, redissolution by the deposit
         if target >= s:
-            need = (change @ stoich)[0].tolist()
+            need = (deposited @ stoich)[0].tolist()
             factor = min([a / b for a, b in zip(state.solutes[0].tolist(), need) if b > 0.0], default=math.inf)
         else:
-            give = (-change)[0].tolist()
-            factor = min([a / b for a, b in zip(state.layer[0].tolist(), give) if b > 0.0], default=math.inf)
+            factor = min([a / -c for a, c in zip(state.layer[0].tolist(), change) if -c > 0.0], default=math.inf)
     factor = min(max(factor, 0.0), 1.0) if active else 0.0
-    deposited = change
     deposited *= factor
     position = (target - s) * factor + s
     new = PondState(water=np.array([water]) - deposited @ lookup.hydrate_water,
