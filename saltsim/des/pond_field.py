@@ -35,7 +35,8 @@ class FlowBook:
         self._rows: list[tuple] = []
 
     def flows(self, time_s, source_ids, sink_ids, masses, process: str) -> None:
-        masses = np.atleast_2d(masses)
+        if not (type(masses) is np.ndarray and masses.ndim == 2):
+            masses = np.atleast_2d(masses)
         self._rows.append((float(time_s), source_ids, sink_ids, masses, self.ledger.process_id(process)))
 
     def flow(self, time_s, source: str, sink: str, masses, process: str) -> None:
@@ -216,8 +217,12 @@ class PondField:
 
     # -- movements ------------------------------------------------------------------------
     def _parcel_masses(self, water, solutes):
-        return np.concatenate([np.atleast_1d(water)[:, None],
-                               np.atleast_2d(solutes) * self.lookup.solute_molar_mass], axis=1)
+        """Ledger component masses [kg] of parcels of brine: water, then each solute's mol × molar mass."""
+        solutes = np.asarray(solutes, dtype=float).reshape(-1, self.lookup.solute_molar_mass.size)
+        masses = np.empty((solutes.shape[0], 1 + solutes.shape[1]))
+        masses[:, 0] = water
+        np.multiply(solutes, self.lookup.solute_molar_mass, out=masses[:, 1:])
+        return masses
 
     def _mineral_masses(self, minerals):
         moved = minerals @ self.lookup.stoichiometry
