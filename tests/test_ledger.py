@@ -1,5 +1,6 @@
 """The mass ledger: flows, snapshots and the closure of the balance (hand-computed cases)."""
 import numpy as np
+import pytest
 
 from saltsim.constants import COMPONENTS
 from saltsim.des.ledger import Ledger
@@ -47,3 +48,22 @@ def test_vectorised_flows_drop_zero_rows():
     ledger.flows(0.0, ids, ledger.account("ext:atmosphere"), masses, "evaporation")
     time, source, sink, process, m = ledger.flow_arrays()
     assert time.shape == (1,) and source[0] == ids[1] and m[0, 0] == 5.0
+
+
+def test_deferred_rows_keep_the_order_of_the_calls_and_are_checked_when_read():
+    ledger = Ledger(components=("H2O", "Na"))
+    a, b = ledger.account("a"), ledger.account("b")
+    p = ledger.process_id("book")
+    ledger.defer([(1.0, a, b, np.array([[1.0, 0.0]]), p),
+                  (1.0, np.array([a, b]), np.array([b, a]), np.array([[2.0, 0.0], [0.0, 0.0]]), np.array([p, p]))])
+    ledger.flow(1.0, "b", "a", [3.0, 0.0], "direct")
+    ledger.defer([(2.0, a, b, np.array([[4.0, 1.0]]), p)])
+    time, source, sink, process, masses = ledger.flow_arrays()
+    # the zero row is dropped; the direct flow sits between the two deferred blocks
+    np.testing.assert_array_equal(masses[:, 0], [1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(source, [a, a, b, a])
+    np.testing.assert_array_equal(time, [1.0, 1.0, 1.0, 2.0])
+    assert [ledger.processes[i] for i in process] == ["book", "book", "direct", "book"]
+    ledger.defer([(3.0, a, b, np.array([[np.nan, 0.0]]), p)])
+    with pytest.raises(ValueError, match="non-finite mass in flow 'book' at t=3.0"):
+        ledger.flow_arrays()

@@ -46,6 +46,8 @@ class Ledger:
         self._flow_process: list[np.ndarray] = []
         #: True while appended chunks have not been filtered for zero rows.
         self._pending = False
+        #: Blocks of buffered rows not yet turned into arrays (:meth:`defer`).
+        self._deferred: list[list[tuple]] = []
         self._processes: list[str] = []
         self._process_ids: dict[str, int] = {}
         self._stocks: dict[int, list[tuple[float, np.ndarray]]] = {}
@@ -123,9 +125,46 @@ class Ledger:
         self._append(time_s if time_s.shape == (n,) else np.full(n, time_s), np.array(source_ids, dtype=np.int64),
                      np.array(sink_ids, dtype=np.int64), masses.copy(), np.array(process_ids, dtype=np.int64))
 
+    def defer(self, rows: list) -> None:
+        """Record buffered rows ``(time_s, source ids, sink ids, masses (k, n_components), process ids)``
+        (ids: one per row or a single one; process ids from :meth:`process_id`), in order.
+
+        They are turned into arrays in one vectorised pass when flows are next recorded directly
+        or read, so the order of all flows is the order of the calls; a non-finite mass is
+        reported then. The arrays must not be changed afterwards.
+        """
+        if rows:
+            self._deferred.append(rows)
+            self._pending = True
+
+    def _materialise(self) -> None:
+        rows = [row for block in self._deferred for row in block]
+        self._deferred = []
+        counts = [row[3].shape[0] for row in rows]
+        masses = np.concatenate([row[3] for row in rows]).reshape(-1, len(self.components))
+        if not np.isfinite(masses).all():
+            bad = int(np.searchsorted(np.cumsum(counts), np.flatnonzero(~np.isfinite(masses).all(axis=1))[0],
+                                      side="right"))
+            process = rows[bad][4]
+            name = self._processes[process] if np.ndim(process) == 0 else "a batch of flows"
+            raise ValueError(f"non-finite mass in flow {name!r} at t={rows[bad][0]} s")
+
+        def ids(values, k):
+            if type(values) is np.ndarray and values.shape == (k,):
+                return values
+            return np.full(k, np.asarray(values).reshape(-1)[0], dtype=np.int64)
+
+        self._flow_time.append(np.repeat(np.array([row[0] for row in rows], dtype=float), counts))
+        self._flow_source.append(np.concatenate([ids(row[1], k) for row, k in zip(rows, counts)]).astype(np.int64))
+        self._flow_sink.append(np.concatenate([ids(row[2], k) for row, k in zip(rows, counts)]).astype(np.int64))
+        self._flow_mass.append(masses)
+        self._flow_process.append(np.concatenate([ids(row[4], k) for row, k in zip(rows, counts)]).astype(np.int64))
+
     def _append(self, time_s, source, sink, masses, process) -> None:
         """Append rows as they come; rows of zero mass are dropped when the flows are read
         (:meth:`flow_arrays`), once for the whole run instead of once per call."""
+        if self._deferred:
+            self._materialise()
         self._flow_time.append(time_s)
         self._flow_source.append(source)
         self._flow_sink.append(sink)
@@ -155,6 +194,8 @@ class Ledger:
     # -- reading --------------------------------------------------------------------------
     def flow_arrays(self):
         """(time_s, source_id, sink_id, process_id, masses_kg) as concatenated arrays."""
+        if self._deferred:
+            self._materialise()
         if not self._flow_time:
             empty = np.empty(0)
             return empty, empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), \

@@ -35,8 +35,8 @@ class FlowBook:
         self._rows: list[tuple] = []
 
     def flows(self, time_s, source_ids, sink_ids, masses, process: str) -> None:
-        if not (type(masses) is np.ndarray and masses.ndim == 2):
-            masses = np.atleast_2d(masses)
+        # a copy: the rows are read when the ledger materialises them, after the caller is done
+        masses = np.array(masses, dtype=float, ndmin=2)
         self._rows.append((float(time_s), source_ids, sink_ids, masses, self.ledger.process_id(process)))
 
     def flow(self, time_s, source: str, sink: str, masses, process: str) -> None:
@@ -45,25 +45,17 @@ class FlowBook:
 
     def rows(self, time_s, source_ids: np.ndarray, sink_ids: np.ndarray, masses: np.ndarray,
              process_ids: np.ndarray) -> None:
-        """Flows of several processes in one block: ids and process ids (:meth:`Ledger.process_id`) per row."""
+        """Flows of several processes in one block: ids and process ids (:meth:`Ledger.process_id`) per row.
+
+        The arrays are kept, not copied: the caller must not change them afterwards.
+        """
         self._rows.append((float(time_s), source_ids, sink_ids, masses, process_ids))
 
     def flush(self) -> None:
-        rows = self._rows
-        if not rows:
-            return
-        counts = [r[3].shape[0] for r in rows]
-        n = sum(counts)
-        time, masses = np.empty(n), np.empty((n, rows[0][3].shape[1]))
-        src, snk, proc = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-        start = 0
-        for (t, source, sink, block, process), k in zip(rows, counts):
-            end = start + k   # slice assignment broadcasts a single id
-            time[start:end], src[start:end], snk[start:end], masses[start:end], proc[start:end] = \
-                t, source, sink, block, process
-            start = end
-        rows.clear()
-        self.ledger.flows_batch(time, src, snk, masses, proc)
+        """Hand the buffered rows to the ledger, in order (:meth:`Ledger.defer`)."""
+        if self._rows:
+            self.ledger.defer(self._rows)
+            self._rows = []
 
 
 class PondField:
