@@ -169,7 +169,8 @@ class Lake:
         Returns the NaCl moved from the brine to the crust. [mol]
         """
         spec = self.spec.crust
-        self.disturbed_area = float(crust_regeneration(self.disturbed_area, spec.recovery_time, duration))
+        if self.disturbed_area != 0.0:   # (0 stays 0: skip the NumPy call)
+            self.disturbed_area = float(crust_regeneration(self.disturbed_area, spec.recovery_time, duration))
         if spec.harvestable_area <= 0.0 or spec.regeneration_rate <= 0.0:
             return 0.0
         wanted = spec.regeneration_rate * spec.harvestable_area * duration * spec.halite_fraction / _NACL
