@@ -122,6 +122,14 @@ CONTINUATION_IONIC_STRENGTH = 6.0
 #: Water ratio between continuation stages, and their largest number. [-]
 _CONTINUATION_RATIO = 1.5
 _MAX_CONTINUATION_STAGES = 40
+#: While Newton iterates on an assemblage, an absent mineral whose ln(IAP/K) per formula ion
+#: exceeds this multiple of the present minerals' max |residual| (and ``_EARLY_ADDITION_MIN``)
+#: is added at once. [-]
+_EARLY_ADDITION_RATIO = 1.0
+_EARLY_ADDITION_MIN = 0.01
+#: ... as long as the brine has changed its assemblage fewer times than this (then only
+#: converged assemblages change, with the anti-cycling rules of D27).
+_EARLY_ADDITION_CHANGES = 8
 #: Newton iterations per active set, and active-set changes per brine, before giving up.
 MAX_NEWTON_ITERATIONS = 60
 MAX_ACTIVE_SET_CHANGES = 60
@@ -768,25 +776,10 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
     return to_continue, unsettled
 
 
-
-
-#: While Newton iterates on an assemblage, an absent mineral whose ln(IAP/K) per formula ion
-#: exceeds this multiple of the present minerals' max |residual| (and ``_EARLY_ADDITION_MIN``)
-#: is added at once. [-]
-_EARLY_ADDITION_RATIO = 1.0
-_EARLY_ADDITION_MIN = 0.01
-#: ... as long as the brine has changed its assemblage fewer times than this (then only
-#: converged assemblages change, with the anti-cycling rules of D27).
-_EARLY_ADDITION_CHANGES = 8
-_MERIT = "l2"
-
-
 def _merit(residual):
     """Merit function of the line search: the Euclidean norm of the residuals (the Newton
-    direction descends on it), or the max norm."""
-    if _MERIT == "l2":
-        return np.sqrt(np.einsum("bj,bj->b", residual, residual))
-    return np.abs(residual).max(axis=1, initial=0.0)
+    direction descends on it; on the max norm it need not)."""
+    return np.sqrt(np.einsum("bj,bj->b", residual, residual))
 
 
 def _update_active_sets(totals, amounts, active, saturation, system, tabu, repeated=None, context=None,

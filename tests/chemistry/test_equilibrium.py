@@ -278,3 +278,15 @@ def test_seeded_cold_batch_equals_individual_solves():
         one = solve_equilibrium(totals[i], water[i], temperature[i])
         np.testing.assert_allclose(batch.minerals[i], one.minerals, rtol=1e-7, atol=1e-13)
         np.testing.assert_allclose(batch.molality[i], one.molality, rtol=1e-8)
+
+
+def test_assemblage_that_does_not_settle_raises_without_continuation(monkeypatch):
+    monkeypatch.setattr(equilibrium, "MAX_ACTIVE_SET_CHANGES", 0)
+    with pytest.raises(ConvergenceError, match="did not settle"):
+        solve_equilibrium(_brine(Na=8.0, Cl=8.0), 1.0, 298.15, continuation=False)
+
+
+def test_thin_products_equal_one_matrix_product():
+    rng = np.random.default_rng(5)
+    tall, small = rng.normal(size=(20_011, 22)), rng.normal(size=(22, 9))
+    np.testing.assert_allclose(equilibrium._thin_product(tall, small), tall @ small, rtol=1e-12, atol=1e-12)
