@@ -1199,7 +1199,7 @@ def _lever_rule(totals, water0, molality, present, system):
 
     With the amounts p of the present minerals, the brine holds N − Sᵀp and W0 − M_w hᵀp;
     asking for the target molalities m gives the linear equations
-    (Sᵀ − M_w m hᵀ) p = N − m W0 (one per reacting component, scaled by the component's total),
+    (Sᵀ − M_w m hᵀ) p = N − m W0 (one per reacting component, scaled by its target dissolved amount),
     solved in the least-squares sense and clipped at zero. With the neighbour's equilibrium brine
     as the target this is the lever rule of phase diagrams: brines near an invariant point keep
     its brine composition and differ in the amounts of solids. [mol]
