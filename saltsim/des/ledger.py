@@ -148,17 +148,19 @@ class Ledger:
             process = rows[bad][4]
             name = self._processes[process] if np.ndim(process) == 0 else "a batch of flows"
             raise ValueError(f"non-finite mass in flow {name!r} at t={rows[bad][0]} s")
-
-        def ids(values, k):
-            if type(values) is np.ndarray and values.shape == (k,):
-                return values
-            return np.full(k, np.asarray(values).reshape(-1)[0], dtype=np.int64)
-
-        self._flow_time.append(np.repeat(np.array([row[0] for row in rows], dtype=float), counts))
-        self._flow_source.append(np.concatenate([ids(row[1], k) for row, k in zip(rows, counts)]).astype(np.int64))
-        self._flow_sink.append(np.concatenate([ids(row[2], k) for row, k in zip(rows, counts)]).astype(np.int64))
+        time, source, sink, process = [], [], [], []
+        for (t, src, snk, _, proc), k in zip(rows, counts):   # Python lists: cheap for a day's rows
+            time += [t] * k
+            for out, ids in ((source, src), (sink, snk), (process, proc)):
+                if type(ids) is np.ndarray and ids.shape == (k,):
+                    out += ids.tolist()
+                else:
+                    out += [ids if type(ids) is int else int(np.asarray(ids).reshape(-1)[0])] * k
+        self._flow_time.append(np.array(time, dtype=float))
+        self._flow_source.append(np.array(source, dtype=np.int64))
+        self._flow_sink.append(np.array(sink, dtype=np.int64))
         self._flow_mass.append(masses)
-        self._flow_process.append(np.concatenate([ids(row[4], k) for row, k in zip(rows, counts)]).astype(np.int64))
+        self._flow_process.append(np.array(process, dtype=np.int64))
 
     def _append(self, time_s, source, sink, masses, process) -> None:
         """Append rows as they come; rows of zero mass are dropped when the flows are read
