@@ -183,6 +183,9 @@ class SiteModel:
                        "in_transit": np.zeros(len(COMPONENTS)), "blocked_open": {}}
         self.in_campaign = np.zeros(len(self.field.names), dtype=bool)
         self._view_constants = None
+        # the calendar as Python ints for the daily tick: month (1-12) and year of each day
+        self._months = (self.calendar.month.astype(np.int64) + 1).tolist()
+        self._years = self.calendar.year.astype(np.int64).tolist()
         acc = self.ledger.account
         # accounts and processes of the lake's daily rows (without, with vapour uptake)
         pid = self.ledger.process_id
@@ -265,13 +268,13 @@ class SiteModel:
         """Advance the continuous physics by the day that ends at ``time_s``."""
         f, cal, ledger, lake, field = self.forcing, self.calendar, self.ledger, self.lake, self.field
         book = field.book
-        month = int(cal.month[day]) + 1
-        year_index = int(cal.year[day] - cal.year[0])
+        month, year = self._months[day], self._years[day]
+        year_index = year - self._years[0]
         # pumps
         for k, station in enumerate(self.pumps):
             seconds = station.pump_seconds_since_last(time_s)
             spec = station.spec
-            volume = station.allowed_volume(time_s, seconds, month, int(cal.year[day]), lake.level)
+            volume = station.allowed_volume(time_s, seconds, month, year, lake.level)
             if volume <= 0.0 or spec.destination not in field.names:
                 continue
             dst = field.names.index(spec.destination)

@@ -439,11 +439,15 @@ def _take_one(state: PondState, i: int, fraction: float):
     """:func:`take` from one pond, in scalars where the arrays would have one element (same bits)."""
     water, feed = float(state.water[i]) * fraction, float(state.feed[i]) * fraction
     solutes = state.solutes[i:i + 1] * fraction
-    new_water, new_solutes, new_feed = state.water.copy(), state.solutes.copy(), state.feed.copy()
-    new_water[i] -= water
-    new_solutes[i] -= solutes[0]
-    new_feed[i] -= feed
-    new = PondState(new_water, new_solutes, new_feed, state.position, state.layer)
+    if state.water.shape[0] == 1:   # the lake: new arrays at once
+        new = PondState(np.array([float(state.water[0]) - water]), state.solutes - solutes,
+                        np.array([float(state.feed[0]) - feed]), state.position, state.layer)
+    else:
+        new_water, new_solutes, new_feed = state.water.copy(), state.solutes.copy(), state.feed.copy()
+        new_water[i] -= water
+        new_solutes[i] -= solutes[0]
+        new_feed[i] -= feed
+        new = PondState(new_water, new_solutes, new_feed, state.position, state.layer)
     return new, (np.array([water]), solutes, np.array([feed]), state.position[i:i + 1].copy())
 
 
