@@ -113,6 +113,7 @@ def _power_matrix(series) -> np.ndarray:
 # The Chebyshev sums are evaluated as one matrix product with the powers of t (exact to ~1e-14 on
 # [−1, 1], checked against Clenshaw in the tests); columns: low set (3), high set (3).
 _POW = np.concatenate([_power_matrix(_C_LOW), _power_matrix(_C_HIGH)], axis=1)
+_POW_ROWS = [row[:, None] for row in _POW]  # rows as (6, 1) columns for the Horner loop
 
 
 def j_function(x, order: int = 1):
@@ -140,11 +141,21 @@ def j_function(x, order: int = 1):
     p2 = xs ** 0.2
     pm1 = xs ** -0.1
     t = np.where(low, 2.0 * p2 - 1.0, (20.0 * pm1 - 11.0) / 9.0)  # t = z/2
-    powers = np.empty(t.shape + (_POW.shape[0],))
-    powers[..., 0] = 1.0
-    powers[..., 1:] = t[..., None]
-    sums = np.einsum("...k,kj->...j", np.cumprod(powers, axis=-1), _POW)  # (..., 6)
-    sums = np.where(low[..., None], sums[..., :3], sums[..., 3:])
+    # Horner in t, series-major (3, N) so that every operation runs over contiguous arguments;
+    # the low and high sets each on their own arguments
+    flat, low_flat = t.reshape(-1), low.reshape(-1)
+    sums = np.empty((flat.size, 3))
+    for columns, chosen in ((slice(0, 3), low_flat), (slice(3, 6), ~low_flat)):
+        if not chosen.any():
+            continue
+        tc = flat[chosen]
+        acc = np.empty((3, tc.size))
+        acc[:] = _POW[-1, columns][:, None]
+        for row in _POW_ROWS[-2::-1]:
+            acc *= tc
+            acc += row[columns]
+        sums[chosen] = acc.T
+    sums = sums.reshape(t.shape + (3,))
     jay = np.where(pos, x / 4.0 - 1.0 + sums[..., 0], 0.0)
     if order == 0:
         return jay
@@ -241,27 +252,47 @@ def debye_huckel_aphi(temperature) -> np.ndarray:
     return dh_b * e2_dkt / 6.0
 
 
-def _plan(targets: np.ndarray, n_out: int) -> tuple:
-    """Precomputed plan to sum columns of an array onto ``n_out`` targets (see :func:`_scatter`)."""
-    targets = np.asarray(targets, dtype=np.intp)
-    order = np.argsort(targets, kind="stable")
-    uniq, starts = np.unique(targets[order], return_index=True)
-    return order, starts, uniq, n_out
+#: Multiply-adds per block of :func:`_scatter`'s products: OpenBLAS runs a product of more than
+#: 65536·4 multiply-adds on several threads, which cost 5–20× the CPU on the shared 2-core VM.
+_BLAS_SINGLE_THREAD_SIZE = 200_000
 
 
-def _scatter(g: np.ndarray, plan: tuple) -> np.ndarray:
-    """out[..., t] = Σ g[..., j] over the columns j whose target is t (single-threaded reduceat).
+def _plan(targets: np.ndarray, n_out: int, sources=None, weights=None) -> tuple:
+    """Precomputed plan to sum columns of an array onto ``n_out`` targets (see :func:`_scatter`).
 
-    Used instead of a product with a one-hot matrix: multi-threaded BLAS on these thin products
-    was 5–20x slower on the shared 2-core VM.
+    Column ``sources[k]`` (default ``k``) is added, times ``weights[k]`` (default 1), to target
+    ``targets[k]``; a column may feed several targets. The plan is the (columns × used targets)
+    matrix of these weights.
     """
-    order, starts, uniq, n_out = plan
-    if len(order) == 0:
-        return np.zeros(g.shape[:-1] + (n_out,))
-    red = np.add.reduceat(g[..., order], starts, axis=-1)
-    if len(uniq) == n_out:
+    targets = np.asarray(targets, dtype=np.intp)
+    sources = np.arange(len(targets)) if sources is None else np.asarray(sources, dtype=np.intp)
+    weights = np.ones(len(targets)) if weights is None else np.asarray(weights, dtype=float)
+    uniq = np.unique(targets)
+    matrix = np.zeros((int(sources.max(initial=-1)) + 1, len(uniq)))
+    np.add.at(matrix, (sources, np.searchsorted(uniq, targets)), weights)
+    rows = max(64, _BLAS_SINGLE_THREAD_SIZE // max(1, matrix.size))
+    return matrix, uniq, n_out, rows
+
+
+def _scatter(g: np.ndarray, plan: tuple, used_only: bool = False) -> np.ndarray:
+    """out[..., t] = Σ w g[..., j] over the columns j whose target is t (see :func:`_plan`).
+
+    One product with the plan's 0/1 matrix, by row blocks small enough for OpenBLAS to stay on
+    one thread (~4× faster than a ``reduceat`` on these short rows). ``used_only`` returns only
+    the targets that receive a column (``plan[1]``).
+    """
+    matrix, uniq, n_out, rows = plan
+    lead = g.shape[:-1]
+    if matrix.shape[0] == 0:
+        return np.zeros(lead + ((len(uniq),) if used_only else (n_out,)))
+    flat = g.reshape(-1, g.shape[-1])
+    red = np.empty((len(flat), matrix.shape[1]))
+    for lo in range(0, len(flat), rows):
+        np.matmul(flat[lo:lo + rows], matrix, out=red[lo:lo + rows])
+    red = red.reshape(lead + (matrix.shape[1],))
+    if used_only or len(uniq) == n_out:
         return red
-    out = np.zeros(g.shape[:-1] + (n_out,))
+    out = np.zeros(lead + (n_out,))
     out[..., uniq] = red
     return out
 
@@ -411,8 +442,14 @@ class PitzerModel:
             # Jacobian cells: pair and same-sign-pair cells are distinct (assigned directly);
             # triplet and λ terms are summed onto cells.
             "s_direct": np.concatenate([pc * n + pa, pa * n + pc, qi * n + qj, qj * n + qi]),
+            # columns [ψ m_k, ψ m_j, ψ m_i, λ] of each triplet (i, j, k) / λ pair (i, j)
             "s_rest": _plan(np.concatenate([ti * n + tj, tj * n + ti, ti * n + tk, tk * n + ti,
-                                            tj * n + tk, tk * n + tj, li * n + lj, lj * n + li]), n * n),
+                                            tj * n + tk, tk * n + tj, li * n + lj, lj * n + li]), n * n,
+                            sources=np.concatenate([np.tile(np.arange(len(ti)), 2),
+                                                    len(ti) + np.tile(np.arange(len(ti)), 2),
+                                                    2 * len(ti) + np.tile(np.arange(len(ti)), 2),
+                                                    3 * len(ti) + np.tile(np.arange(len(li)), 2)]),
+                            weights=np.concatenate([np.ones(6 * len(ti)), np.full(2 * len(li), 2.0)])),
             "kcl": kcl, "ic": ic,
             "coef": {
                 "beta0": self.beta0[:, pc, pa], "beta1": self.beta1[:, pc, pa],
@@ -626,10 +663,9 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     lam_b = np.broadcast_to(lam, mli.shape)  # λ is molality-independent: give it the batch shape
     sym = np.zeros(shape + (n * n,))
     sym[..., d["s_direct"]] = np.concatenate([w, w, 2.0 * phi, 2.0 * phi], axis=-1)
-    order, starts, uniq, _ = d["s_rest"]
-    if len(order):
-        rest = np.concatenate([pk, pk, pj, pj, pi_, pi_, 2.0 * lam_b, 2.0 * lam_b], axis=-1)
-        sym[..., uniq] += np.add.reduceat(rest[..., order], starts, axis=-1)
+    uniq = d["s_rest"][1]
+    if len(uniq):
+        sym[..., uniq] += _scatter(np.concatenate([pk, pj, pi_, lam_b], axis=-1), d["s_rest"], used_only=True)
     jac = (sym.reshape(shape + (n, n))
            + z2[:, None] * dfbig[..., None, :]
            + az[:, None] * v[..., None, :]
