@@ -329,6 +329,8 @@ class PondField:
         self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.capacity(),
                                         seep_rate * duration, rain_depth, fresh_evaporation, relative_humidity,
                                         props=self.properties())
+        # the transfers read the new state's properties: computed now with the step's path row
+        self._props = kernel.brine_properties(self._state, self.lookup, row=f.bulk_row)
         self.deposited_total += f.deposited
         # the day's rows in one block: rain, evaporation, [vapour uptake,] precipitation,
         # redissolution and seepage, n ponds each (accounts and processes per row: _tick_rows)

@@ -129,7 +129,7 @@ class BrineProperties:
     mass: np.ndarray
 
 
-def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
+def brine_properties(state: PondState, lookup: PathLookup, row: np.ndarray | None = None) -> BrineProperties:
     """Volume, density and water activity of each pond's brine.
 
     The brine is read as the path brine at its position (water F·water(s), its actual solutes)
@@ -144,6 +144,9 @@ def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
     ----------
     state : PondState
     lookup : PathLookup
+    row : ndarray (n, 4), optional
+        ``at_rows(lookup.bulk, lookup.bulk_delta, state.position)`` if the caller has it
+        (:attr:`DayFlows.bulk_row`).
 
     Returns
     -------
@@ -151,12 +154,13 @@ def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
     """
     if state.water.shape[0] == 1 and lookup.bulk_rows is not None:
         return _properties_one(state, lookup)
-    return _properties_many(state, lookup)
+    return _properties_many(state, lookup, row)
 
 
-def _properties_many(state: PondState, lookup: PathLookup) -> BrineProperties:
+def _properties_many(state: PondState, lookup: PathLookup, row: np.ndarray | None = None) -> BrineProperties:
     """:func:`brine_properties` with array operations (any number of ponds)."""
-    row = at_rows(lookup.bulk, lookup.bulk_delta, state.position)
+    if row is None:
+        row = at_rows(lookup.bulk, lookup.bulk_delta, state.position)
     water = state.water
     path_water = state.feed * row[:, COL_WATER]
     solute_mass = state.solutes @ lookup.solute_molar_mass
@@ -243,9 +247,9 @@ def refresh_properties(props: BrineProperties, state: PondState, lookup: PathLoo
     return BrineProperties(volume=volume, density=density, water_activity=activity, mass=mass)
 
 
-def _brine_volume(state: PondState, lookup: PathLookup) -> np.ndarray:
-    """``brine_properties(state, lookup).volume`` alone, by the same operations. [m³]"""
-    row = at_rows(lookup.bulk, lookup.bulk_delta, state.position)
+def _brine_volume(state: PondState, lookup: PathLookup, row: np.ndarray) -> np.ndarray:
+    """``brine_properties(state, lookup).volume`` alone, by the same operations, given the path
+    row of the ponds' positions (``at_rows(lookup.bulk, lookup.bulk_delta, state.position)``). [m³]"""
     path_water = state.feed * row[:, COL_WATER]
     volume = state.solutes @ lookup.solute_molar_mass
     volume += path_water
@@ -542,7 +546,8 @@ class DayFlows:
 
     ``rain`` (n,) [kg], ``evaporated`` (n,) [kg] (negative: uptake), ``deposited`` (n, n_min)
     [mol] (negative: redissolved), ``seepage`` and ``overflow``: (water (n,) [kg],
-    solutes (n, n_el) [mol], feed (n,) [kg], position (n,) [-]).
+    solutes (n, n_el) [mol], feed (n,) [kg], position (n,) [-]); ``bulk_row`` (n, 4): the path
+    row of the returned state's positions (``row`` of :func:`brine_properties`), or None.
     """
 
     rain: np.ndarray
@@ -550,6 +555,7 @@ class DayFlows:
     deposited: np.ndarray
     seepage: tuple
     overflow: tuple
+    bulk_row: np.ndarray | None = None
 
 
 def _scalar(value) -> float:
@@ -651,7 +657,10 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
         water -= evaporated
         state, deposited = equilibrate(PondState(water, state.solutes, state.feed, state.position, state.layer),
                                        lookup)
-    volume = _brine_volume(state, lookup)
+    # the path row of the positions: seepage and overflow keep them, so it is also the row of
+    # the returned state (DayFlows.bulk_row, for brine_properties)
+    row = at_rows(lookup.bulk, lookup.bulk_delta, state.position)
+    volume = _brine_volume(state, lookup, row)
     seepage = overflow = None
     if np.count_nonzero(seepage_depth > 0.0):
         seep_fraction = np.minimum(seepage_depth * area / np.maximum(volume, _VOLUME_FLOOR), 1.0)
@@ -667,4 +676,4 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
         seepage = nothing if seepage is None else seepage
         overflow = nothing if overflow is None else overflow
     return state, DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
-                           seepage=seepage, overflow=overflow)
+                           seepage=seepage, overflow=overflow, bulk_row=row)
