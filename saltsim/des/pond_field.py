@@ -88,6 +88,7 @@ class PondField:
         self.seepage_aged = np.array([p.seepage if p.seepage_aged is None else p.seepage_aged
                                       for p in self.ponds], dtype=float)
         self.seepage_time = np.array([p.seepage_ageing_time for p in self.ponds], dtype=float)
+        self._seepage_span = self.seepage_new - self.seepage_aged
         self.porosity = np.array([p.entrainment for p in self.ponds], dtype=float)
         self.rule = np.array([RULES.index(p.transfer_rule) for p in self.ponds], dtype=np.int64)
         self.by_density = self.rule == 1
@@ -325,7 +326,7 @@ class PondField:
              month: int, duration: float = DAY):
         """One day of all ponds: the kernel step, then the transfers. Returns the overflow volumes [m³]."""
         age = np.minimum(time_s / self.seepage_time, 50.0)
-        seep_rate = self.seepage_aged + (self.seepage_new - self.seepage_aged) * np.exp(-age)
+        seep_rate = self.seepage_aged + self._seepage_span * np.exp(-age)
         self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.capacity(),
                                         seep_rate * duration, rain_depth, fresh_evaporation, relative_humidity,
                                         props=self.properties())

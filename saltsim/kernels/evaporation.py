@@ -74,7 +74,9 @@ def brine_evaporation_ratio(water_activity, relative_humidity):
     float or ndarray
         The ratio; 1 for fresh water, negative when the brine takes up vapour. [-]
     """
-    rh = np.minimum(relative_humidity, MAX_RELATIVE_HUMIDITY)
+    # (a float humidity: min() is np.minimum's value without the NumPy call)
+    rh = min(relative_humidity, MAX_RELATIVE_HUMIDITY) if type(relative_humidity) is float \
+        else np.minimum(relative_humidity, MAX_RELATIVE_HUMIDITY)
     return (np.asarray(water_activity, dtype=float) - rh) / (1.0 - rh)
 
 

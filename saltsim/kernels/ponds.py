@@ -309,10 +309,16 @@ def atmosphere(state: PondState, lookup: PathLookup, area, rain_depth, fresh_eva
         Water evaporated (negative: vapour taken up). [kg]
     """
     water = state.water
-    rain = rain_depth * area * WATER_DENSITY + np.zeros(water.shape)
+    rain = rain_depth * area * WATER_DENSITY
+    if type(rain) is np.ndarray and rain.shape == water.shape:
+        rain += 0.0   # what adding np.zeros does (-0.0 → 0.0), without the array
+    else:
+        rain = rain + np.zeros(water.shape)
     demand = brine_evaporation(fresh_evaporation, water_activity, relative_humidity) * area * WATER_DENSITY
     # a pond without brine neither evaporates nor takes up vapour
-    demand[~(water > 0.0)] = 0.0
+    has_brine = water > 0.0
+    if np.count_nonzero(has_brine) < has_brine.size:
+        demand[~has_brine] = 0.0
     available = water + rain
     available -= state.feed * lookup.water[-1]
     np.maximum(available, 0.0, out=available)
@@ -611,7 +617,8 @@ def _step_one(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evap
     new = PondState(water=np.array([water]) - deposited @ lookup.hydrate_water,
                     solutes=state.solutes - deposited @ stoich,
                     feed=state.feed, position=np.array([position]), layer=state.layer + deposited)
-    return new, np.array([rain]), np.array([evaporated]), deposited
+    flows = np.array([rain, evaporated])
+    return new, flows[0:1], flows[1:2], deposited
 
 
 def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume: np.ndarray,
