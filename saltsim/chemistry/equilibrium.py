@@ -442,8 +442,7 @@ def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
     count = int(active.sum(axis=1).max(initial=0))
     if count == 0:
         return np.zeros((n_batch, n_min))
-    order = np.argsort(~active, axis=1, kind="stable")[:, :count]             # (B, k): present first
-    present = np.take_along_axis(active, order, axis=1)
+    order, present, (r, c, slot) = _compress(active, count)                  # (B, k): present first
     nu = system.species_stoichiometry[order]                                  # (B, k, s)
     h = system.hydrate_water[order]                                           # (B, k)
     # dm_s/dp_k = (−ν_ks + m_s M_w h_k) / W
@@ -468,8 +467,21 @@ def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
         except np.linalg.LinAlgError:
             step[~singular] = np.einsum("bkj,bj->bk", np.linalg.pinv(jac[~singular]), rhs[~singular])
     delta = np.zeros((n_batch, n_min))
-    np.put_along_axis(delta, order, np.where(present, step, 0.0), axis=1)
+    delta[r, c] = step[r, slot]
     return delta
+
+
+def _compress(active, count):
+    """Indices of each brine's present minerals, first ``count`` slots: ``order`` (B, count)
+    (padding slots point at mineral 0), the mask of filled slots, and the (brine, mineral, slot)
+    triples of the present minerals (cheaper than a stable argsort of the mask)."""
+    slot_of = np.cumsum(active, axis=1) - 1
+    r, c = np.nonzero(active)
+    slot = slot_of[r, c]
+    order = np.zeros((len(active), count), dtype=np.intp)
+    order[r, slot] = c
+    present = np.arange(count) < (slot_of[:, -1] + 1)[:, None]
+    return order, present, (r, c, slot)
 
 
 def _max_step(totals_dissolved, water, delta_dissolved, delta_water):
@@ -797,9 +809,7 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
     rows = np.arange(n_batch)
     # Scale for "negative": the total of the scarcest component of each mineral.
     stoich = system.stoichiometry
-    with np.errstate(divide="ignore", invalid="ignore"):
-        capacity = np.where(stoich > 0, totals[:, None, :] / stoich[None], np.inf).min(axis=2)
-    capacity = np.maximum(capacity, 1e-300)
+    capacity = np.maximum(_capacity(totals, stoich), 1e-300)
     relative = np.where(active, amounts / capacity, np.inf)
     most_negative = np.argmin(relative, axis=1)
     drop = relative[rows, most_negative] < -NEGATIVE_AMOUNT_TOLERANCE
@@ -834,6 +844,28 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
         changed |= add
         drop[rows[add][moved]] = True
     return changed, drop
+
+
+def _capacity(totals, stoich):
+    """Moles of each mineral the totals could form, min over its components of N_e / ν_e, (B, n_min);
+    inf for a mineral without solutes. Gathers each mineral's few components (padded by
+    repetition) instead of dividing by the whole stoichiometric matrix. [mol]"""
+    support = stoich > 0
+    width = max(1, int(support.sum(axis=1).max(initial=0)))
+    rank = np.cumsum(support, axis=1) - 1
+    comp = np.zeros((stoich.shape[0], width), dtype=np.intp)
+    coef = np.ones((stoich.shape[0], width))
+    mins, comps = np.nonzero(support)
+    comp[mins, rank[mins, comps]] = comps
+    coef[mins, rank[mins, comps]] = stoich[mins, comps]
+    counts = support.sum(axis=1)
+    for slot in range(1, width):  # padding repeats the first component
+        pad = counts <= slot
+        comp[pad, slot], coef[pad, slot] = comp[pad, 0], coef[pad, 0]
+    capacity = totals[:, comp[:, 0]] / coef[:, 0]
+    for slot in range(1, width):
+        np.minimum(capacity, totals[:, comp[:, slot]] / coef[:, slot], out=capacity)
+    return np.where(counts > 0, capacity, np.inf)
 
 
 def _choose_leaving(rows, entering, fallback, amounts, active, system, totals, water0, temperature, ln_k):
@@ -888,10 +920,11 @@ def _add_minerals(rows, candidate, amounts, active, system, last_left=None):
     given back).
     """
     returning = np.zeros(len(rows), dtype=bool) if last_left is None else last_left[rows] == candidate
-    vectors = np.where(returning[:, None, None], system.full_stoichiometry[None],
-                       np.pad(system.stoichiometry, ((0, 0), (1, 0)))[None])  # (k, n_min, 1+n_el)
+    # mineral vectors without water (0) or, for a returning hydrate, with it (1): (2, n_min, 1+n_el)
+    vectors = np.stack([np.pad(system.stoichiometry, ((0, 0), (1, 0))), system.full_stoichiometry])
+    kind = returning.astype(np.intp)
     act = active[rows]                                                      # (k, n_min)
-    target = vectors[np.arange(len(rows)), candidate]                       # (k, c)
+    target = vectors[kind, candidate]                                       # (k, c)
     active[rows, candidate] = True
     moved = np.zeros(len(rows), dtype=bool)
     count = int(act.sum(axis=1).max(initial=0))
@@ -899,17 +932,24 @@ def _add_minerals(rows, candidate, amounts, active, system, last_left=None):
         return moved
     # Express the candidate in the present minerals (compressed to the present ones, padded
     # with zero rows): target = α · present (least squares).
-    order = np.argsort(~act, axis=1, kind="stable")[:, :count]               # (k, p)
-    is_present = np.take_along_axis(act, order, axis=1)
-    present = np.where(is_present[:, :, None],
-                       np.take_along_axis(vectors, order[:, :, None], axis=1), 0.0)  # (k, p, c)
-    alpha_p = np.einsum("kc,kcp->kp", target, np.linalg.pinv(present))
+    order, is_present, _ = _compress(act, count)                             # (k, p)
+    present = np.where(is_present[:, :, None], vectors[kind[:, None], order], 0.0)  # (k, p, c)
+    # The pseudo-inverse depends on the assemblage only: one per distinct (present set, returning)
+    if act.shape[1] < 62:
+        keys = (act @ (1 << np.arange(act.shape[1], dtype=np.int64))) * 2 + kind
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(np.concatenate([act, returning[:, None]], axis=1), axis=0,
+                                      return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    alpha_p = np.einsum("kc,kcp->kp", target, np.linalg.pinv(present[first])[inverse])
     misfit = np.abs(np.einsum("kp,kpc->kc", alpha_p, present) - target).max(axis=1)
     dependent = misfit <= 1e-9 * np.abs(target).max(axis=1)
     if not dependent.any():
         return moved
     alpha = np.zeros(act.shape)
-    np.put_along_axis(alpha, order, np.where(is_present, alpha_p, 0.0), axis=1)
+    r, c, slot = _compress(act, count)[2]
+    alpha[r, c] = alpha_p[r, slot]
     dep_rows = rows[dependent]
     a = np.where(act[dependent] & (alpha[dependent] > 1e-12), alpha[dependent], 0.0)
     p = amounts[dep_rows]
