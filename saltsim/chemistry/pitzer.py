@@ -566,6 +566,11 @@ def ionic_strength(molality, charge) -> np.ndarray:
     return 0.5 * m @ (np.asarray(charge, dtype=float) ** 2)
 
 
+def _dot(a, b):
+    """Σ a b over the last axis (einsum: ~3× faster than ``np.sum(a * b, axis=-1)`` on short rows)."""
+    return np.einsum("...i,...i->...", a, b)
+
+
 def _core(m, st: PitzerAtT, jacobian: bool):
     """Shared evaluation of ln γ, ln aw and (optionally) their molality derivatives.
 
@@ -578,7 +583,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     n = len(z)
     big_i = 0.5 * np.einsum("...i,i->...", m, z2)
     big_z = np.einsum("...i,i->...", m, az)
-    sum_m = m.sum(axis=-1)
+    sum_m = np.einsum("...i->...", m)
     pos = big_i > _I_FLOOR  # below the floor the brine is treated as pure water
     i_s = np.where(pos, big_i, 1.0)
     s = np.sqrt(np.where(pos, big_i, 0.0))
@@ -614,18 +619,18 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     psi = st.psi  # triplets
     lam = st.lam  # neutral pairs (λ already halved for a species with itself)
 
-    f_big = f_dh + np.sum(mm * bprime, axis=-1) + np.sum(mq * etp, axis=-1)
-    csum = np.sum(mm * c, axis=-1)
+    f_big = f_dh + _dot(mm, bprime) + _dot(mq, etp)
+    csum = _dot(mm, c)
     w = 2.0 * bmat + big_z[..., None] * c
     gathered = np.concatenate([w * ma, w * mc, 2.0 * phi * mj, 2.0 * phi * mi,
                                psi * mtj * mtk, psi * mti * mtk, psi * mti * mtj,
                                2.0 * lam * mlj, 2.0 * lam * mli], axis=-1)
     ln_g = z2 * f_big[..., None] + az * csum[..., None] + _scatter(gathered, d["e_all"])
 
-    psi_mmm = np.sum(psi * mti * mtj * mtk, axis=-1)
+    psi_mmm = _dot(psi * mti, mtj * mtk)
     mix_phi = st.theta + et + ii * etp
-    osm = (osm_dh + np.sum(mm * (bphi + big_z[..., None] * c), axis=-1)
-           + np.sum(mq * mix_phi, axis=-1) + psi_mmm + np.sum(lam * mli * mlj, axis=-1))
+    osm = (osm_dh + _dot(mm, bphi + big_z[..., None] * c)
+           + _dot(mq, mix_phi) + psi_mmm + _dot(lam * mli, mlj))
     ln_aw = -(sum_m + 2.0 * osm) / WATER_MOLALITY
 
     # MacInnes convention: ln γ(Cl⁻) := ln γ±(KCl) at the same I
@@ -657,7 +662,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     u = _scatter(np.concatenate([bprime * ma, bprime * mc], axis=-1), e_pair)  # Σ B' m, partners
     v = _scatter(np.concatenate([c * ma, c * mc], axis=-1), e_pair)            # Σ C m, partners
     wv = _scatter(np.concatenate([etp * mj, etp * mi], axis=-1), e_mix)       # Σ Eθ' m, partners
-    coef_z2 = 0.5 * dfdh_di + 0.5 * (np.sum(mm * dbprime, axis=-1) + np.sum(mq * detp, axis=-1))
+    coef_z2 = 0.5 * dfdh_di + 0.5 * (_dot(mm, dbprime) + _dot(mq, detp))
     dfbig = coef_z2[..., None] * z2 + u + wv                           # (..., k)
     pk, pj, pi_ = psi * mtk, psi * mtj, psi * mti
     lam_b = np.broadcast_to(lam, mli.shape)  # λ is molality-independent: give it the batch shape
@@ -681,7 +686,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     xm = _scatter(np.concatenate([mix_phi * mj, mix_phi * mi], axis=-1), e_mix)
     psi_vec = _scatter(np.concatenate([psi * mtj * mtk, psi * mti * mtk, psi * mti * mtj], axis=-1),
                        d["e_trip"])
-    coef_osm = 0.5 * dosm_dh + 0.5 * (np.sum(mm * dbphi, axis=-1) + np.sum(mq * dmix_phi, axis=-1))
+    coef_osm = 0.5 * dosm_dh + 0.5 * (_dot(mm, dbphi) + _dot(mq, dmix_phi))
     lam_vec = _scatter(np.concatenate([lam * mlj, lam * mli], axis=-1), d["e_lam"])
     dosm = coef_osm[..., None] * z2 + csum[..., None] * az + y + xm + psi_vec + lam_vec
     dln_aw = -(1.0 + 2.0 * dosm) / WATER_MOLALITY
