@@ -115,6 +115,9 @@ class PondField:
         # constants of the daily transfers, computed once [m³]
         self._internal = self.edge_dst >= 0
         self._dst_index = np.maximum(self.edge_dst, 0)
+        #: Ponds fed by another pond (their own outflow frees room for it on the same day).
+        self._receivers = np.zeros(n, dtype=bool)
+        self._receivers[self._dst_index[self._internal]] = True
         self._min_volume = self.depth_min * self.area
         self._level_volume = self.transfer_level * self.area
         self._wall_volume = self.depth_max * self.area
@@ -378,10 +381,14 @@ class PondField:
         # depend on the room, so the room freed by each pond's outflow is a fixed point reached
         # after at most the longest chain of edges (exact on an acyclic network; a cycle stops at
         # the pond count).
+        # Only ponds that also receive can free room for others: without one offering, one round.
+        rounds = len(self.names) if offer[self._receivers].any() else 1
         sent = np.zeros(len(self.names))
-        for _ in range(len(self.names)):
+        for _ in range(rounds):
             room = np.where(self.online, np.maximum(headroom + sent, 0.0), 0.0)
             moved = self._split_offers(offer, np.where(internal, room[dst_index], np.inf))
+            if rounds == 1:
+                break
             now_sent = np.bincount(src, weights=moved, minlength=len(self.names))
             if np.array_equal(now_sent, sent):
                 break
