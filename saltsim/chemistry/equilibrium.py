@@ -1245,8 +1245,9 @@ def _linearised_newton(totals, water0, ln_k, amounts, active, model, system, ite
         dissolved, water = _composition(totals[rows], water0[rows], p, system)
         molality = np.maximum(dissolved[:, system.species_component], 0.0) / water[:, None]
         shift = (molality - m0[rows])[:, None, :]
-        ln_a = np.log(np.maximum(molality, _MOLALITY_FLOOR)) + ln_gamma0[rows] + (shift @ d_gamma[rows])[:, 0]
-        ln_aw = ln_aw0[rows] + (shift @ d_aw[rows][:, :, None])[:, 0, 0]
+        rows_gamma, rows_aw = d_gamma[rows], d_aw[rows]
+        ln_a = np.log(np.maximum(molality, _MOLALITY_FLOOR)) + ln_gamma0[rows] + (shift @ rows_gamma)[:, 0]
+        ln_aw = ln_aw0[rows] + np.einsum("bs,bs->b", shift[:, 0], rows_aw)
         ratio = _residuals(ln_a, ln_aw, ln_k[rows], system)
         residual = np.where(act, ratio, 0.0)
         going = np.abs(residual).max(axis=1) > _LINEARISED_TOLERANCE
@@ -1265,7 +1266,8 @@ def _linearised_newton(totals, water0, ln_k, amounts, active, model, system, ite
         if len(rows) == 0:
             rows = next_rows
             continue
-        delta = _newton_step(act, residual[going], molality[going], water, d_gamma[rows], d_aw[rows], system)
+        delta = _newton_step(act, residual[going], molality[going], water, rows_gamma[going], rows_aw[going],
+                             system)
         at_bound = act & (p <= 0.0) & (delta < 0.0)
         act &= ~at_bound
         dropped[rows] |= at_bound
