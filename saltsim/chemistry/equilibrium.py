@@ -127,6 +127,9 @@ _MAX_CONTINUATION_STAGES = 40
 #: converge (quadratic convergence: ~1e-8 or less) and is made without the Jacobian; measured on
 #: 10,000 seawater-derived brines: 7,036 of 7,037 such evaluations converged. [-]
 _FINAL_EVALUATION_MERIT = 1e-4
+#: ... when at least this many brines of a pass (or all of them) qualify: a separate activity
+#: call costs ~150 NumPy operations, about what the Jacobian costs for ~100 brines. [-]
+_MIN_CONFIRM_BATCH = 128
 #: While Newton iterates on an assemblage, an absent mineral whose ln(IAP/K) per formula ion
 #: exceeds this multiple of the present minerals' max |residual| (and ``_EARLY_ADDITION_MIN``)
 #: is added at once. [-]
@@ -649,6 +652,8 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         # A full Newton step from a residual below _FINAL_EVALUATION_MERIT lands within the
         # tolerance (quadratic convergence): that evaluation only confirms it, without Jacobian.
         confirm = (previous_norm[idx] <= _FINAL_EVALUATION_MERIT) & (alpha[idx] == 1.0) & ~need_jacobian[idx]
+        if confirm.sum() < min(len(idx), _MIN_CONFIRM_BATCH):
+            confirm[:] = False  # a second, small evaluation call costs more than it saves
         ln_a, ln_aw, molality, d_ln_gamma, d_ln_aw = _split_evaluation(
             dissolved, water, conditions, idx, confirm, system)
         need_jacobian[idx] = False
