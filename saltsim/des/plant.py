@@ -229,56 +229,70 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
                                account, account])
     sinks = ledger.accounts([account, account, account, "ext:waste", "ext:atmosphere", "ext:chlorine",
                              output_account])
-    cached_key, unit = None, None
-    idle = {key: 0.0 for key in supply.draw_columns()}  # the supply record of an idle day
+    process_id = None  # registered with the first batch, as a direct ledger call would
+    mass_output = isinstance(output, MassStore)
+    seasonal = bool(spec.months)
+    # The unit split of the current feed composition: its streams as one (6, n) block in ledger
+    # row order (reagents, water, waste, vapour, chlorine, product) and its scalars as floats.
+    cached_key = unit_block = None
+    unit_product = unit_electricity = unit_heat = 0.0
+    # A day's row starts from a template: the idle supply record and zero streams.
+    template = {"plant": spec.name, "route": spec.route, "product": spec.product, "feed_kg": 0.0,
+                "production_kg": 0.0, "reagents_kg": 0.0, "waste_kg": 0.0, "vapour_kg": 0.0,
+                "chlorine_kg": 0.0, **{key: 0.0 for key in supply.draw_columns()}}
     yield env.timeout(spec.start_delay)
     while True:
         begin, down_begin = env.now, uptime.downtime(env.now)
         yield env.timeout(period)
-        up = max(period - (uptime.downtime(env.now) - down_begin), 0.0) * derate
-        in_season = not spec.months or month_of(start, begin) in spec.months
+        now = env.now
+        up = max(period - (uptime.downtime(now) - down_begin), 0.0) * derate
+        in_season = not seasonal or month_of(start, begin) in spec.months
         room = output.capacity - output.level
         feed_kg, blocked, product_per_feed = 0.0, False, 0.0
         if in_season and up > 0.0 and feed.level > 0.0:
             composition = composition_of(feed, nominal_feed)
             key = composition.tobytes()
             if key != cached_key:  # the unit split depends on the feed composition only
-                cached_key, unit = key, process(spec.route, composition, spec.params)
-            product_per_feed = float(unit.product_mass)
+                unit = process(spec.route, composition, spec.params)
+                cached_key = key
+                unit_block = np.stack([unit.reagents, unit.water, unit.waste, unit.vapour, unit.chlorine,
+                                       unit.product])
+                unit_product = float(unit.product_mass)
+                unit_electricity, unit_heat = float(unit.electricity), float(unit.heat)
+            product_per_feed = unit_product
         if product_per_feed > 0.0:
             wanted = min(feed.level, spec.capacity * up / product_per_feed)
             feed_kg = min(wanted, room / product_per_feed)
             blocked = feed_kg < wanted
-        row = {"time_s": env.now, "plant": spec.name, "route": spec.route, "product": spec.product,
-               "uptime_frac": up / period, "feed_kg": 0.0, "production_kg": 0.0,
-               "reagents_kg": 0.0, "waste_kg": 0.0, "vapour_kg": 0.0, "chlorine_kg": 0.0,
-               "blocked_by_output": blocked}
-        electricity = heat = water_m3 = 0.0
+        row = template.copy()
+        row["time_s"] = now
+        row["uptime_frac"] = up / period
+        row["blocked_by_output"] = blocked
         if feed_kg > 0.0:
             got = yield feed.get(feed_kg)
-            masses = got if isinstance(got, np.ndarray) else composition * feed_kg
-            # Routes are linear in their feed: scale the unit split instead of a second solve.
-            split = type(unit)(*(np.asarray(part) * feed_kg for part in unit))
-            product_kg = min(float(split.product_mass), output.capacity - output.level)
-            # One vectorised ledger call per batch: feed, reagents, water in; waste, vapour,
-            # chlorine, product out.
-            ledger.flows(env.now, sources, sinks,
-                         np.stack([masses, split.reagents, split.water, split.waste, split.vapour,
-                                   split.chlorine, split.product]), f"plant:{spec.route}")
+            # Routes are linear in their feed: the batch is the unit split scaled (the same
+            # elementwise products as scaling each stream), rows in the ledger's order.
+            block = np.empty((7, unit_block.shape[1]))
+            block[0] = got if isinstance(got, np.ndarray) else composition * feed_kg
+            np.multiply(unit_block, feed_kg, out=block[1:])
+            product = block[6]
+            product_kg = min(unit_product * feed_kg, output.capacity - output.level)
+            # One ledger record per batch: feed, reagents, water in; waste, vapour, chlorine,
+            # product out (deferred: turned into arrays with the site's rows, in call order).
+            if process_id is None:
+                process_id = ledger.process_id(f"plant:{spec.route}")
+            ledger.defer([(float(env.now), sources, sinks, block, process_id)])
             if product_kg > 0.0:
-                yield output.put(product_kg, split.product) if isinstance(output, MassStore) \
-                    else output.put(product_kg)
-            electricity, heat = float(split.electricity), float(split.heat)
-            water_m3 = float(split.water.sum()) / 1000.0
-            row.update(feed_kg=feed_kg, production_kg=product_kg, reagents_kg=float(split.reagents.sum()),
-                       waste_kg=float(split.waste.sum()), vapour_kg=float(split.vapour.sum()),
-                       chlorine_kg=float(split.chlorine.sum()))
-        if blocked:
-            ledger.event(env.now, "plant_blocked", account, store=output_account)
-        if feed_kg > 0.0:
-            row.update(supply.draw(env.now, electricity, heat, water_m3, spec.water_source))
-        else:
-            row.update(idle)
+                yield output.put(product_kg, product) if mass_output else output.put(product_kg)
+            sums = block[1:6].sum(axis=1)  # row sums: the same pairwise sums as each stream's .sum()
+            row.update(feed_kg=feed_kg, production_kg=product_kg, reagents_kg=float(sums[0]),
+                       waste_kg=float(sums[2]), vapour_kg=float(sums[3]), chlorine_kg=float(sums[4]))
+            if blocked:
+                ledger.event(env.now, "plant_blocked", account, store=output_account)
+            row.update(supply.draw(env.now, unit_electricity * feed_kg, unit_heat * feed_kg,
+                                   float(sums[1]) / 1000.0, spec.water_source))
+        elif blocked:
+            ledger.event(now, "plant_blocked", account, store=output_account)
         records.append(row)
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
+from simpy.resources.resource import Release
 
 from ..constants import COMPONENTS
 from .ledger import Ledger
@@ -368,8 +369,31 @@ def train(env: simpy.Environment, rail: RailModel, train_id: int, destination: s
     row.update(distance_m=own_length + foreign_length, net_kg_m=net, gross_kg_m=gross,
                diesel_m3=diesel, co2_kg=co2, cycle_time_s=env.now - formed_at)
     rail.move("empty_return", "idle", n)
+    fleet = rail.fleet
+    if (not fleet.get_queue and not fleet.put_queue and len(fleet.items) + n <= fleet.capacity
+            and _quiet_instant(env, rail.locomotives)):
+        # Nobody waits for a wagon and nothing else can happen at this instant: one put per
+        # wagon would only append them in order, one event after the other, so append them at once.
+        fleet.items.extend(wagons)
+        return
     for wagon in wagons:
-        yield rail.fleet.put(wagon)
+        yield fleet.put(wagon)
+
+
+def _quiet_instant(env: simpy.Environment, locomotives: simpy.Resource) -> bool:
+    """True if no process can run at ``env.now`` before the active one finishes.
+
+    The only events left at this instant may be releases of ``locomotives`` (the returning
+    train's own) with no train waiting for one: processing them changes nothing. Reads SimPy's
+    event queue (``Environment._queue``, entries ``(time, priority, id, event)``).
+    """
+    now = env.now
+    if env.peek() > now:
+        return True
+    if locomotives.put_queue:
+        return False
+    return all(type(event) is Release and event.resource is locomotives
+               for time, _, _, event in env._queue if time == now)
 
 
 def _foreign_leg(env, rail, destination, masses, route, row):

@@ -98,9 +98,9 @@ class Supply:
     water_energy: np.ndarray = field(default_factory=lambda: np.zeros(1))
     factors: SupplyFactors = DEFAULT_FACTORS
     _day: int = -1
-    _budget: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    _budget: list = field(default_factory=lambda: [0.0, 0.0, 0.0])
     _daylight: float = 1.0
-    _water_budget: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _water_budget: list = field(default_factory=list)
     _cache: tuple | None = None
     _orders: dict = field(default_factory=dict)
 
@@ -143,13 +143,15 @@ class Supply:
             self._cache = (np.datetime64(self.start, "s").astype(datetime.datetime), {})
         start, daylight = self._cache
         date = start + datetime.timedelta(seconds=max(time_s - 1.0, 0.0))
-        cf = self.pv_capacity_factor[date.month - 1]
+        cf = float(self.pv_capacity_factor[date.month - 1])
         yday = date.timetuple().tm_yday
         if yday not in daylight:
             daylight[yday] = float(day_length_fraction(self.latitude, yday))
         self._daylight = daylight[yday]
-        self._budget = np.array([self.pv_capacity * cf, self.grid_capacity, self.diesel_capacity]) * DAY
-        self._water_budget = self.water_capacity * DAY
+        # The day's budgets as Python floats (the same products as the array expressions
+        # ``[pv · cf, grid, diesel] · DAY`` and ``capacity · DAY``). [J], [m³]
+        self._budget = [self.pv_capacity * cf * DAY, self.grid_capacity * DAY, self.diesel_capacity * DAY]
+        self._water_budget = [float(c) * DAY for c in self.water_capacity]
 
     def draw_columns(self) -> tuple[str, ...]:
         """Keys of the record :meth:`draw` returns (columns of the ``plants`` table)."""
@@ -181,22 +183,50 @@ class Supply:
             keyed by result column name.
         """
         self._open_day(time_s)
-        order = self._orders.get(preferred_source)
-        if order is None:   # the order of the water sources for this preference, once
-            order = np.arange(len(self.water_names))
+        plan = self._orders.get(preferred_source)
+        if plan is None:   # the order of the water sources for this preference, and their kinds, once
+            order = list(range(len(self.water_names)))
             if preferred_source in self.water_names:
                 first = self.water_names.index(preferred_source)
-                order = np.concatenate(([first], order[order != first]))
-            order.flags.writeable = False
-            self._orders[preferred_source] = order
-        per_source, water_unmet = allocate_water(water, 1.0, self._water_budget[order])
-        self._water_budget[order] -= per_source
-        water_by_source = np.zeros(len(self.water_names))
-        water_by_source[order] = per_source
-        demand = electricity + float(water_by_source @ self.water_energy)
-        pv, grid, diesel, unmet = allocate_electricity(demand, 1.0, self._budget[0], 1.0,
-                                                       self._budget[1], self._budget[2], self._daylight)
-        self._budget -= np.array([pv, grid, diesel])
+                order = [first] + [i for i in order if i != first]
+            finite = all(math.isfinite(e) for e in self.water_energy)
+            plan = (order, finite, tuple(f"water_{kind}_m3" for kind in self.water_kinds))
+            self._orders[preferred_source] = plan
+        order, finite, kind_columns = plan
+        # allocate_water and allocate_electricity on Python floats for one period of unit
+        # duration: the same IEEE operations in the same order (the cumulative capacities and the
+        # total drawn are running sums, as NumPy sums fewer than 8 values; the clips are min/max),
+        # without a dozen small arrays per call.
+        budget = self._water_budget
+        water_by_source = [0.0] * len(budget)
+        volumes = []
+        before = 0.0
+        for i in order:
+            available = budget[i]
+            volume = min(max(water - before, 0.0), available)
+            before = before + available
+            budget[i] = available - volume
+            water_by_source[i] = volume
+            volumes.append(volume)
+        if len(volumes) < 8:
+            drawn = volumes[0] if volumes else 0.0
+            for volume in volumes[1:]:
+                drawn = drawn + volume
+        else:
+            drawn = float(np.sum(volumes))
+        water_unmet = max(float(water - drawn), 0.0)
+        if water != 0.0 or not finite:   # pumping and treatment electricity (BLAS dot, as before)
+            demand = electricity + float(np.array(water_by_source) @ self.water_energy)
+        else:   # no water drawn: the dot product is 0.0
+            demand = electricity + 0.0
+        b = self._budget
+        pv = min(demand * self._daylight, b[0])
+        rest = demand - pv
+        grid = min(rest, b[1])
+        rest = rest - grid
+        diesel = min(rest, b[2])
+        unmet = rest - diesel
+        b[0], b[1], b[2] = b[0] - pv, b[1] - grid, b[2] - diesel
         diesel_m3 = diesel / (self.generator_efficiency * self.diesel_heating_value) / self.diesel_density
         f = self.factors
         co2 = grid * f.grid_co2 + pv * f.pv_co2 + diesel_m3 * f.diesel_co2 + heat * f.heat_co2
@@ -206,6 +236,6 @@ class Supply:
                   "water_unmet_m3": float(water_unmet), "co2_kg": float(co2)}
         for kind in WATER_KINDS:
             record[f"water_{kind}_m3"] = 0.0
-        for kind, volume in zip(self.water_kinds, water_by_source):
-            record[f"water_{kind}_m3"] += float(volume)
+        for column, volume in zip(kind_columns, water_by_source):
+            record[column] += volume
         return record
