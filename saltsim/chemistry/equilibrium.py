@@ -606,7 +606,9 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
     (:func:`_update_active_sets`) in the same pass, and when the change only adds minerals (the
     brine is unchanged) it takes the Newton step of its new assemblage from that same
     evaluation. So the batch stays large until the last brines finish, and an addition costs
-    no evaluation of its own.
+    no evaluation of its own. The evaluation after a full Newton step from a small residual
+    (``_FINAL_EVALUATION_MERIT``) is expected to confirm convergence and skips the Jacobian; a
+    brine it does not confirm (or that adds a mineral then) is evaluated again with it.
 
     Updates ``amounts`` and ``active`` in place, and ``final`` = (evaluated mask, ln a, ln a_w,
     species molalities), the last evaluation of each brine that finished, if given. Returns the
