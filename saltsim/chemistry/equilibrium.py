@@ -825,10 +825,13 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
 def _split_evaluation(dissolved, water, conditions, idx, confirm, system):
     """:func:`_log_activities` of the brines ``idx``, with Jacobian except where ``confirm``
     (their derivative rows are NaN: they must not take a step from this evaluation)."""
+    # ``idx`` holds sorted distinct rows: all of them means no selection (saves copying the
+    # per-brine Pitzer parameters, ~1 µs per brine)
+    selected = conditions if len(idx) == len(conditions) else conditions[idx]
     if not confirm.any():
-        return _log_activities(dissolved, water, conditions[idx], system, with_jacobian=True)
+        return _log_activities(dissolved, water, selected, system, with_jacobian=True)
     if confirm.all():
-        ln_a, ln_aw, molality, _, _ = _log_activities(dissolved, water, conditions[idx], system, False)
+        ln_a, ln_aw, molality, _, _ = _log_activities(dissolved, water, selected, system, False)
         n_sp = molality.shape[1]
         return ln_a, ln_aw, molality, np.full((len(idx), n_sp, n_sp), np.nan), np.full((len(idx), n_sp), np.nan)
     full = ~confirm
