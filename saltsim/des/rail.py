@@ -144,7 +144,7 @@ class RailModel:
     def book(self, pending: list) -> None:
         """Book the loads of a forming train (store → in transit) in the ledger."""
         if np.any(pending[2]):
-            self.ledger.flow(self.env.now, pending[0], pending[1], pending[2], "rail_loading")
+            _defer_flow(self.ledger, self.env.now, pending[0], pending[1], pending[2], "rail_loading")
             pending[2] = np.zeros(len(COMPONENTS))
 
     def flush(self) -> None:
@@ -167,6 +167,17 @@ class RailModel:
             self.waits["section"].append(env.now - asked)
             env.process(_release_after(env, section.entry, request, section.headway))
         yield env.timeout(section.travel_time(self.rng))
+
+
+def _defer_flow(ledger: Ledger, time_s: float, source: str, sink: str, masses: np.ndarray,
+                process: str) -> None:
+    """:meth:`Ledger.flow` as a deferred row: the same accounts, process and row, registered in
+    the same order, turned into arrays with the site's rows (no array pass per train)."""
+    row = np.array(masses, dtype=float)   # a copy: the caller keeps its array
+    if row.shape != (len(ledger.components),):
+        raise ValueError(f"mass vector must have shape ({len(ledger.components)},), got {row.shape}")
+    source_id, sink_id = ledger.account(source), ledger.account(sink)
+    ledger.defer([(float(time_s), source_id, sink_id, row.reshape(1, -1), ledger.process_id(process))])
 
 
 def _release_after(env, resource, request, delay):
@@ -403,7 +414,8 @@ def _foreign_leg(env, rail, destination, masses, route, row):
 
 
 def _deliver(env, rail, destination, masses, row):
-    rail.ledger.flow(env.now, f"rail:{destination}", f"ext:customer:{destination}", masses, "rail_delivery")
+    _defer_flow(rail.ledger, env.now, f"rail:{destination}", f"ext:customer:{destination}", masses,
+                "rail_delivery")
     rail.in_transit[destination] = rail.in_transit[destination] - masses
     rail.delivered[(row["product"], destination)] = rail.delivered.get((row["product"], destination), 0.0) \
         + row["mass_kg"]

@@ -52,6 +52,17 @@ STOICHIOMETRY = np.array([[_FORMULAS[name][0].get(c, 0.0) for c in COMPONENTS] f
 UNTRACKED_OXYGEN = np.array([_FORMULAS[name][1] for name in COMPOUNDS], dtype=float)
 
 
+#: Per compound, computed once (the routes call these for every batch): molar mass [kg mol⁻¹]
+#: and ledger component masses per mole [kg mol⁻¹], by the same operations as before.
+_MOLAR_MASSES: dict[str, float] = {
+    name: float(STOICHIOMETRY[i] @ MOLAR_MASS_ARRAY + UNTRACKED_OXYGEN[i] * OXYGEN_MOLAR_MASS)
+    for i, name in enumerate(COMPOUNDS)}
+_COMPONENT_MASS_PER_MOLE: dict[str, np.ndarray] = {
+    name: STOICHIOMETRY[i] * MOLAR_MASS_ARRAY for i, name in enumerate(COMPOUNDS)}
+for _array in _COMPONENT_MASS_PER_MOLE.values():
+    _array.flags.writeable = False
+
+
 def component_index(component: str) -> int:
     """Position of ``component`` in :data:`saltsim.constants.COMPONENTS`."""
     return COMPONENTS.index(component)
@@ -82,8 +93,11 @@ def molar_mass(compound: str) -> float:
     >>> round(molar_mass("MgCl2") * 1e3, 3)
     95.211
     """
-    row = _row(compound)
-    return float(STOICHIOMETRY[row] @ MOLAR_MASS_ARRAY + UNTRACKED_OXYGEN[row] * OXYGEN_MOLAR_MASS)
+    try:
+        return _MOLAR_MASSES[compound]
+    except KeyError:
+        _row(compound)   # raises for an unknown name
+        raise
 
 
 def component_masses(compound: str, moles):
@@ -101,7 +115,12 @@ def component_masses(compound: str, moles):
     ndarray
         Shape ``(..., n_components)``. [kg]
     """
-    return np.multiply.outer(np.asarray(moles, dtype=float), STOICHIOMETRY[_row(compound)] * MOLAR_MASS_ARRAY)
+    try:
+        per_mole = _COMPONENT_MASS_PER_MOLE[compound]
+    except KeyError:
+        _row(compound)   # raises for an unknown name
+        raise
+    return np.multiply.outer(np.asarray(moles, dtype=float), per_mole)
 
 
 def mass_fractions(compound: str) -> np.ndarray:
