@@ -240,12 +240,19 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
     template = {"plant": spec.name, "route": spec.route, "product": spec.product, "feed_kg": 0.0,
                 "production_kg": 0.0, "reagents_kg": 0.0, "waste_kg": 0.0, "vapour_kg": 0.0,
                 "chlorine_kg": 0.0, **{key: 0.0 for key in supply.draw_columns()}}
+    failing = spec.mtbf is not None   # else no breakdowns process writes the uptime
+    steady_up = max(period - (0.0 - 0.0), 0.0) * derate
     yield env.timeout(spec.start_delay)
     while True:
-        begin, down_begin = env.now, uptime.downtime(env.now)
-        yield env.timeout(period)
+        begin = env.now
+        if failing:
+            down_begin = uptime.downtime(begin)
+            yield env.timeout(period)
+            up = max(period - (uptime.downtime(env.now) - down_begin), 0.0) * derate
+        else:   # never down: the same expression with both downtimes 0
+            yield env.timeout(period)
+            up = steady_up
         now = env.now
-        up = max(period - (uptime.downtime(now) - down_begin), 0.0) * derate
         in_season = not seasonal or month_of(start, begin) in spec.months
         room = output.capacity - output.level
         feed_kg, blocked, product_per_feed = 0.0, False, 0.0
