@@ -215,6 +215,11 @@ class ChemicalSystem:
         return np.concatenate([self.hydrate_water[:, None], self.stoichiometry], axis=1)
 
     @functools.cached_property
+    def capacity_plan(self) -> tuple:
+        """Each mineral's solute components and coefficients (see ``_capacity``)."""
+        return _capacity_plan(self.stoichiometry)
+
+    @functools.cached_property
     def mineral_vectors(self) -> np.ndarray:
         """Mineral vectors of the dependence test, shape (2, n_min, 1 + n_el): solutes only (the
         water entry zero), and with the hydrate water (:attr:`full_stoichiometry`)."""
@@ -865,8 +870,7 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
     n_batch, n_min = amounts.shape
     rows = np.arange(n_batch)
     # Scale for "negative": the total of the scarcest component of each mineral.
-    stoich = system.stoichiometry
-    capacity = np.maximum(_capacity(totals, stoich), 1e-300)
+    capacity = np.maximum(_capacity(totals, system), 1e-300)
     relative = np.where(active, amounts / capacity, np.inf)
     most_negative = np.argmin(relative, axis=1)
     drop = relative[rows, most_negative] < -NEGATIVE_AMOUNT_TOLERANCE
@@ -903,10 +907,9 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
     return changed, drop
 
 
-def _capacity(totals, stoich):
-    """Moles of each mineral the totals could form, min over its components of N_e / ν_e, (B, n_min);
-    inf for a mineral without solutes. Gathers each mineral's few components (padded by
-    repetition) instead of dividing by the whole stoichiometric matrix. [mol]"""
+def _capacity_plan(stoich):
+    """Each mineral's solute components (padded by repeating the first) and their coefficients,
+    and whether it has any, for :func:`_capacity`."""
     support = stoich > 0
     width = max(1, int(support.sum(axis=1).max(initial=0)))
     rank = np.cumsum(support, axis=1) - 1
@@ -916,13 +919,21 @@ def _capacity(totals, stoich):
     comp[mins, rank[mins, comps]] = comps
     coef[mins, rank[mins, comps]] = stoich[mins, comps]
     counts = support.sum(axis=1)
-    for slot in range(1, width):  # padding repeats the first component
+    for slot in range(1, width):
         pad = counts <= slot
         comp[pad, slot], coef[pad, slot] = comp[pad, 0], coef[pad, 0]
-    capacity = totals[:, comp[:, 0]] / coef[:, 0]
-    for slot in range(1, width):
-        np.minimum(capacity, totals[:, comp[:, slot]] / coef[:, slot], out=capacity)
-    return np.where(counts > 0, capacity, np.inf)
+    return [(comp[:, k], coef[:, k]) for k in range(width)], counts > 0
+
+
+def _capacity(totals, system):
+    """Moles of each mineral the totals could form, min over its components of N_e / ν_e, (B, n_min);
+    inf for a mineral without solutes. Gathers each mineral's few components instead of dividing
+    by the whole stoichiometric matrix. [mol]"""
+    columns, has_solutes = system.capacity_plan
+    capacity = totals[:, columns[0][0]] / columns[0][1]
+    for comp, coef in columns[1:]:
+        np.minimum(capacity, totals[:, comp] / coef, out=capacity)
+    return np.where(has_solutes, capacity, np.inf)
 
 
 def _choose_leaving(rows, entering, fallback, amounts, active, system, totals, water0, temperature, ln_k):

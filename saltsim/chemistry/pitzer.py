@@ -114,6 +114,9 @@ def _power_matrix(series) -> np.ndarray:
 # [−1, 1], checked against Clenshaw in the tests); columns: low set (3), high set (3).
 _POW = np.concatenate([_power_matrix(_C_LOW), _power_matrix(_C_HIGH)], axis=1)
 _POW_ROWS = [row[:, None] for row in _POW]  # rows as (6, 1) columns for the Horner loop
+#: Arguments from which :func:`j_function` runs Horner's scheme (40 small operations) rather than
+#: one product with the powers of t (whose cost grows faster with the number of arguments). [-]
+_HORNER_MIN_SIZE = 64
 
 
 def j_function(x, order: int = 1):
@@ -141,6 +144,13 @@ def j_function(x, order: int = 1):
     p2 = xs ** 0.2
     pm1 = xs ** -0.1
     t = np.where(low, 2.0 * p2 - 1.0, (20.0 * pm1 - 11.0) / 9.0)  # t = z/2
+    if t.size < _HORNER_MIN_SIZE:  # few arguments: one product with the powers of t (fewer calls)
+        powers = np.empty(t.shape + (_POW.shape[0],))
+        powers[..., 0] = 1.0
+        powers[..., 1:] = t[..., None]
+        both = np.einsum("...k,kj->...j", np.cumprod(powers, axis=-1), _POW)  # (..., 6)
+        return _j_from_sums(x, pos, low, p2, pm1, np.where(low[..., None], both[..., :3], both[..., 3:]),
+                            order)
     # Horner in t, series-major (3, N) so that every operation runs over contiguous arguments;
     # the low and high sets each on their own arguments
     flat, low_flat = t.reshape(-1), low.reshape(-1)
@@ -155,7 +165,11 @@ def j_function(x, order: int = 1):
             acc *= tc
             acc += row[columns]
         sums[chosen] = acc.T
-    sums = sums.reshape(t.shape + (3,))
+    return _j_from_sums(x, pos, low, p2, pm1, sums.reshape(t.shape + (3,)), order)
+
+
+def _j_from_sums(x, pos, low, p2, pm1, sums, order):
+    """J, J1, J2 (by ``order``) from the Chebyshev sums and their t-derivatives (..., 3)."""
     jay = np.where(pos, x / 4.0 - 1.0 + sums[..., 0], 0.0)
     if order == 0:
         return jay
