@@ -290,3 +290,53 @@ def test_thin_products_equal_one_matrix_product():
     rng = np.random.default_rng(5)
     tall, small = rng.normal(size=(20_011, 22)), rng.normal(size=(22, 9))
     np.testing.assert_allclose(equilibrium._thin_product(tall, small), tall @ small, rtol=1e-12, atol=1e-12)
+
+
+def test_mineral_capacity_is_the_scarcest_component_limit():
+    system = chemical_system()
+    totals = np.random.default_rng(2).uniform(0.0, 3.0, (50, len(SOLUTES)))
+    totals[:5, IDX["Ca"]] = 0.0
+    expected = np.full((50, len(system.mineral_names)), np.inf)
+    for j, row in enumerate(system.stoichiometry):
+        for e in np.flatnonzero(row > 0):
+            expected[:, j] = np.minimum(expected[:, j], totals[:, e] / row[e])
+    np.testing.assert_array_equal(equilibrium._capacity(totals, system), expected)
+
+
+#: Two solves of a brine that stop at |ln IAP/K| ≤ 1e-8 from different last iterates: amounts and
+#: molalities agree to about the residual tolerance (relative), tiny amounts to rounding.
+RTOL_SAME_STATE_AMOUNT = 1e-7
+ATOL_SAME_STATE_AMOUNT = 1e-13
+RTOL_SAME_STATE_MOLALITY = 1e-8
+
+
+def test_confirming_evaluations_skip_the_jacobian_and_change_nothing(monkeypatch):
+    # The evaluation after a small full Newton step only confirms convergence (no Jacobian); the
+    # states must be those of a solve that always evaluates the Jacobian.
+    rng = np.random.default_rng(12)
+    n = equilibrium._SEED_MIN_BATCH + 44
+    seawater = _molality(_reference_rows()[0])
+    totals = seawater * np.exp(rng.normal(0.0, 0.2, (n, len(SOLUTES))))
+    charge = np.array([1, 1, 2, 2, 0, -2, 0, -1, 1], dtype=float)
+    totals[:, IDX["Cl"]] = totals @ charge
+    water = np.exp(-rng.uniform(0.0, np.log(60.0), n))
+    temperature = rng.uniform(278.15, 318.15, n)
+    confirmed = []
+    split = equilibrium._split_evaluation
+
+    def counting(dissolved, water_kg, conditions, idx, confirm, system):
+        confirmed.append(int(confirm.sum()))
+        return split(dissolved, water_kg, conditions, idx, confirm, system)
+
+    monkeypatch.setattr(equilibrium, "_split_evaluation", counting)
+    monkeypatch.setattr(equilibrium, "_MIN_CONFIRM_BATCH", 16)
+    light = solve_equilibrium(totals, water, temperature)
+    assert sum(confirmed) > n // 4
+    confirmed.clear()
+    monkeypatch.setattr(equilibrium, "_FINAL_EVALUATION_MERIT", -1.0)
+    full = solve_equilibrium(totals, water, temperature)
+    assert sum(confirmed) == 0
+    np.testing.assert_array_equal(light.minerals > 0, full.minerals > 0)
+    np.testing.assert_allclose(light.minerals, full.minerals, rtol=RTOL_SAME_STATE_AMOUNT,
+                               atol=ATOL_SAME_STATE_AMOUNT)
+    np.testing.assert_allclose(light.molality, full.molality, rtol=RTOL_SAME_STATE_MOLALITY)

@@ -289,3 +289,43 @@ def test_property_finite_and_gibbs_duhem_for_any_composition(molality, temperatu
     assert np.all(np.isfinite(jac)) and np.all(np.isfinite(jac_w))
     residual = molality @ jac + 1.0 + WATER_MOLALITY * jac_w
     np.testing.assert_allclose(residual, 0.0, atol=RTOL_GIBBS_DUHEM_PROPERTY * max(1.0, float(np.abs(molality @ jac).max())))
+
+
+def test_horner_and_power_product_evaluations_of_j_agree():
+    # J(x) of many arguments runs Horner's scheme, of few the product with the powers of t: the
+    # same polynomials, so J, J1 and J2 agree to rounding, and both agree with Clenshaw.
+    from numpy.polynomial import chebyshev
+
+    from saltsim.chemistry import pitzer
+
+    x = np.concatenate([[0.0], np.logspace(-6, 0, 200), np.logspace(0, 3, 200)[1:]])
+    assert len(x) >= pitzer._HORNER_MIN_SIZE > 10
+    many = j_function(x, order=2)
+    few = [np.concatenate(part) for part in zip(*(j_function(x[k:k + 10], order=2) for k in range(0, len(x), 10)))]
+    for a, b in zip(many, few):
+        np.testing.assert_allclose(a, b, atol=ATOL_POWER_BASIS)
+    low = x <= 1.0
+    xs = np.where(x > 0, x, 1.0)
+    t = np.where(low, 2.0 * xs ** 0.2 - 1.0, (20.0 * xs ** -0.1 - 11.0) / 9.0)
+    clenshaw = np.where(low, chebyshev.chebval(t, pitzer._C_LOW[0]), chebyshev.chebval(t, pitzer._C_HIGH[0]))
+    np.testing.assert_allclose(few[0], np.where(x > 0, x / 4 - 1 + clenshaw, 0.0), atol=ATOL_POWER_BASIS)
+
+
+#: A plan's product sums the same ≤ 40 terms of order one as the loop, in another order.
+RTOL_SCATTER = 1e-13
+
+
+def test_scatter_plans_sum_columns_onto_their_targets():
+    from saltsim.chemistry import pitzer
+
+    rng = np.random.default_rng(3)
+    targets = rng.integers(0, 7, 40)
+    plan = pitzer._plan(targets, 9)
+    g = rng.normal(size=(3000, 40))
+    expected = np.zeros((3000, 9))
+    for k, target in enumerate(targets):
+        expected[:, target] += g[:, k]
+    np.testing.assert_allclose(pitzer._scatter(g, plan), expected, rtol=RTOL_SCATTER, atol=RTOL_SCATTER)
+    # a column may feed several targets with weights (the Jacobian's triplet cells)
+    plan = pitzer._plan([0, 3, 3], 4, sources=[1, 1, 0], weights=[2.0, 1.0, 4.0])
+    np.testing.assert_allclose(pitzer._scatter(np.array([[1.0, 10.0]]), plan), [[20.0, 0.0, 0.0, 14.0]])
