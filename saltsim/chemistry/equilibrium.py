@@ -104,6 +104,8 @@ _MAX_REJECTIONS = 4
 #: Cold batches of at least this many brines start from solved neighbours (one seed per stride).
 _SEED_MIN_BATCH = 256
 _SEED_STRIDE = 16
+#: Passes of the fused loop after which seeds still iterating are left out (see _seeded_start). [-]
+_SEED_PASSES = 8
 #: The first seeds (fewer than ``_SEED_MIN_BATCH``) are solved along an evaporation ladder with
 #: this water ratio between stages (the finer ``_CONTINUATION_RATIO`` if that fails). [-]
 _SEED_LADDER_RATIO = 3.0
@@ -603,7 +605,8 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system, project=
     return converged, saturation, tabu
 
 
-def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continuation, final=None):
+def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continuation, final=None,
+             pass_limit=None):
     """Newton iterations and assemblage changes of all brines, fused into one loop.
 
     Every pass makes one activity evaluation (with Jacobian) for all pending brines, whatever
@@ -649,7 +652,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         iterations[rows] = 0
         tabu[rows] = False
 
-    max_passes = (MAX_ACTIVE_SET_CHANGES + 2) * (MAX_NEWTON_ITERATIONS + 1)
+    max_passes = pass_limit or (MAX_ACTIVE_SET_CHANGES + 2) * (MAX_NEWTON_ITERATIONS + 1)
     for _ in range(max_passes):
         idx = np.nonzero(pending)[0]
         if len(idx) == 0:
@@ -1208,7 +1211,14 @@ def _seeded_start(totals, water, temperature, system):
     order = np.argsort(molality @ charge_sq)
     seeds = order[:: _SEED_STRIDE]
     if len(seeds) >= _SEED_MIN_BATCH:
-        seeded = solve_equilibrium(totals[seeds], water[seeds], temperature[seeds], system=system)
+        # Seeds need to be near their equilibrium, not exactly at it for every one: the seeds
+        # still iterating after _SEED_PASSES passes (the tail of small, fixed-cost passes) are
+        # left out, and start like the other brines.
+        seeded, converged = _solve_seeds(totals[seeds], water[seeds], temperature[seeds], system)
+        if converged.any():
+            seeds = seeds[converged]
+        else:
+            seeded = solve_equilibrium(totals[seeds], water[seeds], temperature[seeds], system=system)
     else:
         # The first seeds are solved along an evaporation ladder (all together): cheaper and
         # surer than cold starts of concentrated brines, which often end in continuation anyway.
@@ -1222,6 +1232,24 @@ def _seeded_start(totals, water, temperature, system):
     start = _predict(totals, water, temperature, seeded, nearest, system)
     start[seeds] = seeded.minerals
     return start
+
+
+def _solve_seeds(totals, water, temperature, system):
+    """Cold solve of the seeds, stopped after ``_SEED_PASSES`` passes of the fused loop; returns
+    the state of the converged seeds and their mask."""
+    amounts = _restore_feasibility(totals, water, _seeded_start(totals, water, temperature, system), system)
+    active = amounts > 0
+    n_batch = len(totals)
+    ln_k = np.broadcast_to(system.ln_k(temperature), (n_batch, len(system.mineral_names)))
+    n_sp = len(system.species_component)
+    final = (np.zeros(n_batch, dtype=bool), np.zeros((n_batch, n_sp)), np.zeros(n_batch), np.zeros((n_batch, n_sp)))
+    to_continue, unsettled = _iterate(totals, water, temperature, ln_k, amounts, active, system, True, final,
+                                      pass_limit=_SEED_PASSES)
+    converged = final[0] & ~to_continue & ~unsettled
+    rows = np.nonzero(converged)[0]
+    fields = _state(totals[rows], water[rows], temperature[rows], amounts[rows], ln_k[rows], system,
+                    tuple(part[rows] for part in final))
+    return EquilibriumState(mineral_names=system.mineral_names, **fields), converged
 
 
 def _predict(totals, water, temperature, neighbours, nearest, system):
