@@ -1,0 +1,146 @@
+"""Shortcuts of the logistics code give exactly the results of the plain paths they replace.
+
+- A returning train appends its wagons to the fleet at once only at a quiet instant (D38): a run
+  with the shortcut forced off must give the same shipments, wagon states, plant rows and
+  ledger flows, bit for bit, both with spare wagons and with trains queueing for them.
+- ``Supply.draw`` computes on Python floats: the same numbers as the array allocation
+  (:func:`allocate_water`, :func:`allocate_electricity`) it replaced, exactly.
+"""
+import math
+import tomllib
+from importlib import resources
+
+import numpy as np
+import pytest
+
+import saltsim.des.rail as rail_module
+from saltsim.des.logistics import run_standalone
+from saltsim.des.supply import Supply
+from saltsim.processing.supply import allocate_electricity, allocate_water
+from saltsim.scenario import load_scenario
+from saltsim.units import DAY, YEAR
+
+SALT_RATE = 300e6 / YEAR  # raw halite into the stockpile [kg s⁻¹]
+BITTERN_RATE = 150e6 / YEAR  # [kg s⁻¹]
+
+
+def _raw(wagons, locomotives):
+    with resources.files("saltsim").joinpath("scenarios/qom_small.toml").open("rb") as fh:
+        raw = tomllib.load(fh)
+    raw["stockpiles"] = [{"product": "halite", "capacity": "30 kt"},
+                         {"product": "bittern", "capacity": "50 kt"}]
+    raw["plants"] = [
+        {"name": "wash", "kind": "salt_washing", "feed": "halite", "product": "industrial_salt",
+         "capacity": "400 kt/yr", "availability": 0.9},
+        {"name": "mgo", "kind": "mgo", "feed": "bittern", "product": "magnesia",
+         "capacity": "50 kt/yr", "mtbf": "1000 h", "mttr": "48 h"},
+    ]
+    raw["rail"] = {
+        "terminal": {"loading_rate": "1000 t/h", "non_loading_allowance": 0.2, "silo_capacity": "20 kt"},
+        "wagons": {"count": wagons, "payload": "68 t", "tare": "24.5 t"},
+        "locomotives": {"count": locomotives},
+        "trains": {"min_wagons": 5, "max_wagons": 50, "departure": "when_full", "max_wait": "3 d",
+                   "headway": "2 d"},
+        "sections": [
+            {"name": "qom-tehran", "origin": "Qom", "destination": "Tehran", "length": "170 km",
+             "speed": "31.3 km/h", "capacity": "4 1/d", "delay_mean": "6 h"},
+            {"name": "qom-incheh_borun", "origin": "Qom", "destination": "Incheh-Borun",
+             "length": "1000 km", "speed": "31.3 km/h", "delay_mean": "12 h"},
+            {"name": "incheh_borun-china", "origin": "Incheh-Borun", "destination": "China",
+             "length": "9300 km", "transit_time_min": "10 d", "transit_time_max": "20 d"},
+        ],
+        "border": {"station": "Incheh-Borun", "gauge_break": True, "transload_rate": "500 t/h",
+                   "dwell": "24 h"},
+        "destinations": [
+            {"name": "tehran", "route": ["qom-tehran"], "products": ["wash"]},
+            {"name": "china", "route": ["qom-incheh_borun", "incheh_borun-china"],
+             "products": ["mgo"], "crosses_border": True},
+        ],
+    }
+    return raw
+
+
+def _run(raw, monkeypatch, shortcut):
+    answers = []
+    quiet = rail_module._quiet_instant
+
+    def recorded(env, locomotives):
+        answer = quiet(env, locomotives) if shortcut else False
+        answers.append(answer)
+        return answer
+
+    with monkeypatch.context() as patch:
+        patch.setattr(rail_module, "_quiet_instant", recorded)
+        handles = run_standalone(load_scenario(raw), {"halite": SALT_RATE, "bittern": BITTERN_RATE},
+                                 until=YEAR, seed=5)
+    return handles, answers
+
+
+@pytest.mark.parametrize("wagons, locomotives, shortcuts", [(60, 4, True), (8, 1, False)],
+                         ids=["spare wagons", "trains queue for wagons"])
+def test_wagons_returned_at_once_change_nothing(monkeypatch, wagons, locomotives, shortcuts):
+    raw = _raw(wagons, locomotives)
+    fast, answers = _run(raw, monkeypatch, shortcut=True)
+    plain, _ = _run(raw, monkeypatch, shortcut=False)
+    returns = sum(1 for row in fast.rail.shipments if not math.isnan(row["return_s"]))
+    # Both paths run: with spare wagons most returns are quiet, but not all (a dispatcher
+    # sometimes waits for a wagon); with 8 wagons a dispatcher always waits.
+    assert 0 < sum(answers) < returns if shortcuts else sum(answers) == 0 < returns
+    assert fast.rail.shipments == plain.rail.shipments
+    assert fast.rail.wagon_rows == plain.rail.wagon_rows
+    assert fast.plant_records == plain.plant_records
+    for a, b in zip(fast.ledger.flow_arrays(), plain.ledger.flow_arrays()):
+        np.testing.assert_array_equal(a, b)
+    assert fast.kpis() == plain.kpis()
+
+
+def _array_draw(budget, water_budget, order, water_energy, daylight, supply, electricity, heat, water):
+    """The array computation ``Supply.draw`` made before it used Python floats."""
+    per_source, water_unmet = allocate_water(water, 1.0, water_budget[order])
+    water_budget[order] -= per_source
+    by_source = np.zeros(len(water_budget))
+    by_source[order] = per_source
+    demand = electricity + float(by_source @ water_energy)
+    pv, grid, diesel, unmet = allocate_electricity(demand, 1.0, budget[0], 1.0, budget[1], budget[2], daylight)
+    budget -= np.array([pv, grid, diesel])
+    diesel_m3 = diesel / (supply.generator_efficiency * supply.diesel_heating_value) / supply.diesel_density
+    f = supply.factors
+    co2 = grid * f.grid_co2 + pv * f.pv_co2 + diesel_m3 * f.diesel_co2 + heat * f.heat_co2
+    return [float(demand), float(pv), float(grid), float(diesel), float(unmet), float(diesel_m3),
+            float(water_unmet), float(co2), *(float(v) for v in by_source)]
+
+
+def test_supply_draw_equals_the_array_allocation():
+    rng = np.random.default_rng(11)
+    names = ("wastewater", "groundwater", "river")
+    for case in range(40):
+        capacity = rng.uniform(0.0, 0.05, 3)
+        if case % 4 == 0:
+            capacity[2] = np.inf   # an unlimited last source
+        energy = rng.uniform(0.0, 3e6, 3)
+        supply = Supply(start=np.datetime64("2025-01-01"), pv_capacity=float(rng.uniform(0.0, 2e7)),
+                        pv_capacity_factor=rng.uniform(0.1, 0.35, 12),
+                        grid_capacity=float(rng.choice([np.inf, rng.uniform(0.0, 1e7)])),
+                        diesel_capacity=float(rng.uniform(0.0, 2e6)), water_names=names,
+                        water_kinds=("treated_wastewater", "groundwater", "municipal"),
+                        water_capacity=capacity, water_energy=energy)
+        time_s = float(rng.integers(1, 700)) * DAY
+        supply.draw(time_s, 0.0, 0.0, 0.0)   # opens the day
+        budget = np.array(supply._budget, dtype=float)
+        water_budget = np.array(supply._water_budget, dtype=float)
+        for _ in range(6):
+            preferred = rng.choice([None, *names])
+            order = np.arange(3)
+            if preferred is not None:
+                first = names.index(preferred)
+                order = np.concatenate(([first], order[order != first]))
+            electricity = float(rng.uniform(0.0, 5e11)) * float(rng.integers(0, 2))
+            heat, water = float(rng.uniform(0.0, 1e11)), float(rng.uniform(0.0, 3e3)) * float(rng.integers(0, 2))
+            expected = _array_draw(budget, water_budget, order, energy, supply._daylight, supply,
+                                   electricity, heat, water)
+            record = supply.draw(time_s, electricity, heat, water, preferred)
+            got = [record[k] for k in ("electricity_J", "pv_J", "grid_J", "diesel_generated_J",
+                                       "electricity_unmet_J", "diesel_m3", "water_unmet_m3", "co2_kg")]
+            got += [record["water_treated_wastewater_m3"], record["water_groundwater_m3"],
+                    record["water_municipal_m3"]]
+            assert got == expected
