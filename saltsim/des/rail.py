@@ -401,10 +401,11 @@ def _quiet_instant(env: simpy.Environment, locomotives: simpy.Resource) -> bool:
     now = env.now
     if env.peek() > now:
         return True
-    if locomotives.put_queue:
+    queue = getattr(env, "_queue", None)
+    if locomotives.put_queue or queue is None:   # a SimPy without that queue: one put per wagon
         return False
     return all(type(event) is Release and event.resource is locomotives
-               for time, _, _, event in env._queue if time == now)
+               for time, _, _, event in queue if time == now)
 
 
 def _foreign_leg(env, rail, destination, masses, route, row):
