@@ -340,3 +340,38 @@ def test_confirming_evaluations_skip_the_jacobian_and_change_nothing(monkeypatch
     np.testing.assert_allclose(light.minerals, full.minerals, rtol=RTOL_SAME_STATE_AMOUNT,
                                atol=ATOL_SAME_STATE_AMOUNT)
     np.testing.assert_allclose(light.molality, full.molality, rtol=RTOL_SAME_STATE_MOLALITY)
+
+
+def test_seeds_left_out_after_the_pass_limit_do_not_change_the_results(monkeypatch):
+    # Nested seeding (seeds of seeds) with a pass limit so short that some seeds are left out:
+    # every brine must still reach the equilibrium a lone cold solve finds.
+    monkeypatch.setattr(equilibrium, "_SEED_MIN_BATCH", 16)
+    monkeypatch.setattr(equilibrium, "_SEED_STRIDE", 4)
+    monkeypatch.setattr(equilibrium, "_SEED_PASSES", 3)
+    left_out = []
+    solve_seeds = equilibrium._solve_seeds
+
+    def counting(*args):
+        state, converged = solve_seeds(*args)
+        left_out.append(int((~converged).sum()))
+        return state, converged
+
+    monkeypatch.setattr(equilibrium, "_solve_seeds", counting)
+    rng = np.random.default_rng(13)
+    n = 120
+    seawater = _molality(_reference_rows()[0])
+    totals = seawater * np.exp(rng.normal(0.0, 0.2, (n, len(SOLUTES))))
+    charge = np.array([1, 1, 2, 2, 0, -2, 0, -1, 1], dtype=float)
+    totals[:, IDX["Cl"]] = totals @ charge
+    water = np.exp(-rng.uniform(0.0, np.log(60.0), n))
+    temperature = rng.uniform(278.15, 318.15, n)
+    batch = solve_equilibrium(totals, water, temperature)
+    assert left_out and sum(left_out) > 0
+    present = batch.minerals > 0
+    assert np.all(np.abs(batch.saturation_index[present]) <= SI_TOL)
+    assert np.all(batch.saturation_index[~present] <= SI_SUPERSATURATION)
+    for i in np.argsort(water)[:: n // 5]:
+        one = solve_equilibrium(totals[i], water[i], temperature[i])
+        np.testing.assert_allclose(batch.minerals[i], one.minerals, rtol=RTOL_SAME_STATE_AMOUNT,
+                                   atol=ATOL_SAME_STATE_AMOUNT)
+        np.testing.assert_allclose(batch.molality[i], one.molality, rtol=RTOL_SAME_STATE_MOLALITY)
