@@ -44,7 +44,10 @@ def test_magnesia_to_hydroxide_ratio():
 
 
 def _random_feed(data):
-    values = data.draw(st.lists(st.floats(0.0, 1e4), min_size=len(COMPONENTS), max_size=len(COMPONENTS)))
+    # Subnormal masses (< 2.2e-308 kg) carry a few significant bits only: a product and its
+    # remainder then round apart by far more than CONSERVATION_RTOL, and no plant sees them.
+    values = data.draw(st.lists(st.floats(0.0, 1e4, allow_subnormal=False), min_size=len(COMPONENTS),
+                                max_size=len(COMPONENTS)))
     return np.array(values)
 
 
