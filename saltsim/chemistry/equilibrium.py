@@ -118,6 +118,9 @@ _LINEARISED_TOLERANCE = 1e-3
 #: model is added to the start, at most this many per brine. [-]
 _LINEARISED_ADDITION = 0.02
 _LINEARISED_MAX_ADDITIONS = 6
+#: Dependence-test verdicts kept per chemical system before the cache is emptied (bounds
+#: memory; a long run meets far fewer distinct assemblages). [-]
+_DEPENDENCE_CACHE_SIZE = 100_000
 #: Temperature scale of the neighbour search: 10 K weighs like a factor e in a molality. [K]
 _SEED_TEMPERATURE_SCALE = 10.0
 #: Continuation starts where the brine (nothing precipitated) has this ionic strength. [mol kg⁻¹]
@@ -220,6 +223,11 @@ class ChemicalSystem:
     def capacity_plan(self) -> tuple:
         """Each mineral's solute components and coefficients (see ``_capacity``)."""
         return _capacity_plan(self.stoichiometry)
+
+    @functools.cached_property
+    def dependence_cache(self) -> dict:
+        """Verdicts of the dependence test in :func:`_add_minerals`, by assemblage key."""
+        return {}
 
     @functools.cached_property
     def mineral_vectors(self) -> np.ndarray:
@@ -1001,26 +1009,41 @@ def _add_minerals(rows, candidate, amounts, active, system, last_left=None):
     count = int(act.sum(axis=1).max(initial=0))
     if count == 0:
         return moved
-    # Express the candidate in the present minerals (compressed to the present ones, padded
-    # with zero rows): target = α · present (least squares).
-    order, is_present, _ = _compress(act, count)                             # (k, p)
-    present = np.where(is_present[:, :, None], vectors[kind[:, None], order], 0.0)  # (k, p, c)
-    # The pseudo-inverse depends on the assemblage only: one per distinct (present set, returning)
-    if act.shape[1] < 62:
-        keys = (act @ (1 << np.arange(act.shape[1], dtype=np.int64))) * 2 + kind
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    if act.shape[1] < 48:  # (keys below 2**62)
+        # The test depends on (present set, returning, candidate) only: each distinct one is
+        # decided once per system and kept (a handful of assemblages recur across batches).
+        n_min = act.shape[1]
+        keys = ((act @ (1 << np.arange(n_min, dtype=np.int64))) * 2 + kind) * n_min + candidate
+        unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        cache = system.dependence_cache
+        if len(cache) > _DEPENDENCE_CACHE_SIZE:
+            cache.clear()
+        verdicts = []
+        for key, row in zip(unique.tolist(), first.tolist()):
+            if key not in cache:
+                cache[key] = _dependence(act[row], vectors[kind[row]], target[row])
+            verdicts.append(cache[key])
+        dependent = np.array([v[0] for v in verdicts])[inverse.reshape(-1)]
+        if not dependent.any():
+            return moved
+        alpha = np.stack([v[1] for v in verdicts])[inverse.reshape(-1)]
     else:
+        # Express the candidate in the present minerals (compressed to the present ones, padded
+        # with zero rows): target = α · present (least squares), one pseudo-inverse per distinct
+        # (present set, returning).
+        order, is_present, _ = _compress(act, count)                             # (k, p)
+        present = np.where(is_present[:, :, None], vectors[kind[:, None], order], 0.0)  # (k, p, c)
         _, first, inverse = np.unique(np.concatenate([act, returning[:, None]], axis=1), axis=0,
                                       return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
-    alpha_p = np.einsum("kc,kcp->kp", target, np.linalg.pinv(present[first])[inverse])
-    misfit = np.abs(np.einsum("kp,kpc->kc", alpha_p, present) - target).max(axis=1)
-    dependent = misfit <= 1e-9 * np.abs(target).max(axis=1)
-    if not dependent.any():
-        return moved
-    alpha = np.zeros(act.shape)
-    r, c, slot = _compress(act, count)[2]
-    alpha[r, c] = alpha_p[r, slot]
+        alpha_p = np.einsum("kc,kcp->kp", target, np.linalg.pinv(present[first])[inverse])
+        misfit = np.abs(np.einsum("kp,kpc->kc", alpha_p, present) - target).max(axis=1)
+        dependent = misfit <= 1e-9 * np.abs(target).max(axis=1)
+        if not dependent.any():
+            return moved
+        alpha = np.zeros(act.shape)
+        r, c, slot = _compress(act, count)[2]
+        alpha[r, c] = alpha_p[r, slot]
     dep_rows = rows[dependent]
     a = np.where(act[dependent] & (alpha[dependent] > 1e-12), alpha[dependent], 0.0)
     p = amounts[dep_rows]
@@ -1040,6 +1063,16 @@ def _add_minerals(rows, candidate, amounts, active, system, last_left=None):
     if last_left is not None:
         last_left[dep_rows] = np.where(water_change != 0.0, leaving, -1)
     return moved
+
+
+def _dependence(present, vectors, target):
+    """Whether ``target`` (1 + n_el) is a combination of the present minerals' ``vectors``
+    (n_min, 1 + n_el), and the coefficients (n_min,) of that least-squares combination."""
+    index = np.nonzero(present)[0]
+    alpha = np.zeros(len(present))
+    alpha[index] = target @ np.linalg.pinv(vectors[index])
+    misfit = np.abs(alpha[index] @ vectors[index] - target).max()
+    return bool(misfit <= 1e-9 * np.abs(target).max()), _read_only(alpha)
 
 
 def _restore_feasibility(totals, water0, amounts, system):
@@ -1170,7 +1203,7 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
                            system, "the mineral assemblage did not settle")
     if to_continue.any():
         rows = np.nonzero(to_continue)[0]
-        solved = _continuation(totals_b[rows], water_b[rows], temp_b[rows], system)
+        solved = _continuation(totals_b[rows], water_b[rows], temp_b[rows], system).minerals
         amounts[rows], active[rows] = solved, solved > 0
         final[0][rows] = False
 
@@ -1222,12 +1255,11 @@ def _seeded_start(totals, water, temperature, system):
     else:
         # The first seeds are solved along an evaporation ladder (all together): cheaper and
         # surer than cold starts of concentrated brines, which often end in continuation anyway.
+        # The ladder's last stage is the seeds' own equilibrium (no further solve).
         try:
-            warm = _continuation(totals[seeds], water[seeds], temperature[seeds], system, _SEED_LADDER_RATIO)
+            seeded = _continuation(totals[seeds], water[seeds], temperature[seeds], system, _SEED_LADDER_RATIO)
         except ConvergenceError:
-            warm = _continuation(totals[seeds], water[seeds], temperature[seeds], system)
-        seeded = solve_equilibrium(totals[seeds], water[seeds], temperature[seeds], warm_start=warm,
-                                   system=system)
+            seeded = _continuation(totals[seeds], water[seeds], temperature[seeds], system)
     _, nearest = cKDTree(features[seeds]).query(features, k=1)
     start = _predict(totals, water, temperature, seeded, nearest, system)
     start[seeds] = seeded.minerals
@@ -1407,8 +1439,9 @@ def _enumerate_assemblages(totals, water, temperature, ln_k, amounts, visited, s
 
 
 def _continuation(totals, water, temperature, system, ratio=None):
-    """Mineral amounts of brines solved along a ladder of water amounts down to ``water``
-    (water ratio between stages ``ratio``, default ``_CONTINUATION_RATIO``)."""
+    """Equilibrium state of brines solved along a ladder of water amounts down to ``water``
+    (water ratio between stages ``ratio``, default ``_CONTINUATION_RATIO``); the last stage is
+    ``water`` itself."""
     ratio = ratio or _CONTINUATION_RATIO
     charge_sq = np.zeros(len(SOLUTES))
     charge_sq[system.species_component] = system.charge ** 2
@@ -1418,7 +1451,7 @@ def _continuation(totals, water, temperature, system, ratio=None):
     state = None
     rows = np.arange(len(water))
     for k in range(stages + 1):
-        ladder = start * (water / start) ** (k / stages)
+        ladder = water if k == stages else start * (water / start) ** (k / stages)
         if state is None:
             state = solve_equilibrium(totals, ladder, temperature, system=system, continuation=False)
             continue
@@ -1432,7 +1465,7 @@ def _continuation(totals, water, temperature, system, ratio=None):
             # ... or, should that prediction mislead Newton, from the last solids as they are.
             state = solve_equilibrium(totals, ladder, temperature, warm_start=state, system=system,
                                       continuation=False)
-    return state.minerals
+    return state
 
 
 def _raise_convergence(rows, totals, water0, temperature, amounts, active, ln_k, system, reason):

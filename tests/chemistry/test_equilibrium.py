@@ -375,3 +375,46 @@ def test_seeds_left_out_after_the_pass_limit_do_not_change_the_results(monkeypat
         np.testing.assert_allclose(batch.minerals[i], one.minerals, rtol=RTOL_SAME_STATE_AMOUNT,
                                    atol=ATOL_SAME_STATE_AMOUNT)
         np.testing.assert_allclose(batch.molality[i], one.molality, rtol=RTOL_SAME_STATE_MOLALITY)
+
+
+#: Stoichiometric coefficients of the dependence test are small rationals; the least-squares
+#: combination reproduces them to rounding. [-]
+ATOL_DEPENDENCE_COEFFICIENT = 1e-12
+
+
+def test_dependence_verdicts_cached_equal_fresh_and_stoichiometry():
+    """Glauberite Na2Ca(SO4)2 = thenardite Na2SO4 + anhydrite CaSO4 (solutes), so adding it beside
+    both exchanges it for them; beside halite alone it is independent. The cached verdict (second
+    call) gives the same amounts as the first, computed one."""
+    system = equilibrium.chemical_system().select(["Halite", "Anhydrite", "Thenardite", "Glauberite"])
+    names = list(system.mineral_names)
+    glauberite = names.index("Glauberite")
+    present = np.zeros(len(names), dtype=bool)
+    present[[names.index("Anhydrite"), names.index("Thenardite")]] = True
+    dependent, alpha = equilibrium._dependence(present, system.mineral_vectors[0],
+                                               system.mineral_vectors[0, glauberite])
+    assert dependent
+    expected = np.zeros(len(names))
+    expected[[names.index("Anhydrite"), names.index("Thenardite")]] = 1.0
+    np.testing.assert_allclose(alpha, expected, atol=ATOL_DEPENDENCE_COEFFICIENT)
+    alone = np.zeros(len(names), dtype=bool)
+    alone[names.index("Halite")] = True
+    assert not equilibrium._dependence(alone, system.mineral_vectors[0], system.mineral_vectors[0, glauberite])[0]
+
+    results = []
+    for _ in range(2):
+        amounts = np.zeros((2, len(names)))
+        amounts[:, names.index("Anhydrite")] = [0.3, 0.1]
+        amounts[:, names.index("Thenardite")] = [0.2, 0.5]
+        active = amounts > 0
+        equilibrium._add_minerals(np.arange(2), np.array([glauberite, glauberite]), amounts, active, system)
+        results.append((amounts, active))
+    # The exchange uses up the scarcer of the two (ratio test) and conserves every solute.
+    np.testing.assert_allclose(results[0][0][:, glauberite], [0.2, 0.1], atol=ATOL_DEPENDENCE_COEFFICIENT)
+    before = np.array([[0.3, 0.2], [0.1, 0.5]])
+    solutes = results[0][0] @ system.stoichiometry
+    expected_solutes = before[:, :1] * system.stoichiometry[names.index("Anhydrite")] \
+        + before[:, 1:] * system.stoichiometry[names.index("Thenardite")]
+    np.testing.assert_allclose(solutes, expected_solutes, atol=ATOL_DEPENDENCE_COEFFICIENT)
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
