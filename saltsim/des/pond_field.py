@@ -118,6 +118,7 @@ class PondField:
         #: Ponds fed by another pond (their own outflow frees room for it on the same day).
         self._receivers = np.zeros(n, dtype=bool)
         self._receivers[self._dst_index[self._internal]] = True
+        self._external = np.flatnonzero(~self._internal)   # edges to the lake
         self._min_volume = self.depth_min * self.area
         self._level_volume = self.transfer_level * self.area
         self._wall_volume = self.depth_max * self.area
@@ -382,43 +383,64 @@ class PondField:
         # after at most the longest chain of edges (exact on an acyclic network; a cycle stops at
         # the pond count).
         # Only ponds that also receive can free room for others: without one offering, one round.
+        # (masked copies below instead of np.where with a scalar, np.zeros(shape) instead of
+        # np.zeros_like: the same numbers with a fraction of the per-call cost on a few edges)
         rounds = len(self.names) if offer[self._receivers].any() else 1
         sent = np.zeros(len(self.names))
+        offline = ~self.online
         for _ in range(rounds):
-            room = np.where(self.online, np.maximum(headroom + sent, 0.0), 0.0)
-            moved = self._split_offers(offer, np.where(internal, room[dst_index], np.inf))
+            room = headroom + sent
+            np.maximum(room, 0.0, out=room)
+            np.copyto(room, 0.0, where=offline)
+            edge_room = room[dst_index]
+            edge_room[self._external] = np.inf
+            moved = self._split_offers(offer, edge_room)
             if rounds == 1:
                 break
             now_sent = np.bincount(src, weights=moved, minlength=len(self.names))
-            if np.array_equal(now_sent, sent):
+            if (now_sent == sent).all():
                 break
             sent = now_sent
-        fraction = np.divide(moved, volume[src], out=np.zeros_like(moved), where=volume[src] > 0)
+        source_volume = volume[src]
+        fraction = np.divide(moved, source_volume, out=np.zeros(moved.shape), where=source_volume > 0)
         keep = fraction > 0
         if not keep.any():
             return
-        src, dst, fraction, internal = src[keep], dst[keep], fraction[keep], internal[keep]
+        if not keep.all():
+            src, dst, fraction, internal = src[keep], dst[keep], fraction[keep], internal[keep]
         self.state, parcel = kernel.take(self.state, src, fraction)
-        if np.any(internal):
+        n_internal = np.count_nonzero(internal)
+        if n_internal == internal.size:   # every parcel stays in the field: no gathers
+            p_in, src_in, dst_in = parcel, src, dst
+        elif n_internal:
             p_in = tuple(a[internal] for a in parcel)
-            self.state = kernel.mix(self.state, self.lookup, dst[internal], *p_in)
-            self.book.flows(time_s, self.pond_ids[src[internal]], self.pond_ids[dst[internal]],
-                              self._parcel_masses(p_in[0], p_in[1]), "transfer")
-        if np.any(~internal):
-            self.send_to_lake(time_s, tuple(a[~internal] for a in parcel), src[~internal], "bittern_return")
+            src_in, dst_in = src[internal], dst[internal]
+        if n_internal:
+            self.state = kernel.mix(self.state, self.lookup, dst_in, *p_in)
+            self.book.flows(time_s, self.pond_ids[src_in], self.pond_ids[dst_in],
+                            self._parcel_masses(p_in[0], p_in[1]), "transfer")
+        if n_internal < internal.size:
+            external = ~internal
+            self.send_to_lake(time_s, tuple(a[external] for a in parcel), src[external], "bittern_return")
 
     def _split_offers(self, offer, room):
         """Volume moved along each edge [m³]: each source's offer split over its edges in
         proportion to the targets' room, each target taking at most its room (``inf`` for the lake)."""
-        src, dst_index, internal = self.edge_src, self._dst_index, self._internal
-        finite_room = np.where(np.isinf(room), 1e30, room)
-        per_source = np.bincount(src, weights=finite_room, minlength=len(self.names))
-        share = np.divide(finite_room, per_source[src], out=np.zeros_like(finite_room), where=per_source[src] > 0)
+        src, dst_index, external = self.edge_src, self._dst_index, self._external
+        n = len(self.names)
+        finite_room = room.copy()
+        np.copyto(finite_room, 1e30, where=np.isinf(room))
+        per_source = np.bincount(src, weights=finite_room, minlength=n)[src]
+        share = np.divide(finite_room, per_source, out=np.zeros(room.shape), where=per_source > 0)
         wanted = offer[src] * share
-        demand = np.bincount(dst_index, weights=np.where(internal, wanted, 0.0), minlength=len(self.names))[dst_index]
-        scale = np.where(internal, np.minimum(1.0, np.divide(room, demand, out=np.ones_like(room),
-                                                             where=demand > 0)), 1.0)
-        return wanted * scale
+        internal_wanted = wanted.copy()
+        internal_wanted[external] = 0.0
+        demand = np.bincount(dst_index, weights=internal_wanted, minlength=n)[dst_index]
+        scale = np.divide(room, demand, out=np.ones(room.shape), where=demand > 0)
+        np.minimum(1.0, scale, out=scale)
+        scale[external] = 1.0
+        wanted *= scale
+        return wanted
 
     # -- harvest --------------------------------------------------------------------------
     def drain(self, time_s: float, index: int) -> None:
