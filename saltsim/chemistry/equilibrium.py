@@ -528,27 +528,23 @@ def _max_step(totals_dissolved, water, delta_dissolved, delta_water):
     return np.minimum(1.0, np.minimum(ratio.min(axis=1), ratio_w))
 
 
-def _newton(totals, water0, temperature, ln_k, amounts, active, system, project=True):
-    """Damped, projected Newton on the present minerals' mass-action laws.
+def _newton(totals, water0, temperature, ln_k, amounts, active, system):
+    """Damped Newton on the present minerals' mass-action laws, assemblage fixed (the subsets
+    tested by :func:`_enumerate_assemblages`).
 
     Each iteration makes one activity evaluation (with Jacobian) per unconverged brine. A step
-    is limited so that no dissolved amount, water or present mineral amount is depleted
-    (``_MAX_DEPLETION``, amounts ≥ 0), and backtracked (halved from the previous point) when the
-    max |residual| has not decreased — the check uses the evaluation of the next iteration, so
-    the line search costs no extra evaluation when full steps succeed.
+    is limited so that no dissolved amount or water is depleted (``_MAX_DEPLETION``), and
+    backtracked (halved from the previous point) when the max |residual| has not decreased — the
+    check uses the evaluation of the next iteration, so the line search costs no extra
+    evaluation when full steps succeed. Amounts are not projected: they may turn negative (the
+    caller then rejects that assemblage), so no mineral leaves it.
 
-    Updates ``amounts`` and ``active`` in place (a mineral at zero amount whose step points
-    negative is dropped, unless ``project`` is False: then amounts may turn negative). Returns the converged mask, ln(IAP/K) of every mineral at the
-    converged states (B, n_min), and the mask of minerals dropped while still supersaturated.
+    Updates ``amounts`` in place. Returns the converged mask and ln(IAP/K) of every mineral at
+    the converged states (B, n_min).
     """
     n_batch, n_min = amounts.shape
-    eye = np.eye(n_min)
     converged = np.zeros(n_batch, dtype=bool)
     saturation = np.zeros((n_batch, n_min))
-    # Minerals dropped at zero amount while still supersaturated: the activity model's slope
-    # points the wrong way there (far-from-equilibrium transients at I > 20 mol/kg); the set
-    # update tries another candidate first.
-    tabu = np.zeros(amounts.shape, dtype=bool)
     previous_amounts = amounts.copy()
     previous_delta = np.zeros_like(amounts)
     previous_norm = np.full(n_batch, np.inf)
@@ -582,35 +578,16 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system, project=
         idx, act, residual = idx[step], act[step], residual[step]
         dissolved, water, norm = dissolved[step], water[step], norm[step]
         delta = _newton_step(act, residual, molality[step], water, d_ln_gamma[step], d_ln_aw[step], system)
-        # Projected Newton: a present mineral at zero amount that would go negative is dropped
-        # (none of it is left to dissolve); the brine restarts its Newton history.
-        at_bound = act & (amounts[idx] <= 0.0) & (delta < 0.0) & project
-        blocked = at_bound.any(axis=1)
-        if blocked.any():
-            rows = idx[blocked]
-            worst = np.argmin(np.where(at_bound[blocked], delta[blocked], 0.0), axis=1)
-            tabu[rows, worst] = residual[blocked, worst] > 0.0
-            active[rows, worst] = False
-            amounts[rows, worst] = 0.0
-            previous_norm[rows] = np.inf
-            alpha[rows] = 0.0
-            free = ~blocked
-            idx, act, delta = idx[free], act[free], delta[free]
-            dissolved, water, norm = dissolved[free], water[free], norm[free]
-        if len(idx) == 0:
-            continue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            to_zero = np.where(act & (delta < 0.0) & (amounts[idx] > 0.0) & project, amounts[idx] / -delta, np.inf)
         d_dissolved = -_thin_product(delta, system.stoichiometry)
         d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
-        step_length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
+        step_length = _max_step(dissolved, water, d_dissolved, d_water)
         previous_amounts[idx] = amounts[idx]
         previous_delta[idx] = delta
         previous_norm[idx] = norm
         alpha[idx] = step_length
         backtracks[idx] = 0
         amounts[idx] = amounts[idx] + step_length[:, None] * delta
-    return converged, saturation, tabu
+    return converged, saturation
 
 
 def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continuation, final=None,
@@ -1417,9 +1394,8 @@ def _enumerate_assemblages(totals, water, temperature, ln_k, amounts, visited, s
     start = _restore_feasibility(totals_k, water_k, start, system)
     # Unprojected Newton: amounts may go negative (that subset is then rejected), so no mineral
     # is dropped from the subset being tested.
-    converged, saturation, _ = _newton(totals_k, water_k, np.repeat(temperature, count),
-                                       np.repeat(ln_k[None], count, axis=0), start, active, system,
-                                       project=False)
+    converged, saturation = _newton(totals_k, water_k, np.repeat(temperature, count),
+                                    np.repeat(ln_k[None], count, axis=0), start, active, system)
     ok = converged & np.all(np.where(active, start >= -NEGATIVE_AMOUNT_TOLERANCE, True), axis=1) \
         & np.all(np.where(active, True, saturation <= SUPERSATURATION_TOLERANCE), axis=1)
     if not ok.any():
