@@ -7,8 +7,6 @@
   (:func:`allocate_water`, :func:`allocate_electricity`) it replaced, exactly.
 """
 import math
-import tomllib
-from importlib import resources
 
 import numpy as np
 import pytest
@@ -19,44 +17,14 @@ from saltsim.des.supply import Supply
 from saltsim.processing.supply import allocate_electricity, allocate_water
 from saltsim.scenario import load_scenario
 from saltsim.units import DAY, YEAR
+from test_rail_logistics import BITTERN_RATE, SALT_RATE, raw_scenario
 
-SALT_RATE = 300e6 / YEAR  # raw halite into the stockpile [kg s⁻¹]
-BITTERN_RATE = 150e6 / YEAR  # [kg s⁻¹]
 
 
 def _raw(wagons, locomotives):
-    with resources.files("saltsim").joinpath("scenarios/qom_small.toml").open("rb") as fh:
-        raw = tomllib.load(fh)
-    raw["stockpiles"] = [{"product": "halite", "capacity": "30 kt"},
-                         {"product": "bittern", "capacity": "50 kt"}]
-    raw["plants"] = [
-        {"name": "wash", "kind": "salt_washing", "feed": "halite", "product": "industrial_salt",
-         "capacity": "400 kt/yr", "availability": 0.9},
-        {"name": "mgo", "kind": "mgo", "feed": "bittern", "product": "magnesia",
-         "capacity": "50 kt/yr", "mtbf": "1000 h", "mttr": "48 h"},
-    ]
-    raw["rail"] = {
-        "terminal": {"loading_rate": "1000 t/h", "non_loading_allowance": 0.2, "silo_capacity": "20 kt"},
-        "wagons": {"count": wagons, "payload": "68 t", "tare": "24.5 t"},
-        "locomotives": {"count": locomotives},
-        "trains": {"min_wagons": 5, "max_wagons": 50, "departure": "when_full", "max_wait": "3 d",
-                   "headway": "2 d"},
-        "sections": [
-            {"name": "qom-tehran", "origin": "Qom", "destination": "Tehran", "length": "170 km",
-             "speed": "31.3 km/h", "capacity": "4 1/d", "delay_mean": "6 h"},
-            {"name": "qom-incheh_borun", "origin": "Qom", "destination": "Incheh-Borun",
-             "length": "1000 km", "speed": "31.3 km/h", "delay_mean": "12 h"},
-            {"name": "incheh_borun-china", "origin": "Incheh-Borun", "destination": "China",
-             "length": "9300 km", "transit_time_min": "10 d", "transit_time_max": "20 d"},
-        ],
-        "border": {"station": "Incheh-Borun", "gauge_break": True, "transload_rate": "500 t/h",
-                   "dwell": "24 h"},
-        "destinations": [
-            {"name": "tehran", "route": ["qom-tehran"], "products": ["wash"]},
-            {"name": "china", "route": ["qom-incheh_borun", "incheh_borun-china"],
-             "products": ["mgo"], "crosses_border": True},
-        ],
-    }
+    """The rail tests' scenario (tests/des/test_rail_logistics.py) with its fleet changed."""
+    raw = raw_scenario(wagons=wagons)
+    raw["rail"]["locomotives"]["count"] = locomotives
     return raw
 
 
