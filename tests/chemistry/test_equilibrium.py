@@ -259,17 +259,24 @@ def test_gypsum_anhydrite_exchange_matches_phreeqc(monkeypatch, temperature):
         == {n for n, a in reference.items() if a > 0}
 
 
-def test_seeded_cold_batch_equals_individual_solves():
-    # A cold batch of ≥ _SEED_MIN_BATCH brines starts from solved neighbours (seeds, lever rule,
-    # linearised prediction); each result must be the equilibrium a lone cold solve finds.
-    rng = np.random.default_rng(11)
-    n = equilibrium._SEED_MIN_BATCH + 44
+def _perturbed_seawater(n, seed):
+    """``n`` seawater brines, each ion perturbed log-normally (σ 0.2, Cl closing the charge),
+    concentrated 1–60×, at 5–45 °C: totals [mol], water [kg], temperature [K]."""
+    rng = np.random.default_rng(seed)
     seawater = _molality(_reference_rows()[0])
     totals = seawater * np.exp(rng.normal(0.0, 0.2, (n, len(SOLUTES))))
     charge = np.array([1, 1, 2, 2, 0, -2, 0, -1, 1], dtype=float)
     totals[:, IDX["Cl"]] = totals @ charge
     water = np.exp(-rng.uniform(0.0, np.log(60.0), n))
     temperature = rng.uniform(278.15, 318.15, n)
+    return totals, water, temperature
+
+
+def test_seeded_cold_batch_equals_individual_solves():
+    # A cold batch of ≥ _SEED_MIN_BATCH brines starts from solved neighbours (seeds, lever rule,
+    # linearised prediction); each result must be the equilibrium a lone cold solve finds.
+    n = equilibrium._SEED_MIN_BATCH + 44
+    totals, water, temperature = _perturbed_seawater(n, seed=11)
     batch = solve_equilibrium(totals, water, temperature)
     present = batch.minerals > 0
     assert np.all(np.abs(batch.saturation_index[present]) <= SI_TOL)
@@ -313,14 +320,8 @@ RTOL_SAME_STATE_MOLALITY = 1e-8
 def test_confirming_evaluations_skip_the_jacobian_and_change_nothing(monkeypatch):
     # The evaluation after a small full Newton step only confirms convergence (no Jacobian); the
     # states must be those of a solve that always evaluates the Jacobian.
-    rng = np.random.default_rng(12)
     n = equilibrium._SEED_MIN_BATCH + 44
-    seawater = _molality(_reference_rows()[0])
-    totals = seawater * np.exp(rng.normal(0.0, 0.2, (n, len(SOLUTES))))
-    charge = np.array([1, 1, 2, 2, 0, -2, 0, -1, 1], dtype=float)
-    totals[:, IDX["Cl"]] = totals @ charge
-    water = np.exp(-rng.uniform(0.0, np.log(60.0), n))
-    temperature = rng.uniform(278.15, 318.15, n)
+    totals, water, temperature = _perturbed_seawater(n, seed=12)
     confirmed = []
     split = equilibrium._split_evaluation
 
@@ -357,14 +358,8 @@ def test_seeds_left_out_after_the_pass_limit_do_not_change_the_results(monkeypat
         return state, converged
 
     monkeypatch.setattr(equilibrium, "_solve_seeds", counting)
-    rng = np.random.default_rng(13)
     n = 120
-    seawater = _molality(_reference_rows()[0])
-    totals = seawater * np.exp(rng.normal(0.0, 0.2, (n, len(SOLUTES))))
-    charge = np.array([1, 1, 2, 2, 0, -2, 0, -1, 1], dtype=float)
-    totals[:, IDX["Cl"]] = totals @ charge
-    water = np.exp(-rng.uniform(0.0, np.log(60.0), n))
-    temperature = rng.uniform(278.15, 318.15, n)
+    totals, water, temperature = _perturbed_seawater(n, seed=13)
     batch = solve_equilibrium(totals, water, temperature)
     assert left_out and sum(left_out) > 0
     present = batch.minerals > 0
