@@ -180,6 +180,36 @@ def _write_csv(target, columns) -> None:
         raise ResultsError(f"{target}: cannot write the CSV ({exc.strerror})") from None
 
 
+def _phreeqc_solution(molality, temperature):
+    """A PHREEQC engine with pitzer.dat and the input lines of the brine's SOLUTION block.
+
+    Raises SaltsimError when the optional phreeqpython package is not installed.
+    """
+    from ..constants import SOLUTES
+    from ..errors import SaltsimError
+
+    try:
+        import phreeqpython
+    except ImportError:
+        raise SaltsimError("--compare phreeqc needs the optional phreeqpython package: "
+                           "pip install 'saltsim[phreeqc]'") from None
+    engine = phreeqpython.PhreeqPython(database="pitzer.dat")
+    lines = ["SOLUTION 1", " units mol/kgw", f" temp {temperature - 273.15:.6f}", " pH 7"]
+    for component, element in PHREEQC_ELEMENTS.items():
+        value = float(molality[SOLUTES.index(component)])
+        if value > 0:
+            lines.append(f" {element} {value:.12g}")
+    return engine, lines
+
+
+def _selected_output(minerals):
+    """PHREEQC input lines that print saltsim's path columns (water, I, totals, phases, a_w, ρ)."""
+    totals = " ".join(PHREEQC_ELEMENTS[c] for c in PHREEQC_ELEMENTS)
+    return ["SELECTED_OUTPUT", " -reset false", " -water true", " -ionic_strength true",
+            f" -totals {totals}", " -equilibrium_phases " + " ".join(minerals),
+            "USER_PUNCH", " -headings aw rho", ' 10 PUNCH ACT("H2O"), RHO', "END"]
+
+
 def phreeqc_path(molality, temperature, water_left, minerals):
     """The same equilibrium evaporation path computed by PHREEQC (pitzer.dat) via phreeqpython.
 
@@ -207,30 +237,16 @@ def phreeqc_path(molality, temperature, water_left, minerals):
     """
     import numpy as np
 
-    from ..constants import MOLAR_MASS, SOLUTES
-    from ..errors import SaltsimError
+    from ..constants import MOLAR_MASS
 
-    try:
-        import phreeqpython
-    except ImportError:
-        raise SaltsimError("--compare phreeqc needs the optional phreeqpython package: "
-                           "pip install 'saltsim[phreeqc]'") from None
-    engine = phreeqpython.PhreeqPython(database="pitzer.dat")
-    lines = ["SOLUTION 1", " units mol/kgw", f" temp {temperature - 273.15:.6f}", " pH 7"]
-    for component, element in PHREEQC_ELEMENTS.items():
-        value = float(molality[SOLUTES.index(component)])
-        if value > 0:
-            lines.append(f" {element} {value:.12g}")
+    engine, lines = _phreeqc_solution(molality, temperature)
     lines.append("EQUILIBRIUM_PHASES 1")
     lines += [f" {m} 0 0" for m in minerals]
     # Step 0 removes nothing (it equilibrates the starting brine with the minerals).
     removed = (1.0 - np.asarray(water_left, dtype=float)) / MOLAR_MASS["H2O"]
     lines += ["INCREMENTAL_REACTIONS false", "REACTION 1", " H2O -1",
               " " + " ".join(f"{r:.12g}" for r in removed)]
-    totals = " ".join(PHREEQC_ELEMENTS[c] for c in PHREEQC_ELEMENTS)
-    lines += ["SELECTED_OUTPUT", " -reset false", " -water true", " -ionic_strength true",
-              f" -totals {totals}", " -equilibrium_phases " + " ".join(minerals),
-              "USER_PUNCH", " -headings aw rho", ' 10 PUNCH ACT("H2O"), RHO', "END"]
+    lines += _selected_output(minerals)
     _run_phreeqc(engine, lines)
     return _path_columns(engine, minerals, cumulative=False)
 
@@ -260,24 +276,10 @@ def phreeqc_fractional_path(molality, temperature, water_removed, minerals):
     """
     import numpy as np
 
-    from ..constants import MOLAR_MASS, SOLUTES
-    from ..errors import SaltsimError
+    from ..constants import MOLAR_MASS
 
-    try:
-        import phreeqpython
-    except ImportError:
-        raise SaltsimError("--compare phreeqc needs the optional phreeqpython package: "
-                           "pip install 'saltsim[phreeqc]'") from None
-    engine = phreeqpython.PhreeqPython(database="pitzer.dat")
-    lines = ["SOLUTION 1", " units mol/kgw", f" temp {temperature - 273.15:.6f}", " pH 7"]
-    for component, element in PHREEQC_ELEMENTS.items():
-        value = float(molality[SOLUTES.index(component)])
-        if value > 0:
-            lines.append(f" {element} {value:.12g}")
-    totals = " ".join(PHREEQC_ELEMENTS[c] for c in PHREEQC_ELEMENTS)
-    lines += ["SELECTED_OUTPUT", " -reset false", " -water true", " -ionic_strength true",
-              f" -totals {totals}", " -equilibrium_phases " + " ".join(minerals),
-              "USER_PUNCH", " -headings aw rho", ' 10 PUNCH ACT("H2O"), RHO', "END"]
+    engine, lines = _phreeqc_solution(molality, temperature)
+    lines += _selected_output(minerals)
     steps = np.diff(np.concatenate([[0.0], np.asarray(water_removed, dtype=float)]))
     for k, removed in enumerate(steps, start=1):
         lines += [f"USE solution {k}", f"EQUILIBRIUM_PHASES {k}"] + [f" {m} 0 0" for m in minerals]
