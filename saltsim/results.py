@@ -291,7 +291,7 @@ class Results:
 
     # -- files --------------------------------------------------------------------------------
     def write(self, directory: str | os.PathLike, overwrite: bool = False,
-              parquet: bool | None = None) -> Path:
+              parquet: bool = True) -> Path:
         """Write the run directory atomically: ``<table>.csv`` (+ ``.parquet``) and metadata.json.
 
         Parameters
@@ -300,8 +300,8 @@ class Results:
             The run directory to create.
         overwrite : bool
             Replace an existing directory (otherwise ResultsError).
-        parquet : bool, optional
-            Also write Parquet; default: when pyarrow is installed.
+        parquet : bool
+            Also write Parquet (typed, compressed; what :meth:`read` prefers).
 
         Returns
         -------
@@ -312,15 +312,11 @@ class Results:
         if target.exists() and not overwrite:
             raise ResultsError(f"{target}: already exists; expected a new run directory "
                                f"(use --force / overwrite=True to replace it)")
-        if parquet is None:
-            import importlib.util
-
-            parquet = importlib.util.find_spec("pyarrow") is not None
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         try:
             for name, frame in self.tables().items():
-                _write_file(staging / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+                _write_file(staging / f"{name}.csv", lambda p, f=frame: _write_csv(f, p))
                 if parquet:
                     _write_file(staging / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
             text = json.dumps(dict(self.metadata), indent=2, sort_keys=True, default=str)
@@ -350,7 +346,7 @@ class Results:
         tables = {}
         for name in TABLES:
             parquet, csv_path = source / f"{name}.parquet", source / f"{name}.csv"
-            if parquet.is_file() and _has_pyarrow():
+            if parquet.is_file():
                 tables[name] = pd.read_parquet(parquet)
             elif csv_path.is_file():
                 tables[name] = _read_csv(name, csv_path)
@@ -359,10 +355,22 @@ class Results:
         return cls.from_tables(tables, metadata)
 
 
-def _has_pyarrow() -> bool:
-    import importlib.util
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """One table as CSV through pyarrow's writer (D42).
 
-    return importlib.util.find_spec("pyarrow") is not None
+    The same values as ``DataFrame.to_csv`` read back (floats in shortest round-trip form, empty
+    fields for missing values, ISO 8601 timestamps), ~12× faster on a 30-year flow table. A frame
+    Arrow cannot type (mixed Python objects in a column) falls back to pandas.
+    """
+    import pyarrow as pa
+    from pyarrow import csv
+
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        frame.to_csv(path, index=False)
+        return
+    csv.write_csv(table, path, write_options=csv.WriteOptions(quoting_style="needed"))
 
 
 def _read_csv(name: str, path: Path) -> pd.DataFrame:
@@ -372,7 +380,7 @@ def _read_csv(name: str, path: Path) -> pd.DataFrame:
         if spec is None:
             continue
         if spec.dtype.startswith("datetime64"):
-            frame[column] = pd.to_datetime(frame[column])
+            frame[column] = pd.to_datetime(frame[column], format="ISO8601")
         elif spec.dtype == "string":
             frame[column] = frame[column].astype("string")
         else:

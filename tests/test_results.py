@@ -69,8 +69,6 @@ def test_results_are_frozen_and_report_undocumented_columns():
 
 @pytest.mark.parametrize("parquet", [False, True])
 def test_write_read_round_trip(tmp_path, parquet):
-    if parquet:
-        pytest.importorskip("pyarrow")
     results = _example_results()
     target = results.write(tmp_path / "run", parquet=parquet)
     files = sorted(os.listdir(target))
@@ -81,6 +79,35 @@ def test_write_read_round_trip(tmp_path, parquet):
     for name in TABLES:
         pd.testing.assert_frame_equal(getattr(back, name), getattr(results, name), check_dtype=False)
     assert pd.api.types.is_datetime64_any_dtype(back.ponds["time"])
+
+
+#: Rows enough for pandas' CSV writer to format timestamps in more than one chunk (it writes
+#: ~100,000 cells per chunk, and a chunk of midnights only as bare dates).
+MANY_ROWS = 20_000
+
+
+def test_csv_alone_reads_back_every_value_exactly(tmp_path):
+    # What a reader without Parquet sees: a long flow table whose first days are booked at
+    # midnight and whose last rows are within the day (a train's arrival), missing values,
+    # booleans, text that needs quoting, and floats whose shortest round-trip form is long or
+    # exponential.
+    seconds = np.arange(MANY_ROWS) * 86400.0
+    seconds[-3:] += [23656.32, 1.5, 0.001]
+    n = MANY_ROWS
+    flows = pd.DataFrame({"time": pd.Timestamp("2026-03-21") + pd.to_timedelta(seconds, unit="s"),
+                          "source": np.where(np.arange(n) % 2, "lake", 'a "quoted", name'),
+                          "sink": "pond:E1", "process": "pump",
+                          "H2O_kg": np.tile([0.1 + 0.2, 1e-300, -0.0, 2.0 / 3.0], n // 4),
+                          "Na_kg": np.where(np.arange(n) % 3, 3.0e21, np.nan), "time_s": seconds})
+    plants = pd.DataFrame({"time": flows["time"].iloc[-2:].to_numpy(), "plant": ["salt_wash", "magnesia"],
+                           "product": ["salt", "magnesia"], "production_kg": [0.0, 123.456],
+                           "blocked_by_output": [False, True]})
+    results = Results.from_tables({"flows": flows, "plants": plants}, {"seed": 1})
+    target = results.write(tmp_path / "run", parquet=False)
+    back = Results.read(target)
+    for name in ("flows", "plants"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(results, name), check_dtype=False,
+                                      check_exact=True)
 
 
 def test_write_refuses_an_existing_directory_and_leaves_no_temporaries(tmp_path):
@@ -101,7 +128,7 @@ def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", boom)
+    monkeypatch.setattr("saltsim.results._write_csv", boom)
     with pytest.raises(OSError, match="disk full"):
         results.write(tmp_path / "run")
     assert os.listdir(tmp_path) == []
