@@ -210,14 +210,15 @@ class SiteModel:
         # the daily records hold the state as it is; depth, molality and layer thickness are
         # derived from it once at the end of the run (_derive_records), by the same elementwise
         # operations the daily tick would have done
-        self.rec = {
-            "volume": np.zeros((n, p)), "density": np.zeros((n, p)),
-            "water_activity": np.zeros((n, p)), "water": np.zeros((n, p)), "solutes": np.zeros((n, p, n_el)),
-            "layer": np.zeros((n, p, n_min)), "solid_volume": np.zeros((n, p)),
-            "lake": np.zeros((n, 12)), "lake_molality": np.zeros((n, n_el)),
-            "stock": np.zeros((n, len(self.stockpiles))), "pumped": np.zeros((n, max(len(self.pumps), 1))),
-            "pump_energy": np.zeros((n, max(len(self.pumps), 1))),
-        }
+        # (the state's arrays are kept by reference each day and stacked at the end: every move
+        # of the pond field and the kernel makes new arrays, none is changed in place)
+        self._shapes = {"volume": (p,), "density": (p,), "water_activity": (p,), "water": (p,),
+                        "solutes": (p, n_el), "layer": (p, n_min), "solid_volume": (p,),
+                        "lake_head": (7,), "lake_molality": (n_el,)}
+        self._days = {name: [] for name in self._shapes}
+        self._stock_days = []
+        self.rec = {"pumped": np.zeros((n, max(len(self.pumps), 1))),
+                    "pump_energy": np.zeros((n, max(len(self.pumps), 1)))}
 
     def _snapshot(self, time_s):
         ledger, lake = self.ledger, self.lake
@@ -279,7 +280,7 @@ class SiteModel:
                 continue
             dst = field.names.index(spec.destination)
             if spec.source == "lake":
-                moved = float(field.receive_from_lake(time_s, [dst], [volume], f"pumping:{spec.name}")[0])
+                moved = field.pump_from_lake(time_s, dst, volume, f"pumping:{spec.name}")
             else:
                 moved = field.pond_to_pond(time_s, field.names.index(spec.source), dst, volume,
                                            f"pumping:{spec.name}")
@@ -351,7 +352,6 @@ class SiteModel:
             self.stockpiles[name] = MassStore(self.env, composition=np.zeros(len(COMPONENTS)),
                                               name=f"stockpile:{name}")
             self.ledger.stock(0.0, f"stockpile:{name}", np.zeros(len(COMPONENTS)))
-            self.rec["stock"] = np.concatenate([self.rec["stock"], np.zeros((self.n_days, 1))], axis=1)
         return name
 
     def _campaign(self, index, product):
@@ -363,28 +363,50 @@ class SiteModel:
         self.in_campaign[index] = False
 
     def _record(self, day, time_s):
-        rec, field, lake = self.rec, self.field, self.lake
+        days, field, lake = self._days, self.field, self.lake
         if field.names:
             props, state = field.properties(), field.state
-            rec["volume"][day] = props.volume
-            rec["density"][day] = props.density
-            rec["water_activity"][day] = props.water_activity
-            rec["water"][day] = state.water
-            rec["solutes"][day] = state.solutes
-            rec["layer"][day] = state.layer
-            rec["solid_volume"][day] = field.solid_volume()
+            days["volume"].append(props.volume)
+            days["density"].append(props.density)
+            days["water_activity"].append(props.water_activity)
+            days["water"].append(state.water)
+            days["solutes"].append(state.solutes)
+            days["layer"].append(state.layer)
+            days["solid_volume"].append(field.solid_volume())
         props = lake.properties()
         level, wetted = lake.level(), lake.wetted_area()
         water = float(lake.state.water[0])
-        # columns 7-11 (the day's weather) are filled from the forcing at the end of the run
-        rec["lake"][day, :7] = (level, props.volume[0], wetted, max(lake.spec.area - wetted, 0.0),
-                                lake.disturbed_area, props.density[0], water)
-        rec["lake_molality"][day] = lake.state.solutes[0] / max(water, 1e-30)
-        rec["stock"][day] = [s.level for s in self.stockpiles.values()]
+        # the lake table's columns 7-11 (the day's weather) are filled from the forcing at the end
+        days["lake_head"].append((level, float(props.volume[0]), wetted, max(lake.spec.area - wetted, 0.0),
+                                  lake.disturbed_area, float(props.density[0]), water))
+        days["lake_molality"].append(lake.state.solutes[0] / max(water, 1e-30))
+        self._stock_days.append([s.level for s in self.stockpiles.values()])
+
+    def _stack_records(self):
+        """The daily records as arrays (n_days, ...); days not simulated are zero."""
+        n, rec = self.n_days, self.rec
+        for name, shape in self._shapes.items():
+            values = self._days[name]
+            if len(values) == n:
+                rec[name] = np.array(values, dtype=float).reshape((n,) + shape)
+            else:
+                rec[name] = np.zeros((n,) + shape)
+                if values:
+                    rec[name][:len(values)] = values
+        rec["lake"] = np.zeros((n, 12))
+        rec["lake"][:, :7] = rec.pop("lake_head")
+        stock = np.zeros((n, len(self.stockpiles)))
+        if self._stock_days and all(len(row) == stock.shape[1] for row in self._stock_days):
+            stock[:len(self._stock_days)] = self._stock_days
+        else:   # stockpiles made during the run have zeros before
+            for day, row in enumerate(self._stock_days):
+                stock[day, :len(row)] = row
+        rec["stock"] = stock
 
     def _derive_records(self):
         """Depth, molality and layer thickness of the ponds and the lake's weather columns, for all
         days at once (the same elementwise operations as per day, so the same numbers)."""
+        self._stack_records()
         rec, field, f = self.rec, self.field, self.forcing
         n = self.n_days
         rec["depth"] = rec["volume"] / field.area

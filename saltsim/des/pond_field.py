@@ -129,6 +129,8 @@ class PondField:
         #: Net minerals deposited in each pond since the start (precipitated − redissolved). [mol]
         self.deposited_total = np.zeros((n, lookup.n_minerals))
         self.pond_ids = ledger.accounts([f"pond:{name}" for name in self.names])
+        self._pond_id_list = self.pond_ids.tolist()
+        self._fill_list = self._fill_volume.tolist()
         self.layer_ids = ledger.accounts([f"layer:{name}" for name in self.names])
         self.lake_id = ledger.account("lake")
         self.ext = {k: ledger.account(f"ext:{k}") for k in ("atmosphere", "rain", "groundwater")}
@@ -235,40 +237,53 @@ class PondField:
         """``room()[i]`` by the same operations, for one pond. [m³]"""
         if not self.online[i]:
             return 0.0
-        return max(float(self._fill_volume[i]) - float(self.solid_volume()[i]) - float(self.properties().volume[i]),
-                   0.0)
+        # the cached properties of a pond no move has changed are valid: no refresh for it
+        props = self._props if self._props is not None and i not in self._dirty else self.properties()
+        return max(self._fill_list[i] - float(self.solid_volume()[i]) - float(props.volume[i]), 0.0)
 
     def receive_from_lake(self, time_s, index, volume, process, force=False) -> np.ndarray:
         """Pump ``volume`` [m³] from the lake into ponds ``index`` (limited by room); returns volumes moved."""
         index = np.asarray(index, dtype=np.int64)
         volume = np.asarray(volume, dtype=float)
-        lake_volume = self.lake.volume()
         if index.size == 1:   # one pump: the same steps in scalars
-            wanted = float(volume.reshape(-1)[0])
-            if not force:
-                wanted = min(wanted, self._room_one(int(index.reshape(-1)[0])))
-            share = wanted / max(lake_volume, 1e-30)
-            share = share if share > 0.0 or share != share else 0.0
-            if share > 0.5:   # never more than half the lake in one call
-                share *= 0.5 / share
-            if not share > 0.0:
-                return np.zeros(volume.shape)
-            fraction = np.array([share])
-        else:
-            if not force:
-                volume = np.minimum(volume, self.room()[index])
-            # np.maximum(0.0, x) is np.clip(x, 0.0, None), signed zeros and NaN included
-            fraction = np.maximum(0.0, volume / max(lake_volume, 1e-30))
-            total = fraction.sum()
-            if total > 0.5:   # never more than half the lake in one call
-                fraction *= 0.5 / total
-            if not (fraction > 0).any():
-                return np.zeros_like(volume)
+            moved = self.pump_from_lake(time_s, int(index.reshape(-1)[0]), float(volume.reshape(-1)[0]), process,
+                                        force)
+            return np.full(volume.shape, moved)
+        lake_volume = self.lake.volume()
+        if not force:
+            volume = np.minimum(volume, self.room()[index])
+        # np.maximum(0.0, x) is np.clip(x, 0.0, None), signed zeros and NaN included
+        fraction = np.maximum(0.0, volume / max(lake_volume, 1e-30))
+        total = fraction.sum()
+        if total > 0.5:   # never more than half the lake in one call
+            fraction *= 0.5 / total
+        if not (fraction > 0).any():
+            return np.zeros_like(volume)
         self.lake.state, parcel = kernel.take(self.lake.state, np.zeros(index.size, dtype=np.int64), fraction)
         self._set_brine(kernel.mix(self.state, self.lookup, index, *parcel), index)
         self.book.flows(time_s, self.lake_id, self.pond_ids[index], self._parcel_masses(parcel[0], parcel[1]),
                           process)
         return fraction * lake_volume
+
+    def pump_from_lake(self, time_s: float, i: int, volume: float, process: str, force: bool = False) -> float:
+        """Pump ``volume`` [m³] from the lake into pond ``i`` (limited by its room); returns the
+        volume moved [m³]. :meth:`receive_from_lake` of one pond, by the same operations in Python
+        floats (the kernel's one-parcel ``take_scalar`` and ``mix_one``, the ledger row built here)."""
+        lake_volume = self.lake.volume()
+        wanted = volume if force else min(volume, self._room_one(i))
+        share = wanted / max(lake_volume, 1e-30)
+        share = share if share > 0.0 or share != share else 0.0
+        if share > 0.5:   # never more than half the lake in one call
+            share *= 0.5 / share
+        if not share > 0.0:
+            return 0.0
+        self.lake.state, (water, solutes, feed, position) = kernel.take_scalar(self.lake.state, 0, share)
+        self._set_brine(kernel.mix_one(self.state, self.lookup, i, water, solutes, feed, position), (i,))
+        masses = np.empty((1, 1 + solutes.shape[1]))   # _parcel_masses
+        masses[0, 0] = water
+        np.multiply(solutes, self.lookup.solute_molar_mass, out=masses[:, 1:])
+        self.book.rows(time_s, self.lake_id, self._pond_id_list[i], masses, self.ledger.process_id(process))
+        return share * lake_volume
 
     def pond_to_pond(self, time_s, source: int, target: int, volume: float, process: str) -> float:
         """Pump ``volume`` [m³] from one pond to another (limited by the source's brine above its
@@ -475,9 +490,10 @@ class PondField:
         [kg]; the caller books where they go next.
         """
         minerals = self.state.layer[index] * fraction
-        self.state.layer[index] -= minerals
-        self._props = None
-        self._solid = None
+        layer = self.state.layer.copy()   # a new array: earlier days' records keep theirs
+        layer[index] -= minerals
+        self.state = kernel.PondState(self.state.water, self.state.solutes, self.state.feed, self.state.position,
+                                      layer)
         salt = self._mineral_masses(minerals[None, :])
         self.state, parcel = kernel.take(self.state, np.array([index]), np.array([fraction]))
         brine = self._parcel_masses(parcel[0], parcel[1])

@@ -129,6 +129,9 @@ class PathLookup:
     row_index_list: list = None
     solids_list: list = None
     water_list: list = None
+    #: ``solute_molar_mass`` and ``hydrate_water`` as lists (one-pond dot products).
+    solute_molar_mass_list: list = None
+    hydrate_water_list: list = None
 
     @property
     def n_rows(self) -> int:
@@ -196,6 +199,7 @@ def path_lookup(table, solutes) -> PathLookup:
                       bulk_rows=bulk.tolist(), bulk_delta_rows=bulk_delta.tolist(),
                       neg_retained_list=(-retained).tolist(), row_index_list=row_index.tolist(),
                       solids_list=solids.tolist(), water_list=water.tolist(),
+                      solute_molar_mass_list=solute_mass.tolist(), hydrate_water_list=hydrate_water.tolist(),
                       neg_retained=-retained, row_index=row_index,
                       solute_stoichiometry=np.ascontiguousarray(stoich[:, 1:]),
                       minerals_delta=_delta(minerals),

@@ -52,7 +52,7 @@ from .path import (COL_DENSITY, COL_LN_AW, COL_MINERALS, COL_RETAINED, COL_WATER
                    at_position, at_rows, interp_one, position_of_retained, position_of_solids)
 
 __all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties", "refresh_properties",
-           "atmosphere", "equilibrate", "take", "mix", "step_day", "layer_thickness",
+           "atmosphere", "equilibrate", "take", "take_scalar", "mix", "mix_one", "step_day", "layer_thickness",
            "WATER_DENSITY"]
 
 #: Density of fresh (rain) water used to turn depths into masses. [kg m⁻³]
@@ -205,12 +205,22 @@ def _properties_scalar(water: float, feed: float, position: float, solute_mass: 
     return volume, density, ratio, mass
 
 
+def _dot_one(values: list, weights: list) -> float:
+    """``np.dot`` of two short vectors as NumPy computes a one-row product: products added in
+    order onto 0.0 (OpenBLAS's ``ddot`` below its 16-element block; tests compare the bits)."""
+    total = 0.0
+    for a, b in zip(values, weights):
+        total += a * b
+    return total
+
+
 def _properties_one(state: PondState, lookup: PathLookup) -> BrineProperties:
     """:func:`brine_properties` of a single pond (the lake) in Python scalars (~1/5 of the cost)."""
-    solute_mass = float((state.solutes @ lookup.solute_molar_mass)[0])
-    values = np.array(_properties_scalar(float(state.water[0]), float(state.feed[0]), float(state.position[0]),
-                                         solute_mass, lookup))
-    np.exp(values[2:3], out=values[2:3])   # ln a_w -> a_w; the four fields are views of one array
+    solute_mass = _dot_one(state.solutes[0].tolist(), lookup.solute_molar_mass_list)
+    volume, density, ratio, mass = _properties_scalar(float(state.water[0]), float(state.feed[0]),
+                                                      float(state.position[0]), solute_mass, lookup)
+    # ln a_w -> a_w by NumPy's exp (the array code's); the four fields are views of one array
+    values = np.array([volume, density, float(np.exp(ratio)), mass])
     return BrineProperties(volume=values[0:1], density=values[1:2], water_activity=values[2:3], mass=values[3:4])
 
 
@@ -243,7 +253,7 @@ def refresh_properties(props: BrineProperties, state: PondState, lookup: PathLoo
     for i in rows:   # the one or two ponds that changed, not a loop over the field
         volume[i], density[i], ratio, mass[i] = _properties_scalar(
             float(state.water[i]), float(state.feed[i]), float(state.position[i]), float(solute_mass[i]), lookup)
-        activity[i] = np.exp(np.array([ratio]))[0]
+        activity[i] = np.exp(ratio)
     return BrineProperties(volume=volume, density=density, water_activity=activity, mass=mass)
 
 
@@ -447,6 +457,14 @@ def take(state: PondState, index: np.ndarray, fraction: np.ndarray, unique: bool
 
 def _take_one(state: PondState, i: int, fraction: float):
     """:func:`take` from one pond, in scalars where the arrays would have one element (same bits)."""
+    new, (water, solutes, feed, position) = take_scalar(state, i, fraction)
+    return new, (np.array([water]), solutes, np.array([feed]), np.array([position]))
+
+
+def take_scalar(state: PondState, i: int, fraction: float):
+    """:func:`take` of ``fraction`` [-] (a float) from pond ``i`` alone: the same operations, with the
+    parcel's water [kg], feed [kg] and position [-] as Python floats and its solutes (1, n_el) [mol]
+    as an array (arguments of :func:`mix_one`)."""
     water, feed = float(state.water[i]) * fraction, float(state.feed[i]) * fraction
     solutes = state.solutes[i:i + 1] * fraction
     if state.water.shape[0] == 1:   # the lake: new arrays at once
@@ -458,7 +476,7 @@ def _take_one(state: PondState, i: int, fraction: float):
         new_solutes[i] -= solutes[0]
         new_feed[i] -= feed
         new = PondState(new_water, new_solutes, new_feed, state.position, state.layer)
-    return new, (np.array([water]), solutes, np.array([feed]), state.position[i:i + 1].copy())
+    return new, (water, solutes, feed, float(state.position[i]))
 
 
 def _at_position_one(values: list, position: float) -> float:
@@ -521,6 +539,14 @@ def mix(state: PondState, lookup: PathLookup, index: np.ndarray, water: np.ndarr
     else:
         np.add.at(new_solutes, index, solutes)
     return PondState(new_water, new_solutes, feed_new, position_new, state.layer)
+
+
+def mix_one(state: PondState, lookup: PathLookup, i: int, water, solutes, feed, position) -> PondState:
+    """:func:`mix` of one parcel into pond ``i`` (the parcel as :func:`take_scalar` returns it)."""
+    if lookup.solids_list is None:
+        return mix(state, lookup, np.array([i]), np.array([_scalar(water)]), np.asarray(solutes).reshape(1, -1),
+                   np.array([_scalar(feed)]), np.array([_scalar(position)]))
+    return _mix_one(state, lookup, i, water, solutes, feed, position)
 
 
 def _mix_one(state: PondState, lookup: PathLookup, i: int, water, solutes, feed, position) -> PondState:
@@ -601,20 +627,21 @@ def _step_one(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evap
     m = COL_MINERALS
     change = [((d1 * to_weight + v1) - (d0 * weight + v0)) * feed
               for d1, v1, d0, v0 in zip(to_delta[m:], to_value[m:], delta[m:], value[m:])]
-    deposited = np.array([change]).reshape(1, len(change))
     stoich = lookup.solute_stoichiometry
     factor = math.inf
     if change:
         # precipitation limited by the solutes present, redissolution by the deposit
         if target >= s:
-            need = (deposited @ stoich)[0].tolist()
+            need = (np.array([change]) @ stoich)[0].tolist()
             factor = min([a / b for a, b in zip(state.solutes[0].tolist(), need) if b > 0.0], default=math.inf)
         else:
             factor = min([a / -c for a, c in zip(state.layer[0].tolist(), change) if -c > 0.0], default=math.inf)
     factor = min(max(factor, 0.0), 1.0) if active else 0.0
-    deposited *= factor
+    change = [c * factor for c in change]
+    deposited = np.array([change]).reshape(1, len(change))
     position = (target - s) * factor + s
-    new = PondState(water=np.array([water]) - deposited @ lookup.hydrate_water,
+    # the hydrate water's one-row product in Python (_dot_one); the solutes' (a matrix) stays NumPy's
+    new = PondState(water=np.array([water - _dot_one(change, lookup.hydrate_water_list)]),
                     solutes=state.solutes - deposited @ stoich,
                     feed=state.feed, position=np.array([position]), layer=state.layer + deposited)
     flows = np.array([rain, evaporated])
