@@ -16,7 +16,7 @@ from saltsim.constants import COMPONENTS, MOLAR_MASS
 from saltsim.processing import routes
 from saltsim.processing.routes import (CALCINATION_ENTHALPY, LATENT_HEAT_WATER, ROUTE_DEFAULTS,
                                        ROUTES, RouteParameters, process,
-                                       sodium_sulphate_solubility)
+                                       sodium_sulphate_solubility, unit_split)
 from saltsim.processing.stoichiometry import component_masses, mass_per_mass, molar_mass
 
 # domain.md quotes the ratios to 3 decimals: half a unit of the last digit.
@@ -74,6 +74,53 @@ def test_routes_vectorise_over_batches():
             one = process(route, feeds[i])
             assert np.allclose(stacked.product[i], one.product, rtol=HAND_RTOL, atol=0)
             assert np.allclose(stacked.heat[i], one.heat, rtol=HAND_RTOL, atol=0)
+
+
+_PARAMETER_SETS = [None, RouteParameters(recovery=0.83, impurity_removal=0.5, water_per_product=0.2,
+                                          electricity_per_product=3e4, heat_per_product=1e5,
+                                          thermal_efficiency=0.6, liquor_water_per_solute=0.4, dolime=True,
+                                          cooling_temperature=278.0)]
+
+
+def _split_bits(route, feed, params):
+    split = process(route, feed, params)
+    block = np.stack([split.reagents, split.water, split.waste, split.vapour, split.chlorine, split.product])
+    return block.tobytes(), np.array([split.product_mass, split.electricity, split.heat]).tobytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), route=st.sampled_from(sorted(ROUTES)), which=st.sampled_from([0, 1]))
+def test_unit_split_on_floats_is_process_bit_for_bit(data, route, which):
+    # Plants split one feed per batch with unit_split; it must give process()'s numbers exactly
+    # (the same IEEE operations in the same order), signed zeros included.
+    values = data.draw(st.lists(st.one_of(st.floats(0.0, 1e4, allow_subnormal=False), st.just(0.0),
+                                          st.just(-0.0)),
+                                min_size=len(COMPONENTS), max_size=len(COMPONENTS)))
+    feed, params = np.array(values), _PARAMETER_SETS[which]
+    rows, product_mass, electricity, heat = unit_split(route, feed.tolist(), params)
+    assert (np.array(rows).tobytes(), np.array([product_mass, electricity, heat]).tobytes()) \
+        == _split_bits(route, feed, params)
+
+
+def test_unit_split_on_stockpile_like_feeds_is_process_bit_for_bit():
+    # Many feeds of one kg with a dominant salt and traces, as plants see them.
+    rng = np.random.default_rng(11)
+    for route in ROUTES:
+        for params in _PARAMETER_SETS:
+            for _ in range(200):
+                feed = rng.random(len(COMPONENTS)) * 10.0 ** rng.integers(-9, 0, len(COMPONENTS))
+                feed[rng.random(len(COMPONENTS)) < 0.3] = 0.0
+                feed /= feed.sum() if feed.sum() > 0 else 1.0
+                rows, product_mass, electricity, heat = unit_split(route, feed.tolist(), params)
+                assert (np.array(rows).tobytes(), np.array([product_mass, electricity, heat]).tobytes()) \
+                    == _split_bits(route, feed, params), route
+
+
+def test_unit_split_checks_route_and_length():
+    with pytest.raises(KeyError, match="unknown route 'magnesum'"):
+        unit_split("magnesum", [0.0] * len(COMPONENTS))
+    with pytest.raises(ValueError, match="components"):
+        unit_split("magnesia", [0.0] * 3)
 
 
 def test_magnesium_metal_from_anhydrous_magnesium_chloride():

@@ -20,7 +20,7 @@ from simpy.core import BoundClass
 from simpy.resources.container import ContainerGet, ContainerPut
 
 from ..constants import COMPONENTS
-from ..processing.routes import ROUTE_DEFAULTS, ROUTE_PRODUCTS, RouteParameters, process
+from ..processing.routes import ROUTE_DEFAULTS, ROUTE_PRODUCTS, RouteParameters, unit_split
 from ..processing.stoichiometry import mass_fractions
 from ..processing.supply import month_of
 from ..units import DAY
@@ -260,12 +260,11 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
             composition = composition_of(feed, nominal_feed)
             key = composition.tobytes()
             if key != cached_key:  # the unit split depends on the feed composition only
-                unit = process(spec.route, composition, spec.params)
+                # process() of this composition, on floats (the same numbers; rows in ledger order)
+                rows, unit_product, unit_electricity, unit_heat = unit_split(spec.route, composition.tolist(),
+                                                                             spec.params)
                 cached_key = key
-                unit_block = np.stack([unit.reagents, unit.water, unit.waste, unit.vapour, unit.chlorine,
-                                       unit.product])
-                unit_product = float(unit.product_mass)
-                unit_electricity, unit_heat = float(unit.electricity), float(unit.heat)
+                unit_block = np.array(rows)
             product_per_feed = unit_product
         if product_per_feed > 0.0:
             wanted = min(feed.level, spec.capacity * up / product_per_feed)

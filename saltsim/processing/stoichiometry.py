@@ -18,7 +18,8 @@ import numpy as np
 from ..constants import COMPONENTS, MOLAR_MASS_ARRAY
 
 __all__ = ["OXYGEN_MOLAR_MASS", "COMPOUNDS", "STOICHIOMETRY", "UNTRACKED_OXYGEN", "molar_mass",
-           "component_masses", "mass_fractions", "mass_per_mass", "component_index"]
+           "component_masses", "component_mass_per_mole", "mass_fractions", "mass_per_mass",
+           "component_index"]
 
 #: Standard atomic weight of oxygen (IUPAC 2013 conventional value), for the O of oxides that is
 #: not a ledger component. [kg mol⁻¹]
@@ -61,6 +62,8 @@ _COMPONENT_MASS_PER_MOLE: dict[str, np.ndarray] = {
     name: STOICHIOMETRY[i] * MOLAR_MASS_ARRAY for i, name in enumerate(COMPOUNDS)}
 for _array in _COMPONENT_MASS_PER_MOLE.values():
     _array.flags.writeable = False
+_PER_MOLE_FLOATS: dict[str, tuple[float, ...]] = {
+    name: tuple(array.tolist()) for name, array in _COMPONENT_MASS_PER_MOLE.items()}
 
 
 def component_index(component: str) -> int:
@@ -121,6 +124,15 @@ def component_masses(compound: str, moles):
         _row(compound)   # raises for an unknown name
         raise
     return np.multiply.outer(np.asarray(moles, dtype=float), per_mole)
+
+
+def component_mass_per_mole(compound: str) -> tuple[float, ...]:
+    """Ledger component masses of one mole of a compound, as floats (untracked O excluded). [kg mol⁻¹]"""
+    try:
+        return _PER_MOLE_FLOATS[compound]
+    except KeyError:
+        _row(compound)   # raises for an unknown name
+        raise
 
 
 def mass_fractions(compound: str) -> np.ndarray:
