@@ -35,7 +35,7 @@ from ..processing.routes import ROUTE_PRODUCTS
 from ..processing.stoichiometry import component_masses, mass_fractions, molar_mass
 from ..units import DAY
 from .ledger import Ledger
-from .plant import MassStore, PlantSpec, Uptime, breakdowns, plant, plant_specs
+from .plant import PLANT_RECORD_FIELDS, MassStore, PlantSpec, Uptime, breakdowns, plant, plant_specs
 from .rail import WAGON_STATES, RailModel, SectionRuntime, dispatcher, wagon_monitor
 from .supply import WATER_KINDS, Supply
 
@@ -86,7 +86,7 @@ class LogisticsHandles:
     plants: list[PlantSpec]
     supply: Supply
     rail: RailModel | None
-    plant_records: list
+    plant_records: list   # one tuple per plant and period (plant.PLANT_RECORD_FIELDS)
     start: np.datetime64
     stockpiles: dict | None = None
 
@@ -154,13 +154,14 @@ class LogisticsHandles:
 
         horizon = max(self.env.now, 1.0)
         produced: dict[str, float] = {}
+        product_at, production_at = _FIELD["product"], _FIELD["production_kg"]
         for record in self.plant_records:
-            produced[record["product"]] = produced.get(record["product"], 0.0) + record["production_kg"]
+            produced[record[product_at]] = produced.get(record[product_at], 0.0) + record[production_at]
         for product, mass in sorted(produced.items()):
             add("plant_production_kg", mass, "kg", product)
         # sum() over itemgetter: the same float additions in the same order as a generator
         # expression, without a Python frame per record
-        energy = {key: sum(map(itemgetter(key), self.plant_records))
+        energy = {key: sum(map(itemgetter(_FIELD[key]), self.plant_records))
                   for key in ("electricity_J", "heat_J", "pv_J", "grid_J", "diesel_m3", "water_m3",
                               "co2_kg", "electricity_unmet_J", "water_unmet_m3")}
         for key, value in energy.items():
@@ -263,6 +264,9 @@ PLANTS_COLUMNS = {
     "co2_kg": "CO2 of electricity, diesel and heat",
     **{f"water_{kind}_m3": f"Water from {kind.replace('_', ' ')} sources" for kind in WATER_KINDS},
 }
+
+#: Position of each field in a plant record (they are rows of the plants table: PLANTS_COLUMNS).
+_FIELD = {name: i for i, name in enumerate(PLANT_RECORD_FIELDS)}
 
 #: Columns of the ``wagon_states`` table (daily count of wagons per state).
 WAGON_STATES_COLUMNS = {"time": "Time of the count", "state": f"One of {', '.join(WAGON_STATES)}",

@@ -25,10 +25,10 @@ from ..processing.stoichiometry import mass_fractions
 from ..processing.supply import month_of
 from ..units import DAY
 from .ledger import Ledger
-from .supply import Supply
+from .supply import DRAW_COLUMNS, Supply
 
 __all__ = ["MassStore", "PlantSpec", "Uptime", "plant", "breakdowns", "plant_specs", "KIND_ROUTES",
-           "WINTER_MONTHS", "TOTAL_ENERGY_ROUTES", "composition_of"]
+           "WINTER_MONTHS", "TOTAL_ENERGY_ROUTES", "composition_of", "PLANT_RECORD_FIELDS"]
 
 #: Scenario ``plants.kind`` → processing route.
 KIND_ROUTES = {
@@ -37,6 +37,11 @@ KIND_ROUTES = {
     "kcl": "potassium_chloride", "sodium_sulphate": "thenardite",
     "mirabilite_cooling": "mirabilite_cooling",
 }
+#: Fields of a plant's record (a tuple per plant and period): the columns of the ``plants`` table
+#: (:data:`saltsim.des.logistics.PLANTS_COLUMNS`), in order.
+PLANT_RECORD_FIELDS = ("time_s", "plant", "route", "product", "uptime_frac", "feed_kg", "production_kg",
+                       "reagents_kg", "waste_kg", "vapour_kg", "chlorine_kg", "blocked_by_output",
+                       *DRAW_COLUMNS)
 #: Months in which winter cooling crystallises mirabilite: those with a mean daily minimum
 #: ≤ 1 °C in the Tehran proxy (Dec 1.0, Jan −1.5, Feb −0.2 °C [C9]).
 WINTER_MONTHS = (12, 1, 2)
@@ -215,7 +220,7 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
     uptime : Uptime
         Downtime written by :func:`breakdowns` (never down when the plant has no MTBF).
     records : list
-        Receives one dict per period: a row of the ``plants`` table.
+        Receives one tuple per period: a row of the ``plants`` table (:data:`PLANT_RECORD_FIELDS`).
     start : numpy.datetime64
         Calendar date of the simulation start. [-]
     period : float
@@ -236,10 +241,11 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
     # row order (reagents, water, waste, vapour, chlorine, product) and its scalars as floats.
     cached_key = unit_block = None
     unit_product = unit_electricity = unit_heat = 0.0
-    # A day's row starts from a template: the idle supply record and zero streams.
-    template = {"plant": spec.name, "route": spec.route, "product": spec.product, "feed_kg": 0.0,
-                "production_kg": 0.0, "reagents_kg": 0.0, "waste_kg": 0.0, "vapour_kg": 0.0,
-                "chlorine_kg": 0.0, **{key: 0.0 for key in supply.draw_columns()}}
+    # A day's row is a tuple in PLANT_RECORD_FIELDS order: these leading fields, the period's
+    # figures, and the supply's draw (all 0.0 on an idle day).
+    name_fields = (spec.name, spec.route, spec.product)
+    idle_streams = (0.0,) * 6
+    idle_draw = (0.0,) * len(DRAW_COLUMNS)
     failing = spec.mtbf is not None   # else no breakdowns process writes the uptime
     steady_up = max(period - (0.0 - 0.0), 0.0) * derate
     yield env.timeout(spec.start_delay)
@@ -270,10 +276,6 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
             wanted = min(feed.level, spec.capacity * up / product_per_feed)
             feed_kg = min(wanted, room / product_per_feed)
             blocked = feed_kg < wanted
-        row = template.copy()
-        row["time_s"] = now
-        row["uptime_frac"] = up / period
-        row["blocked_by_output"] = blocked
         if feed_kg > 0.0:
             got = yield feed.get(feed_kg)
             # Routes are linear in their feed: the batch is the unit split scaled (the same
@@ -290,16 +292,18 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
             ledger.defer([(float(env.now), sources, sinks, block, process_id)])
             if product_kg > 0.0:
                 yield output.put(product_kg, product) if mass_output else output.put(product_kg)
-            sums = block[1:6].sum(axis=1)  # row sums: the same pairwise sums as each stream's .sum()
-            row.update(feed_kg=feed_kg, production_kg=product_kg, reagents_kg=float(sums[0]),
-                       waste_kg=float(sums[2]), vapour_kg=float(sums[3]), chlorine_kg=float(sums[4]))
+            # row sums: the same pairwise sums as each stream's .sum()
+            reagents_kg, water_kg, waste_kg, vapour_kg, chlorine_kg = block[1:6].sum(axis=1).tolist()
             if blocked:
                 ledger.event(env.now, "plant_blocked", account, store=output_account)
-            row.update(supply.draw(env.now, unit_electricity * feed_kg, unit_heat * feed_kg,
-                                   float(sums[1]) / 1000.0, spec.water_source))
-        elif blocked:
-            ledger.event(now, "plant_blocked", account, store=output_account)
-        records.append(row)
+            drawn = supply.draw_values(env.now, unit_electricity * feed_kg, unit_heat * feed_kg,
+                                       water_kg / 1000.0, spec.water_source)
+            records.append((now, *name_fields, up / period, feed_kg, product_kg, reagents_kg, waste_kg,
+                            vapour_kg, chlorine_kg, blocked, *drawn))
+        else:
+            if blocked:
+                ledger.event(now, "plant_blocked", account, store=output_account)
+            records.append((now, *name_fields, up / period, *idle_streams, blocked, *idle_draw))
 
 
 #: Routes whose default heat is the rest of a published *total* specific energy: when a scenario

@@ -19,7 +19,7 @@ import numpy as np
 from ..processing.supply import allocate_electricity, allocate_water, day_length_fraction
 from ..units import DAY
 
-__all__ = ["Supply", "SupplyFactors", "DEFAULT_FACTORS", "WATER_KINDS", "QOM_LAKE_LATITUDE"]
+__all__ = ["Supply", "SupplyFactors", "DEFAULT_FACTORS", "WATER_KINDS", "QOM_LAKE_LATITUDE", "DRAW_COLUMNS"]
 
 #: Latitude of the centre of Qom (Namak) lake, 34°29′45″N [Q2]; sets the daylight share of PV. [°]
 QOM_LAKE_LATITUDE = 34.496
@@ -27,6 +27,12 @@ QOM_LAKE_LATITUDE = 34.496
 #: Kinds of water source (the ``water.sources.kind`` enum); the plants table has one
 #: ``water_<kind>_m3`` column per kind.
 WATER_KINDS = ("groundwater", "treated_wastewater", "municipal", "recycled_brine", "desalinated")
+
+#: What :meth:`Supply.draw` returns, in the order of :meth:`Supply.draw_values` (the last columns
+#: of the ``plants`` table).
+DRAW_COLUMNS = ("electricity_J", "pv_J", "grid_J", "diesel_generated_J", "electricity_unmet_J",
+                "diesel_m3", "heat_J", "water_m3", "water_unmet_m3", "co2_kg",
+                *(f"water_{kind}_m3" for kind in WATER_KINDS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +161,7 @@ class Supply:
 
     def draw_columns(self) -> tuple[str, ...]:
         """Keys of the record :meth:`draw` returns (columns of the ``plants`` table)."""
-        return ("electricity_J", "pv_J", "grid_J", "diesel_generated_J", "electricity_unmet_J",
-                "diesel_m3", "heat_J", "water_m3", "water_unmet_m3", "co2_kg",
-                *(f"water_{kind}_m3" for kind in WATER_KINDS))
+        return DRAW_COLUMNS
 
     def draw(self, time_s: float, electricity: float, heat: float, water: float,
              preferred_source: str | None = None) -> dict[str, float]:
@@ -180,8 +184,13 @@ class Supply:
         -------
         dict of str to float
             Energy by carrier [J], diesel [m³], water by source [m³], unmet demand and CO2 [kg],
-            keyed by result column name.
+            keyed by result column name (:data:`DRAW_COLUMNS`).
         """
+        return dict(zip(DRAW_COLUMNS, self.draw_values(time_s, electricity, heat, water, preferred_source)))
+
+    def draw_values(self, time_s: float, electricity: float, heat: float, water: float,
+                    preferred_source: str | None = None) -> tuple[float, ...]:
+        """:meth:`draw` as a tuple of floats in :data:`DRAW_COLUMNS` order (the plants' rows)."""
         self._open_day(time_s)
         plan = self._orders.get(preferred_source)
         if plan is None:   # the order of the water sources for this preference, and their kinds, once
@@ -190,9 +199,11 @@ class Supply:
                 first = self.water_names.index(preferred_source)
                 order = [first] + [i for i in order if i != first]
             finite = all(math.isfinite(e) for e in self.water_energy)
-            plan = (order, finite, tuple(f"water_{kind}_m3" for kind in self.water_kinds))
+            # per kind of WATER_KINDS, the sources of that kind (added in source order)
+            by_kind = tuple(tuple(i for i, k in enumerate(self.water_kinds) if k == kind) for kind in WATER_KINDS)
+            plan = (order, finite, by_kind, [float(e) for e in self.water_energy])
             self._orders[preferred_source] = plan
-        order, finite, kind_columns = plan
+        order, finite, by_kind, energies = plan
         # allocate_water and allocate_electricity on Python floats for one period of unit
         # duration: the same IEEE operations in the same order (the cumulative capacities and the
         # total drawn are running sums, as NumPy sums fewer than 8 values; the clips are min/max),
@@ -215,8 +226,14 @@ class Supply:
         else:
             drawn = float(np.sum(volumes))
         water_unmet = max(float(water - drawn), 0.0)
-        if water != 0.0 or not finite:   # pumping and treatment electricity (BLAS dot, as before)
-            demand = electricity + float(np.array(water_by_source) @ self.water_energy)
+        if water != 0.0 or not finite:   # pumping and treatment electricity
+            used = [i for i, volume in enumerate(water_by_source) if volume != 0.0]
+            if finite and len(used) == 1:
+                # One source drew water: every other product of the dot is an exact zero, so any
+                # summation order (BLAS, with or without fused multiply-add) gives this product.
+                demand = electricity + water_by_source[used[0]] * energies[used[0]]
+            else:   # BLAS dot, as the array code
+                demand = electricity + float(np.array(water_by_source) @ self.water_energy)
         else:   # no water drawn: the dot product is 0.0
             demand = electricity + 0.0
         b = self._budget
@@ -230,12 +247,11 @@ class Supply:
         diesel_m3 = diesel / (self.generator_efficiency * self.diesel_heating_value) / self.diesel_density
         f = self.factors
         co2 = grid * f.grid_co2 + pv * f.pv_co2 + diesel_m3 * f.diesel_co2 + heat * f.heat_co2
-        record = {"electricity_J": float(demand), "pv_J": float(pv), "grid_J": float(grid),
-                  "diesel_generated_J": float(diesel), "electricity_unmet_J": float(unmet),
-                  "diesel_m3": float(diesel_m3), "heat_J": float(heat), "water_m3": float(water),
-                  "water_unmet_m3": float(water_unmet), "co2_kg": float(co2)}
-        for kind in WATER_KINDS:
-            record[f"water_{kind}_m3"] = 0.0
-        for column, volume in zip(kind_columns, water_by_source):
-            record[column] += volume
-        return record
+        kinds = []
+        for sources in by_kind:   # each kind's column: 0.0 plus its sources' volumes in order
+            total = 0.0
+            for i in sources:
+                total += water_by_source[i]
+            kinds.append(total)
+        return (float(demand), float(pv), float(grid), float(diesel), float(unmet), float(diesel_m3),
+                float(heat), float(water), float(water_unmet), float(co2), *kinds)

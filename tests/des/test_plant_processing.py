@@ -10,7 +10,8 @@ import simpy
 
 from saltsim.constants import COMPONENTS
 from saltsim.des.ledger import Ledger
-from saltsim.des.plant import MassStore, PlantSpec, Uptime, breakdowns, plant
+from saltsim.des.logistics import PLANTS_COLUMNS
+from saltsim.des.plant import PLANT_RECORD_FIELDS, MassStore, PlantSpec, Uptime, breakdowns, plant
 from saltsim.des.supply import Supply
 from saltsim.processing.routes import RouteParameters
 from saltsim.processing.stoichiometry import component_masses, mass_fractions, molar_mass
@@ -28,6 +29,16 @@ START = np.datetime64("2026-03-21T00:00:00")
 KWH = 3.6e6
 
 
+class _Rows(list):
+    """A plant's tuple records, read back as dicts keyed by PLANT_RECORD_FIELDS."""
+
+    def __getitem__(self, i):
+        return dict(zip(PLANT_RECORD_FIELDS, super().__getitem__(i), strict=True))
+
+    def __iter__(self):
+        return (dict(zip(PLANT_RECORD_FIELDS, r, strict=True)) for r in super().__iter__())
+
+
 def _setup(route="salt_washing", capacity=1000e3 / DAY, availability=0.9, feed_init=100e6,
            output_capacity=np.inf, feed="halite", composition=None, mtbf=None, mttr=None,
            params=None, supply=None, months=()):
@@ -41,7 +52,7 @@ def _setup(route="salt_washing", capacity=1000e3 / DAY, availability=0.9, feed_i
                      availability=availability, mtbf=mtbf, mttr=mttr, months=months)
     output = MassStore(env, capacity=output_capacity, composition=spec.product_composition, name="store:product")
     supply = supply or Supply(start=START)
-    records, uptime = [], Uptime()
+    records, uptime = _Rows(), Uptime()
     ledger.stock(0.0, feed_store.name, feed_store.masses)
     ledger.stock(0.0, output.name, output.masses)
     ledger.stock(0.0, "plant:p", np.zeros(len(COMPONENTS)))
@@ -203,4 +214,10 @@ def test_idle_rows_have_the_same_columns_as_working_rows():
     env, ledger, feed, output, records = _setup(feed_init=1500e3)  # 1.67 days of feed
     env.run(until=4 * DAY + 1)
     assert [r["production_kg"] > 0 for r in records] == [True, True, False, False]
-    assert len({frozenset(r) for r in records}) == 1
+    assert {len(r) for r in list.__iter__(records)} == {len(PLANT_RECORD_FIELDS)}
+    # a record is a row of the plants table, fields in its column order
+    assert PLANT_RECORD_FIELDS == tuple(PLANTS_COLUMNS)
+    assert PLANT_RECORD_FIELDS[-len(supply.draw_columns()):] == supply.draw_columns()
+    # the idle days' supply fields are those of a draw of nothing
+    idle = records[3]
+    assert [idle[k] for k in supply.draw_columns()] == list(Supply(start=START).draw_values(DAY, 0.0, 0.0, 0.0))
