@@ -148,6 +148,11 @@ MAX_NEWTON_ITERATIONS = 60
 MAX_ACTIVE_SET_CHANGES = 60
 #: A Newton step may remove at most this fraction of any dissolved amount or of the water. [-]
 _MAX_DEPLETION = 0.9
+#: Newton updates follow the logarithm of the most-changed species exactly (:func:`_take_step`)
+#: when the full step changes its amount by more than this fraction, ... [-]
+_LOG_UPDATE_MIN = 1.0
+#: ... and at most by the factor e^this in one step. [-]
+_LOG_UPDATE_MAX = 30.0
 #: Step halvings tried by the line search before taking the smallest step anyway.
 _MAX_BACKTRACKS = 12
 #: Fraction of every consumed component kept in solution when a set change is repaired. [-]
@@ -197,6 +202,10 @@ class ChemicalSystem:
         batch, evaluated once per solve; ``C[index]`` selects brines, and ``activity`` and
         ``activity_jacobian`` accept ``C`` (or a selection of it) in place of the temperature.
         None: the temperatures themselves are passed.
+    species_subset : callable or None
+        ``species_subset(keep) -> (activity, activity_jacobian, conditions)`` of the activity
+        model restricted to the species at positions ``keep`` (see :meth:`without_absent`);
+        None if the model cannot be restricted.
     """
 
     species_component: np.ndarray
@@ -208,6 +217,7 @@ class ChemicalSystem:
     ln_k: object
     activity_jacobian: object = None
     conditions: object = None
+    species_subset: object = None
 
     @functools.cached_property
     def species_stoichiometry(self) -> np.ndarray:
@@ -236,6 +246,36 @@ class ChemicalSystem:
         solutes = np.concatenate([np.zeros((len(self.hydrate_water), 1)), self.stoichiometry], axis=1)
         return _read_only(np.stack([solutes, self.full_stoichiometry]))
 
+    @functools.cached_property
+    def inert_species(self) -> np.ndarray:
+        """Mask of the species that take part in no mineral of the system, shape (n_sp,)."""
+        return _read_only(~np.any(self.species_stoichiometry != 0.0, axis=0))
+
+    @functools.cached_property
+    def _reduced(self) -> dict:
+        return {}
+
+    def without_absent(self, totals) -> "ChemicalSystem":
+        """The system without the species that no mineral contains and that ``totals`` (B, n_el)
+        lack in every brine (Br and Li of a brine without them): their molality stays zero, so
+        the activity model of the others is the same with shorter interaction lists (and the
+        solver's species axis is shorter). ``self`` if there are none (or no ``species_subset``).
+        [-]
+        """
+        if self.species_subset is None or len(totals) == 0:
+            return self
+        absent = self.inert_species & ~np.any(totals[:, self.species_component] != 0.0, axis=0)
+        if not absent.any() or absent.all():
+            return self
+        keep = tuple(np.flatnonzero(~absent).tolist())
+        if keep not in self._reduced:
+            activity, jacobian, conditions = self.species_subset(np.array(keep))
+            index = np.array(keep, dtype=np.intp)
+            self._reduced[keep] = ChemicalSystem(
+                self.species_component[index], self.charge[index], self.mineral_names, self.stoichiometry,
+                self.hydrate_water, activity, self.ln_k, jacobian, conditions)
+        return self._reduced[keep]
+
     def select(self, names) -> "ChemicalSystem":
         """The same system restricted to the named minerals (PHREEQC or lower-case ids)."""
         lookup = {n.lower(): i for i, n in enumerate(self.mineral_names)}
@@ -251,7 +291,7 @@ class ChemicalSystem:
                               tuple(self.mineral_names[i] for i in index),
                               self.stoichiometry[index], self.hydrate_water[index],
                               self.activity, lambda temperature: full_ln_k(temperature)[..., index],
-                              self.activity_jacobian, self.conditions)
+                              self.activity_jacobian, self.conditions, self.species_subset)
 
 
 @dataclass(frozen=True)
@@ -325,6 +365,28 @@ def _build_system() -> ChemicalSystem:
     species_component = np.array([SOLUTES.index(c) for c in species_set.component], dtype=int)
     stoichiometry = np.zeros((table.n, len(SOLUTES)))
     stoichiometry[:, species_component] = table.stoichiometry
+    activity, activity_jacobian, conditions = _activity_functions(model)
+
+    def species_subset(keep):
+        return _activity_functions(model.subset(keep))
+
+    def ln_k(temperature):
+        return mineral_data.log_k(temperature, table) * _LN10
+
+    return ChemicalSystem(species_component=species_component,
+                          charge=np.asarray(species_set.charge, dtype=float),
+                          mineral_names=tuple(table.phreeqc_names),
+                          stoichiometry=stoichiometry,
+                          hydrate_water=np.asarray(table.h2o, dtype=float),
+                          activity=activity, ln_k=ln_k, activity_jacobian=activity_jacobian,
+                          conditions=conditions, species_subset=species_subset)
+
+
+def _activity_functions(model):
+    """``activity``, ``activity_jacobian`` and ``conditions`` of :class:`ChemicalSystem` for a
+    Pitzer model."""
+    from . import pitzer
+
     parameters_at = _ParametersAt(model)
 
     def parameters(temperature):
@@ -339,16 +401,7 @@ def _build_system() -> ChemicalSystem:
     def conditions(temperature):
         return _Conditions(np.asarray(temperature, dtype=float), parameters_at(temperature))
 
-    def ln_k(temperature):
-        return mineral_data.log_k(temperature, table) * _LN10
-
-    return ChemicalSystem(species_component=species_component,
-                          charge=np.asarray(species_set.charge, dtype=float),
-                          mineral_names=tuple(table.phreeqc_names),
-                          stoichiometry=stoichiometry,
-                          hydrate_water=np.asarray(table.h2o, dtype=float),
-                          activity=activity, ln_k=ln_k, activity_jacobian=activity_jacobian,
-                          conditions=conditions)
+    return activity, activity_jacobian, conditions
 
 
 class _Conditions:
@@ -526,6 +579,60 @@ def _max_step(totals_dissolved, water, delta_dissolved, delta_water):
                          _MAX_DEPLETION * np.maximum(totals_dissolved, 0.0) / -delta_dissolved, np.inf)
         ratio_w = np.where(delta_water < 0, _MAX_DEPLETION * water / -delta_water, np.inf)
     return np.minimum(1.0, np.minimum(ratio.min(axis=1), ratio_w))
+
+
+def _take_step(amounts, delta, active, dissolved, water, d_dissolved, d_water, system):
+    """Damped Newton update of the present minerals' amounts; a full step follows the logarithm
+    of a fast-growing species exactly.
+
+    The update takes the largest fraction t ≤ 1 of the step that keeps every amount ≥ 0 (the
+    mineral that limits it ends at exactly zero) and removes at most ``_MAX_DEPLETION`` of any
+    dissolved amount or of the water. But Newton
+    linearises ln n_s: where a present mineral of a nearly exhausted ion (glauberite or gypsum
+    beside halite with almost no Ca left) is undersaturated by r, the full step raises that
+    ion's amount by a factor 1 + r instead of e^r, and Newton gains only ln(1 + r) per
+    iteration. Newton in the coordinates (ln n_s*, the other amounts), where s* is the species
+    of the largest relative growth y = Δn_s*/n_s* and the present mineral j* that contributes
+    most to it is the dependent amount, takes the same linear step but lands on n_s* e^y: the
+    other minerals move as in the plain step, and j* dissolves the extra
+    n_s* (e^y − 1 − y)/ν_j*s* (not beyond its amount). Used for full steps (t = 1) with
+    y > ``_LOG_UPDATE_MIN`` (e^y at most e^``_LOG_UPDATE_MAX``).
+
+    Returns the new amounts (B, n_min), the step lengths t (B,) and the chord (new − old)/t of
+    each step (B, n_min), along which the line search backtracks. [mol]
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(active & (delta < 0.0) & (amounts > 0.0), amounts / -delta, np.inf)
+    hit = np.argmin(ratio, axis=1)
+    to_zero = ratio[np.arange(len(ratio)), hit]
+    length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero)
+    new = amounts + length[:, None] * delta
+    # The mineral that limits the step ends at exactly zero (rounding would leave ~1e-17 of it,
+    # and the next steps would shrink that geometrically instead of dropping the mineral).
+    exhausted = np.nonzero(length == to_zero)[0]
+    new[exhausted, hit[exhausted]] = 0.0
+    species = system.species_component
+    n_sp = dissolved[:, species]
+    dn = d_dissolved[:, species]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.where(n_sp > 0.0, dn / n_sp, 0.0)
+    star = np.argmax(y, axis=1)
+    y_star = y[np.arange(len(y)), star]
+    use = np.nonzero((y_star > _LOG_UPDATE_MIN) & np.isfinite(y_star) & (length == 1.0))[0]
+    if len(use) == 0:
+        return new, length, delta
+    star, y_star = star[use], np.minimum(y_star[use], _LOG_UPDATE_MAX)
+    nu_star = system.species_stoichiometry[:, star].T                          # (R, n_min)
+    # the present mineral dissolving most of s* in this step
+    contribution = np.where(active[use] & (nu_star > 0.0), -nu_star * delta[use], -np.inf)
+    j = np.argmax(contribution, axis=1)
+    ok = contribution[np.arange(len(use)), j] > 0.0
+    use, star, y_star, j = use[ok], star[ok], y_star[ok], j[ok]
+    extra = n_sp[use, star] * (np.expm1(y_star) - y_star)                      # Δn beyond the linear step
+    new[use, j] = np.maximum(new[use, j] - extra / system.species_stoichiometry[j, star], 0.0)
+    chord = delta.copy()
+    chord[use] = new[use] - amounts[use]
+    return new, length, chord
 
 
 def _newton(totals, water0, temperature, ln_k, amounts, active, system):
@@ -800,17 +907,16 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             dissolved, water, norm = dissolved[free], water[free], norm[free]
         if len(idx) == 0:
             continue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            to_zero = np.where(act & (delta < 0.0) & (amounts[idx] > 0.0), amounts[idx] / -delta, np.inf)
         d_dissolved = -_thin_product(delta, system.stoichiometry)
         d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
-        step_length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
-        previous_amounts[idx] = amounts[idx]
-        previous_delta[idx] = delta
+        old = amounts[idx]
+        moved, step_length, chord = _take_step(old, delta, act, dissolved, water, d_dissolved, d_water, system)
+        previous_amounts[idx] = old
+        previous_delta[idx] = chord
         previous_norm[idx] = norm
         alpha[idx] = step_length
         backtracks[idx] = 0
-        amounts[idx] = amounts[idx] + step_length[:, None] * delta
+        amounts[idx] = moved
     unsettled |= pending
     return to_continue, unsettled
 
@@ -1160,6 +1266,7 @@ def solve_equilibrium(totals, water, temperature, minerals=None, warm_start=None
     water_b = np.broadcast_to(np.asarray(water, dtype=float), batch_shape).reshape(-1).copy()
     temp_b = np.broadcast_to(np.asarray(temperature, dtype=float), batch_shape).reshape(-1).copy()
     n_batch, n_min = len(totals_b), len(system.mineral_names)
+    system = system.without_absent(totals_b)
 
     amounts = np.zeros((n_batch, n_min))
     if warm_start is not None:
@@ -1330,13 +1437,11 @@ def _linearised_newton(totals, water0, ln_k, amounts, active, model, system, ite
         act &= ~at_bound
         dropped[rows] |= at_bound
         delta = np.where(at_bound, 0.0, delta)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            to_zero = np.where(act & (delta < 0.0) & (p > 0.0), p / -delta, np.inf)
         d_dissolved = -_thin_product(delta, system.stoichiometry)
         d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
-        length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero.min(axis=1))
+        moved, _, _ = _take_step(p, delta, act, dissolved, water, d_dissolved, d_water, system)
         active[rows] = act
-        amounts[rows] = np.where(act, np.maximum(p + length[:, None] * delta, 0.0), 0.0)
+        amounts[rows] = np.where(act, np.maximum(moved, 0.0), 0.0)
         rows = next_rows
     return amounts
 

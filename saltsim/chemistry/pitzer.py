@@ -473,6 +473,34 @@ class PitzerModel:
             },
         }
 
+    def subset(self, species) -> "PitzerModel":
+        """The model restricted to the given species (positions, in model order).
+
+        For molalities that are zero in every left-out species the result is the same: every
+        term that couples a species to a left-out one carries the left-out molality as a factor,
+        so ln γ, ln aw and their derivatives of the kept species are unchanged (up to the order
+        of summation), and the interaction lists are shorter. The MacInnes convention needs K+
+        and Cl- among the kept species to stay the same.
+
+        Parameters
+        ----------
+        species : array_like of int
+            Positions of the kept species in :attr:`species` order (increasing). [-]
+        """
+        keep = np.asarray(species, dtype=np.intp)
+        sp = self.species
+        sub_species = SpeciesSet(ids=tuple(sp.ids[i] for i in keep), charge=np.asarray(sp.charge)[keep],
+                                 molar_mass=np.asarray(sp.molar_mass)[keep],
+                                 component=tuple(sp.component[i] for i in keep))
+        pair = np.ix_(keep, keep)
+        arrays = {name: getattr(self, name)[(slice(None),) + pair]
+                  for name in ("beta0", "beta1", "beta2", "c_phi", "theta", "lam")}
+        arrays["psi"] = self.psi[(slice(None),) + np.ix_(keep, keep, keep)]
+        arrays["alpha1"], arrays["alpha2"] = self.alpha1[pair], self.alpha2[pair]
+        for arr in arrays.values():
+            arr.flags.writeable = False
+        return PitzerModel(species=sub_species, macinnes=self.macinnes, **arrays)
+
     @functools.cached_property
     def _at_cache(self) -> dict:
         return {}

@@ -1,6 +1,7 @@
 """Equilibrium solver (saltsim.chemistry.equilibrium) against PHREEQC states, conservation laws
 and its own contract (residuals, saturation, validity flags, errors)."""
 import csv
+import dataclasses
 import doctest
 import pickle
 from pathlib import Path
@@ -413,3 +414,66 @@ def test_dependence_verdicts_cached_equal_fresh_and_stoichiometry():
     np.testing.assert_allclose(solutes, expected_solutes, atol=ATOL_DEPENDENCE_COEFFICIENT)
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_species_absent_from_a_batch_and_from_every_mineral_leave_the_solve_unchanged():
+    # Br and Li take part in no mineral; a batch without them is solved with the activity model
+    # restricted to the six other species. Its states must equal those of the full model.
+    system = chemical_system()
+    n = 40
+    totals, water, temperature = _perturbed_seawater(n, seed=14)
+    totals[:, [IDX["Br"], IDX["Li"]]] = 0.0
+    reduced = system.without_absent(totals)
+    assert len(reduced.species_component) == len(system.species_component) - 2
+    assert system.without_absent(totals) is reduced                      # kept per system
+    with_br = totals.copy()
+    with_br[0, IDX["Br"]] = 1e-3
+    assert len(system.without_absent(with_br).species_component) == len(system.species_component) - 1
+    unrestricted = dataclasses.replace(system, species_subset=None)
+    assert unrestricted.without_absent(totals) is unrestricted
+    fast = solve_equilibrium(totals, water, temperature)
+    full = solve_equilibrium(totals, water, temperature, system=unrestricted)
+    np.testing.assert_array_equal(fast.minerals > 0, full.minerals > 0)
+    np.testing.assert_allclose(fast.minerals, full.minerals, rtol=RTOL_SAME_STATE_AMOUNT,
+                               atol=ATOL_SAME_STATE_AMOUNT)
+    np.testing.assert_allclose(fast.molality, full.molality, rtol=RTOL_SAME_STATE_MOLALITY)
+    np.testing.assert_allclose(fast.ionic_strength, full.ionic_strength, rtol=RTOL_SAME_STATE_MOLALITY)
+    np.testing.assert_allclose(fast.saturation_index, full.saturation_index, rtol=0, atol=1e-9)
+
+
+#: exp and expm1 of the log update against the closed form: round-off only. [-]
+RTOL_LOG_UPDATE = 1e-12
+
+
+def test_full_newton_step_follows_the_log_of_a_scarce_growing_ion():
+    # Halite + glauberite with almost no Ca left: glauberite's step dissolves it, raising Ca by
+    # a factor 1 + y on the linear step; the update lands on Ca · e^y instead, moving the other
+    # minerals as the plain step does. Steps with small relative changes stay plain.
+    system = chemical_system()
+    names = list(system.mineral_names)
+    halite, glauberite = names.index("Halite"), names.index("Glauberite")
+    amounts = np.zeros((2, len(names)))
+    amounts[:, halite], amounts[:, glauberite] = 0.5, 0.01
+    active = amounts > 0
+    totals = np.zeros((2, len(SOLUTES)))
+    totals[:, IDX["Na"]], totals[:, IDX["Cl"]] = 0.8, 0.78
+    totals[:, IDX["Ca"]], totals[:, IDX["SO4"]] = 0.01 + 1e-6, 0.05
+    water0 = np.ones(2)
+    delta = np.zeros_like(amounts)
+    delta[0, halite], delta[0, glauberite] = 1e-5, -5e-6        # Ca: 1e-6 → 6e-6 (y = 5)
+    delta[1, halite], delta[1, glauberite] = 1e-5, -1e-7        # Ca: y = 0.1 (plain)
+    dissolved, water = equilibrium._composition(totals, water0, amounts, system)
+    d_dissolved = -(delta @ system.stoichiometry)
+    d_water = -equilibrium._WATER_MOLAR_MASS * (delta @ system.hydrate_water)
+    new, length, chord = equilibrium._take_step(amounts, delta, active, dissolved, water, d_dissolved,
+                                                d_water, system)
+    np.testing.assert_array_equal(length, 1.0)
+    ca = dissolved[0, IDX["Ca"]]
+    after, _ = equilibrium._composition(totals, water0, new, system)
+    assert after[0, IDX["Ca"]] == pytest.approx(ca * np.exp(5.0), rel=RTOL_LOG_UPDATE)
+    assert new[0, halite] == amounts[0, halite] + delta[0, halite]
+    np.testing.assert_array_equal(new[1], amounts[1] + delta[1])
+    np.testing.assert_array_equal(chord[0], new[0] - amounts[0])
+    np.testing.assert_array_equal(chord[1], delta[1])
+    # mass balance: the brine holds the totals less the solids, whatever the update
+    np.testing.assert_allclose(after + new @ system.stoichiometry, totals, rtol=1e-15, atol=1e-15)

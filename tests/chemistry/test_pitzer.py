@@ -326,3 +326,28 @@ def test_scatter_plans_sum_columns_onto_their_targets():
     # a column may feed several targets with weights (the Jacobian's triplet cells)
     plan = pitzer._plan([0, 3, 3], 4, sources=[1, 1, 0], weights=[2.0, 1.0, 4.0])
     np.testing.assert_allclose(pitzer._scatter(np.array([[1.0, 10.0]]), plan), [[20.0, 0.0, 0.0, 14.0]])
+
+
+#: The restricted model sums the same non-zero terms in a different order: round-off only.
+ATOL_SUBSET = 1e-12
+
+
+@pytest.mark.parametrize("jacobian", [False, True])
+def test_subset_model_equals_full_model_when_left_out_species_are_absent(jacobian):
+    # Br- and Li+ at zero molality: every term coupling them to the others carries their molality,
+    # so the model restricted to the other six species gives the same ln γ, ln aw and derivatives.
+    keep = np.array([SP.index(s) for s in ("Na+", "K+", "Mg+2", "Ca+2", "Cl-", "SO4-2")])
+    sub = MODEL.subset(keep)
+    assert sub.species.ids == tuple(SP.ids[i] for i in keep)
+    assert len(sub._derived["pc"]) < len(MODEL._derived["pc"])
+    rng = np.random.default_rng(21)
+    m = np.zeros((300, SP.n))
+    m[:, keep] = rng.uniform(0.0, 3.0, (300, len(keep)))
+    temperature = rng.uniform(273.15, 323.15, 300)
+    full = (activity_and_jacobian if jacobian else activity)(m, temperature, MODEL)
+    part = (activity_and_jacobian if jacobian else activity)(m[:, keep], temperature, sub)
+    np.testing.assert_allclose(part[0], full[0][:, keep], rtol=0, atol=ATOL_SUBSET)
+    np.testing.assert_allclose(part[1], full[1], rtol=0, atol=ATOL_SUBSET)
+    if jacobian:
+        np.testing.assert_allclose(part[2], full[2][:, keep][:, :, keep], rtol=0, atol=ATOL_SUBSET)
+        np.testing.assert_allclose(part[3], full[3][:, keep], rtol=0, atol=ATOL_SUBSET)
