@@ -186,6 +186,23 @@ class SiteModel:
         # the calendar as Python ints for the daily tick: month (1-12) and year of each day
         self._months = (self.calendar.month.astype(np.int64) + 1).tolist()
         self._years = self.calendar.year.astype(np.int64).tolist()
+        # the daily tick's constants as Python floats (the same values): forcing per day
+        # (rain [m], fresh evaporation [m], relative humidity [-]), monthly inflow [m³ s⁻¹], yearly factor
+        forcing = self.forcing
+        self._forcing_days = list(zip(np.asarray(forcing.rain, dtype=float).tolist(),
+                                      np.asarray(forcing.fresh_evaporation, dtype=float).tolist(),
+                                      np.asarray(forcing.relative_humidity, dtype=float).tolist()))
+        self._inflow = [float(v) for v in scenario.lake.inflow]
+        self._inflow_factor = self.inflow_factor.tolist()
+        # pumps: (record column, station, destination pond index or None, source ("lake" or a pond
+        # index), process name)
+        names = self.field.names
+        self._pump_plan = [(k, station, names.index(station.spec.destination) if station.spec.destination in names
+                            else None,
+                            "lake" if station.spec.source == "lake"
+                            else names.index(station.spec.source) if station.spec.source in names else None,
+                            f"pumping:{station.spec.name}")
+                           for k, station in enumerate(self.pumps)]
         acc = self.ledger.account
         # accounts and processes of the lake's daily rows (without, with vapour uptake)
         pid = self.ledger.process_id
@@ -200,6 +217,7 @@ class SiteModel:
         self._snapshot(0.0)
         if ponds:
             self.field.fill_from_lake(0.0, np.array([p.depth_initial for p in ponds]))
+            self.field.plan_seepage((np.arange(self.n_days) + 1.0) * DAY, DAY)
         self._start_processes()
         self.logistics = self._start_logistics()
 
@@ -267,40 +285,40 @@ class SiteModel:
     # -- daily physics (called by site_day) -----------------------------------------------
     def day(self, day: int, time_s: float) -> None:
         """Advance the continuous physics by the day that ends at ``time_s``."""
-        f, cal, ledger, lake, field = self.forcing, self.calendar, self.ledger, self.lake, self.field
+        ledger, lake, field = self.ledger, self.lake, self.field
         book = field.book
         month, year = self._months[day], self._years[day]
         year_index = year - self._years[0]
-        # pumps
-        for k, station in enumerate(self.pumps):
+        rain_depth, fresh_evaporation, humidity = self._forcing_days[day]
+        # pumps (destination, source: "lake" or a pond index, process name: _pump_plan)
+        for k, station, dst, source, process in self._pump_plan:
             seconds = station.pump_seconds_since_last(time_s)
-            spec = station.spec
             volume = station.allowed_volume(time_s, seconds, month, year, lake.level)
-            if volume <= 0.0 or spec.destination not in field.names:
+            if volume <= 0.0 or dst is None:
                 continue
-            dst = field.names.index(spec.destination)
-            if spec.source == "lake":
-                moved = field.pump_from_lake(time_s, dst, volume, f"pumping:{spec.name}")
-            else:
-                moved = field.pond_to_pond(time_s, field.names.index(spec.source), dst, volume,
-                                           f"pumping:{spec.name}")
+            if source == "lake":
+                moved = field.pump_from_lake(time_s, dst, volume, process)
+            else:   # (an unknown source pond raises here, as list.index does)
+                source = field.names.index(station.spec.source) if source is None else source
+                moved = field.pond_to_pond(time_s, source, dst, volume, process)
             energy = station.account(moved)
             self.totals["pumping_energy_J"] += energy
             self.rec["pumped"][day, k] = moved
             self.rec["pump_energy"][day, k] = energy
         # lake
         spec = self.scenario.lake
-        inflow_m3 = (spec.inflow[month - 1] * self.inflow_factor[year_index] + spec.groundwater_inflow) * DAY
-        rain_depth = float(f.rain[day])
-        rain_kg, flows = lake.step(inflow_m3 * 1000.0, rain_depth, float(f.fresh_evaporation[day]),
-                                   float(f.relative_humidity[day]))
+        inflow = self._inflow[month - 1]
+        inflow_m3 = (inflow * self._inflow_factor[year_index] + spec.groundwater_inflow) * DAY
+        rain_kg, flows = lake.step(inflow_m3 * 1000.0, rain_depth, fresh_evaporation, humidity)
         evaporated = float(flows.evaporated[0])
-        river = spec.inflow[month - 1] * self.inflow_factor[year_index] * DAY * 1000.0
+        river = inflow * self._inflow_factor[year_index] * DAY * 1000.0
         # one block of rows: river, groundwater, rain, evaporation (or vapour uptake by a
         # hygroscopic brine), precipitation to the lake's deposit
         block = np.zeros((5, len(COMPONENTS)))
-        block[:4, 0] = (river, spec.groundwater_inflow * DAY * 1000.0, rain_kg, abs(evaporated))
-        block[4:] = field._mineral_masses(flows.deposited)
+        block[0, 0], block[1, 0] = river, spec.groundwater_inflow * DAY * 1000.0
+        block[2, 0], block[3, 0] = rain_kg, abs(evaporated)
+        np.matmul(flows.deposited, self.lookup.stoichiometry, out=block[4:])   # PondField._mineral_masses
+        block[4:] *= field._component_mass
         src, snk, proc = self._lake_rows[evaporated < 0]
         book.rows(time_s, src, snk, block, proc)
         regenerated = lake.regenerate_crust(DAY)
@@ -311,10 +329,10 @@ class SiteModel:
             book.flow(time_s, "lake", "lake:crust", masses, "crust_regeneration")
         # ponds
         if field.names:
-            spilled, _ = field.tick(time_s, rain_depth, float(f.fresh_evaporation[day]),
-                                    float(f.relative_humidity[day]), month)
-            for i in np.flatnonzero(spilled):
-                ledger.event(time_s, "overflow", field.names[i])
+            spilled, _ = field.tick(time_s, rain_depth, fresh_evaporation, humidity, month)
+            if spilled is not None:
+                for i in np.flatnonzero(spilled):
+                    ledger.event(time_s, "overflow", field.names[i])
             for name, index in self.feed_stores.items():
                 field.to_store(time_s, index, self.stockpiles[name])
         book.flush()
@@ -328,14 +346,14 @@ class SiteModel:
             threshold.flags.writeable = False
             self._view_constants = (tuple(field.names), tuple(p.role for p in field.ponds), threshold)
         names, roles, threshold = self._view_constants
-        return SiteView(time_s=time_s, month=int(self.calendar.month[day]) + 1, pond_names=names,
+        return SiteView(time_s=time_s, month=self._months[day], pond_names=names,
                         roles=roles, layer_thickness=field.layer_thickness(),
                         harvest_layer=threshold, online=field.online & ~self.in_campaign,
                         density=props.density, lake_level=self.lake.level(), depth_max=field.depth_max)
 
     def start_campaigns(self, time_s: float, day: int) -> None:
         months = self.scenario.harvest.months
-        if not self.field.names or (months is not None and int(self.calendar.month[day]) + 1 not in months):
+        if not self.field.names or (months is not None and self._months[day] not in months):
             return
         for index in self.strategy.ponds_to_harvest(self.harvest_view(time_s, day), self.scenario.harvest.months):
             self.in_campaign[index] = True

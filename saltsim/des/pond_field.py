@@ -125,6 +125,10 @@ class PondField:
         self._fill_volume = FILL_FRACTION * self.depth_max * self.area
         #: False while a pond is drained for harvest (no inflow, no transfers).
         self.online = np.ones(n, dtype=bool)
+        #: Seepage depths of planned steps (duration, {end time: depths}) (:meth:`plan_seepage`).
+        self._seepage_plan = None
+        self._has_level_rule = bool(self.by_level.any())
+        self._step_rate = (None, None)   # (duration, transfer_rate * duration)
         self.state = kernel.empty_state(n, len(SOLUTES), lookup.n_minerals)
         #: Net minerals deposited in each pond since the start (precipitated − redissolved). [mol]
         self.deposited_total = np.zeros((n, lookup.n_minerals))
@@ -341,13 +345,29 @@ class PondField:
         self.book.flows(time_s, self.pond_ids[source_index], self.lake_id,
                           self._parcel_masses(parcel[0], parcel[1]), process)
 
+    def _seepage_depth(self, times: np.ndarray, duration: float) -> np.ndarray:
+        """Seepage over a step of ``duration`` [s] ending at each of ``times`` [s], per pond: the
+        rate ages from ``seepage`` to ``seepage_aged`` with ``seepage_ageing_time``. [m], (len(times), n)"""
+        age = np.minimum(times[:, None] / self.seepage_time, 50.0)
+        seep_rate = self.seepage_aged + self._seepage_span * np.exp(-age)
+        return seep_rate * duration
+
+    def plan_seepage(self, times, duration: float = DAY) -> None:
+        """Compute the seepage depths of the steps ending at ``times`` [s] at once, for :meth:`tick`
+        (the same elementwise operations as a step's own; other steps compute theirs)."""
+        times = np.asarray(times, dtype=float)
+        self._seepage_plan = (duration, dict(zip(times.tolist(), self._seepage_depth(times, duration))))
+
     def tick(self, time_s: float, rain_depth: float, fresh_evaporation: float, relative_humidity: float,
              month: int, duration: float = DAY):
-        """One day of all ponds: the kernel step, then the transfers. Returns the overflow volumes [m³]."""
-        age = np.minimum(time_s / self.seepage_time, 50.0)
-        seep_rate = self.seepage_aged + self._seepage_span * np.exp(-age)
+        """One day of all ponds: the kernel step, then the transfers. Returns (the ponds that
+        overflowed (bool, n) or None when none did, the kernel's DayFlows)."""
+        plan = self._seepage_plan
+        seepage = plan[1].get(time_s) if plan is not None and plan[0] == duration else None
+        if seepage is None:
+            seepage = self._seepage_depth(np.array([time_s]), duration)[0]
         self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.capacity(),
-                                        seep_rate * duration, rain_depth, fresh_evaporation, relative_humidity,
+                                        seepage, rain_depth, fresh_evaporation, relative_humidity,
                                         props=self.properties())
         # the transfers read the new state's properties: computed now with the step's path row
         self._props = kernel.brine_properties(self._state, self.lookup, row=f.bulk_row)
@@ -374,6 +394,8 @@ class PondField:
         spilled = f.overflow[0] > 0
         if spilled.any():
             self.send_to_lake(time_s, tuple(a[spilled] for a in f.overflow), np.flatnonzero(spilled), "overflow")
+        else:
+            spilled = None
         self.transfer(time_s, month, duration)
         return spilled, f
 
@@ -385,8 +407,13 @@ class PondField:
         volume = props.volume
         spare = np.maximum(volume - self._min_volume, 0.0)
         ready = (self.by_density & (props.density >= self.transfer_density)) | self.always
-        offer = spare * ready + self.by_level * np.maximum(volume - self._level_volume, 0.0)
-        offer = np.minimum(offer * (self.month_mask[month - 1] & self.online), self.transfer_rate * duration)
+        offer = spare * ready
+        if self._has_level_rule:   # (without level rules the term is zeros: the same offers, ±0 aside)
+            offer += self.by_level * np.maximum(volume - self._level_volume, 0.0)
+        if self._step_rate[0] != duration:
+            self._step_rate = (duration, self.transfer_rate * duration)
+        offer *= self.month_mask[month - 1] & self.online
+        np.minimum(offer, self._step_rate[1], out=offer)
         if not offer.any():
             return
         src, dst = self.edge_src, self.edge_dst

@@ -701,8 +701,8 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
         seep_fraction[~(volume > _VOLUME_FLOOR)] = 0.0
         state, seepage = _take_each(state, seep_fraction)
         volume = volume * (1.0 - seep_fraction)
-    spills = (volume > max_volume) & (volume > _VOLUME_FLOOR)
-    if np.count_nonzero(spills):
+    spills = volume > max_volume
+    if spills.any() and np.count_nonzero(np.logical_and(spills, volume > _VOLUME_FLOOR, out=spills)):
         spill_fraction = np.where(spills, (volume - max_volume) / np.maximum(volume, _VOLUME_FLOOR), 0.0)
         state, overflow = _take_each(state, spill_fraction)
     if seepage is None or overflow is None:
