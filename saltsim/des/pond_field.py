@@ -375,7 +375,7 @@ class PondField:
         # the day's rows in one block: rain, evaporation, [vapour uptake,] precipitation,
         # redissolution and seepage, n ponds each (accounts and processes per row: _tick_rows)
         n = len(self.names)
-        uptake = bool(f.evaporated.min() < 0.0)
+        uptake = np.count_nonzero(f.evaporated < 0.0) > 0   # (count_nonzero: a fraction of any()'s cost)
         src, snk, proc = self._tick_rows[uptake]
         block = np.zeros((src.size, 1 + len(SOLUTES)))
         block[:n, 0] = f.rain
@@ -392,7 +392,7 @@ class PondField:
         np.multiply(f.seepage[1], self.lookup.solute_molar_mass, out=block[k:, 1:])     # _parcel_masses
         self.book.rows(time_s, src, snk, block, proc)
         spilled = f.overflow[0] > 0
-        if spilled.any():
+        if np.count_nonzero(spilled):
             self.send_to_lake(time_s, tuple(a[spilled] for a in f.overflow), np.flatnonzero(spilled), "overflow")
         else:
             spilled = None
@@ -414,7 +414,7 @@ class PondField:
             self._step_rate = (duration, self.transfer_rate * duration)
         offer *= self.month_mask[month - 1] & self.online
         np.minimum(offer, self._step_rate[1], out=offer)
-        if not offer.any():
+        if not np.count_nonzero(offer):
             return
         src, dst = self.edge_src, self.edge_dst
         internal, dst_index = self._internal, self._dst_index
@@ -427,7 +427,7 @@ class PondField:
         # Only ponds that also receive can free room for others: without one offering, one round.
         # (masked copies below instead of np.where with a scalar, np.zeros(shape) instead of
         # np.zeros_like: the same numbers with a fraction of the per-call cost on a few edges)
-        rounds = len(self.names) if offer[self._receivers].any() else 1
+        rounds = len(self.names) if np.count_nonzero(offer[self._receivers]) else 1
         sent = np.zeros(len(self.names))
         offline = ~self.online
         for _ in range(rounds):
@@ -446,9 +446,10 @@ class PondField:
         source_volume = volume[src]
         fraction = np.divide(moved, source_volume, out=np.zeros(moved.shape), where=source_volume > 0)
         keep = fraction > 0
-        if not keep.any():
+        n_keep = np.count_nonzero(keep)
+        if not n_keep:
             return
-        if not keep.all():
+        if n_keep < keep.size:
             src, dst, fraction, internal = src[keep], dst[keep], fraction[keep], internal[keep]
         self.state, parcel = kernel.take(self.state, src, fraction)
         n_internal = np.count_nonzero(internal)

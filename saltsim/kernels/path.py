@@ -250,11 +250,14 @@ def at_rows(values: np.ndarray, delta: np.ndarray, position: np.ndarray) -> np.n
     -------
     ndarray (n, m)
     """
-    lower = position.astype(np.int64)
+    # positions are never negative: truncation is the floor; the row below as a float, so that
+    # the weight is a float-float difference (the same number as position - int row)
+    lower = np.trunc(position)
     np.minimum(lower, max(values.shape[0] - 2, 0), out=lower)
-    slope = delta.take(lower, axis=0)
+    rows = lower.astype(np.intp)
+    slope = delta.take(rows, axis=0)
     slope *= (position - lower)[:, None]
-    slope += values.take(lower, axis=0)
+    slope += values.take(rows, axis=0)
     return slope
 
 

@@ -116,7 +116,7 @@ def empty_state(n_ponds: int, n_solutes: int, n_minerals: int) -> PondState:
                      np.zeros(n_ponds), np.zeros((n_ponds, n_minerals)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BrineProperties:
     """Bulk properties of each pond's brine (arrays (n,)).
 
@@ -171,7 +171,9 @@ def _properties_many(state: PondState, lookup: PathLookup, row: np.ndarray | Non
     np.maximum(volume, 0.0, out=volume)
     density = np.maximum(volume, _TINY_VOLUME)
     np.divide(mass, density, out=density)
-    np.copyto(density, WATER_DENSITY, where=~(volume > 0.0))
+    positive = volume > 0.0
+    if np.count_nonzero(positive) < positive.size:
+        np.copyto(density, WATER_DENSITY, where=~positive)
     ratio = np.divide(path_water, np.maximum(water, _TINY_WATER), out=path_water)
     np.minimum(ratio, _MAX_RATIO, out=ratio)
     ratio *= row[:, COL_LN_AW]
@@ -572,7 +574,7 @@ def _mix_one(state: PondState, lookup: PathLookup, i: int, water, solutes, feed,
     return PondState(new_water, new_solutes, new_feed, new_position, state.layer)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DayFlows:
     """Movements of mass of one kernel step (arrays over ponds).
 
@@ -702,7 +704,7 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
         state, seepage = _take_each(state, seep_fraction)
         volume = volume * (1.0 - seep_fraction)
     spills = volume > max_volume
-    if spills.any() and np.count_nonzero(np.logical_and(spills, volume > _VOLUME_FLOOR, out=spills)):
+    if np.count_nonzero(spills) and np.count_nonzero(np.logical_and(spills, volume > _VOLUME_FLOOR, out=spills)):
         spill_fraction = np.where(spills, (volume - max_volume) / np.maximum(volume, _VOLUME_FLOOR), 0.0)
         state, overflow = _take_each(state, spill_fraction)
     if seepage is None or overflow is None:
