@@ -86,11 +86,13 @@ class Lake:
     def state(self, value: kernel.PondState) -> None:
         self._state = value
         self._volume = None
+        self._volume_only = None
         self._level = None
 
     def changed(self) -> None:
         """Call after changing the state arrays in place."""
         self._volume = None
+        self._volume_only = None
         self._level = None
 
     def properties(self) -> kernel.BrineProperties:
@@ -101,7 +103,11 @@ class Lake:
 
     def volume(self) -> float:
         """Brine volume, surface plus pore brine. [m³]"""
-        return float(self.properties().volume[0])
+        if self._volume is not None:
+            return float(self._volume.volume[0])
+        if self._volume_only is None:   # (a pump needs the volume alone: not the other properties)
+            self._volume_only = kernel.volume_one(self._state, self.lookup)
+        return self._volume_only
 
     def surface_volume(self) -> float:
         return self.volume() - self.pore_volume
@@ -158,9 +164,10 @@ class Lake:
         rain = rain_depth * self.spec.area * kernel.WATER_DENSITY
         self.state.water += inflow_water + rain
         self.changed()
+        props = self.properties()
         area = self.wetted_area()
         self.state, flows = kernel.step_day(self.state, self.lookup, area, _NO_OVERFLOW, _NO_SEEPAGE, 0.0,
-                                            fresh_evaporation, relative_humidity, props=self.properties())
+                                            fresh_evaporation, relative_humidity, props=props)
         return rain, flows
 
     def regenerate_crust(self, duration: float) -> float:

@@ -21,6 +21,9 @@ __all__ = ["PondField", "FlowBook", "FILL_FRACTION", "RULES"]
 FILL_FRACTION = 0.85
 RULES = ("none", "density", "level", "schedule", "continuous")
 _LAKE, _NOWHERE = -1, -2
+#: Room [m³] of an edge to the lake in the offer split: the lake takes any volume (its scale is
+#: fixed at 1), and splits a source's offer as if its room were this large.
+_LAKE_ROOM = 1e30
 
 
 class FlowBook:
@@ -435,7 +438,7 @@ class PondField:
             np.maximum(room, 0.0, out=room)
             np.copyto(room, 0.0, where=offline)
             edge_room = room[dst_index]
-            edge_room[self._external] = np.inf
+            edge_room[self._external] = _LAKE_ROOM
             moved = self._split_offers(offer, edge_room)
             if rounds == 1:
                 break
@@ -468,13 +471,12 @@ class PondField:
 
     def _split_offers(self, offer, room):
         """Volume moved along each edge [m³]: each source's offer split over its edges in
-        proportion to the targets' room, each target taking at most its room (``inf`` for the lake)."""
+        proportion to the targets' room, each target taking at most its room (``_LAKE_ROOM``, no
+        limit, on the edges to the lake: it weighs a lake edge in the split and is never the limit)."""
         src, dst_index, external = self.edge_src, self._dst_index, self._external
         n = len(self.names)
-        finite_room = room.copy()
-        np.copyto(finite_room, 1e30, where=np.isinf(room))
-        per_source = np.bincount(src, weights=finite_room, minlength=n)[src]
-        share = np.divide(finite_room, per_source, out=np.zeros(room.shape), where=per_source > 0)
+        per_source = np.bincount(src, weights=room, minlength=n)[src]
+        share = np.divide(room, per_source, out=np.zeros(room.shape), where=per_source > 0)
         wanted = offer[src] * share
         internal_wanted = wanted.copy()
         internal_wanted[external] = 0.0

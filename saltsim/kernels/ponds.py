@@ -49,7 +49,7 @@ import numpy as np
 from ..constants import MOLAR_MASS
 from .evaporation import MAX_RELATIVE_HUMIDITY, brine_evaporation
 from .path import (COL_DENSITY, COL_LN_AW, COL_MINERALS, COL_RETAINED, COL_WATER, PathLookup,
-                   at_position, at_rows, interp_one, position_of_retained, position_of_solids)
+                   at_position, at_rows, interp_array, interp_one, position_of_retained, position_of_solids)
 
 __all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties", "refresh_properties",
            "atmosphere", "equilibrate", "take", "take_scalar", "mix", "mix_one", "step_day", "layer_thickness",
@@ -216,6 +216,20 @@ def _dot_one(values: list, weights: list) -> float:
     return total
 
 
+def volume_one(state: PondState, lookup: PathLookup) -> float:
+    """``brine_properties(state, lookup).volume[0]`` of a single pond (the lake) alone, by the same
+    operations (:func:`_properties_scalar`'s volume). [m³]"""
+    if lookup.bulk_rows is None:
+        return float(brine_properties(state, lookup).volume[0])
+    solute_mass = _dot_one(state.solutes[0].tolist(), lookup.solute_molar_mass_list)
+    value, delta, weight = _row_one(lookup.bulk_rows, lookup.bulk_delta_rows, float(state.position[0]))
+    water = float(state.water[0])
+    path_water = float(state.feed[0]) * (delta[COL_WATER] * weight + value[COL_WATER])
+    volume = (path_water + solute_mass) / (delta[COL_DENSITY] * weight + value[COL_DENSITY])
+    volume += (water - path_water) / WATER_DENSITY
+    return max(volume, 0.0)
+
+
 def _properties_one(state: PondState, lookup: PathLookup) -> BrineProperties:
     """:func:`brine_properties` of a single pond (the lake) in Python scalars (~1/5 of the cost)."""
     solute_mass = _dot_one(state.solutes[0].tolist(), lookup.solute_molar_mass_list)
@@ -376,15 +390,21 @@ def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.nda
     active = feed > _FEED_FLOOR
     all_active = np.count_nonzero(active) == n
     # (the branches below skip work whose result the array code would discard: same numbers)
-    safe_feed = feed if all_active else np.where(active, feed, 1.0)
+    if not all_active:
+        inactive = ~active
+        safe_feed = np.where(active, feed, 1.0)
+    else:
+        safe_feed = feed
     s = state.position
     row = at_rows(lookup.columns, lookup.columns_delta, s)
-    excess = state.water - feed * row[:, COL_WATER]
-    excess /= safe_feed
-    excess += row[:, COL_RETAINED]
-    target = np.interp(-excess, lookup.neg_retained, lookup.row_index)
+    # minus the excess water per feed, -X/F − v(s) (eq. 1), without a negation: IEEE a − b = −(b − a)
+    neg_excess = feed * row[:, COL_WATER]
+    neg_excess -= state.water
+    neg_excess /= safe_feed
+    neg_excess -= row[:, COL_RETAINED]
+    target = interp_array(neg_excess, lookup.neg_retained, lookup.row_index)
     if not all_active:
-        np.copyto(target, s, where=~active)
+        np.copyto(target, s, where=inactive)
     change = at_rows(lookup.minerals, lookup.minerals_delta, target)
     change -= row[:, COL_MINERALS:]
     change *= feed[:, None]
@@ -403,7 +423,7 @@ def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.nda
     np.maximum(factor, 0.0, out=factor)
     np.minimum(factor, 1.0, out=factor)
     if not all_active:
-        factor[~active] = 0.0
+        factor[inactive] = 0.0
     deposited = change
     deposited *= factor[:, None]
     position = target - s
@@ -594,7 +614,11 @@ class DayFlows:
 
 def _scalar(value) -> float:
     """A float, or the one element of a one-element array."""
-    return value if type(value) is float else float(np.asarray(value, dtype=float).reshape(-1)[0])
+    if type(value) is float:
+        return value
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.size == 1:
+        return value.item()
+    return float(np.asarray(value, dtype=float).reshape(-1)[0])
 
 
 def _step_one(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evaporation, relative_humidity,

@@ -44,6 +44,7 @@ def test_one_pond_properties_and_step_are_bit_identical(seed):
     one, many = ponds._properties_one(state, LOOKUP), ponds._properties_many(state, LOOKUP)
     for name in ("volume", "density", "water_activity", "mass"):
         _equal(getattr(one, name), getattr(many, name))
+    _equal(np.array([ponds.volume_one(state, LOOKUP)]), many.volume)
     area = np.array([rng.uniform(1e2, 1e9)])
     rain, evaporation, humidity = rng.uniform(0.0, 0.02), rng.uniform(-1e-3, 0.02), rng.uniform(0.1, 1.0)
     new, flows = ponds.step_day(state, LOOKUP, area, np.array([np.inf]), np.zeros(1), rain, evaporation,
