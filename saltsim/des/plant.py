@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 from simpy.core import BoundClass
+from simpy.events import Event
 from simpy.resources.container import ContainerGet, ContainerPut
 
 from ..constants import COMPONENTS
@@ -27,7 +28,7 @@ from ..units import DAY
 from .ledger import Ledger
 from .supply import DRAW_COLUMNS, Supply
 
-__all__ = ["MassStore", "PlantSpec", "Uptime", "plant", "breakdowns", "plant_specs", "KIND_ROUTES",
+__all__ = ["MassStore", "PlantSpec", "PlantRun", "Uptime", "plant", "breakdowns", "plant_specs", "KIND_ROUTES",
            "WINTER_MONTHS", "TOTAL_ENERGY_ROUTES", "composition_of", "PLANT_RECORD_FIELDS"]
 
 #: Scenario ``plants.kind`` → processing route.
@@ -50,12 +51,27 @@ WINTER_MONTHS = (12, 1, 2)
 class _MassPut(ContainerPut):
     def __init__(self, container, amount, masses=None):
         self.masses = masses
+        if amount > 0 and not container.put_queue and container._capacity - container._level >= amount:
+            # Nobody waits to put and it fits: what ContainerPut does, without the queue round
+            # (appended, tried first and alone, succeeded, removed again).
+            Event.__init__(self, container._env)
+            self.amount, self.resource, self.proc = amount, container, self.env.active_process
+            self.callbacks.append(container._trigger_get)
+            container._do_put(self)
+            return
         super().__init__(container, amount)
 
 
 class _MassGet(ContainerGet):
     def __init__(self, container, amount):
         self.masses = None
+        if amount > 0 and not container.get_queue and container._level >= amount:
+            # Nobody waits to get and there is enough: what ContainerGet does, without the queue round.
+            Event.__init__(self, container._env)
+            self.amount, self.resource, self.proc = amount, container, self.env.active_process
+            self.callbacks.append(container._trigger_put)
+            container._do_get(self)
+            return
         super().__init__(container, amount)
 
 
@@ -207,6 +223,9 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
           records: list, start: np.datetime64, period: float = DAY):
     """Run one plant: a production batch per period, every stream booked in the ledger.
 
+    A process that starts the plant's periods (:class:`PlantRun`) and ends: the periods run as
+    callbacks of their own events (see there).
+
     Parameters
     ----------
     env : simpy.Environment
@@ -226,84 +245,132 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
     period : float
         Length of a production period. [s]
     """
-    account = f"plant:{spec.name}"
-    nominal_feed = (spec.feed_composition if spec.feed_composition is not None
-                    else np.zeros(len(COMPONENTS)))
-    derate = 1.0 if spec.mtbf is not None else spec.availability
-    sources = ledger.accounts([feed_account, "ext:reagents", "ext:water_supply", account, account,
-                               account, account])
-    sinks = ledger.accounts([account, account, account, "ext:waste", "ext:atmosphere", "ext:chlorine",
-                             output_account])
-    process_id = None  # registered with the first batch, as a direct ledger call would
-    mass_output = isinstance(output, MassStore)
-    seasonal = bool(spec.months)
-    # The unit split of the current feed composition: its streams as one (6, n) block in ledger
-    # row order (reagents, water, waste, vapour, chlorine, product) and its scalars as floats.
-    cached_key = unit_block = None
-    unit_product = unit_electricity = unit_heat = 0.0
-    # A day's row is a tuple in PLANT_RECORD_FIELDS order: these leading fields, the period's
-    # figures, and the supply's draw (all 0.0 on an idle day).
-    name_fields = (spec.name, spec.route, spec.product)
-    idle_streams = (0.0,) * 6
-    idle_draw = (0.0,) * len(DRAW_COLUMNS)
-    failing = spec.mtbf is not None   # else no breakdowns process writes the uptime
-    steady_up = max(period - (0.0 - 0.0), 0.0) * derate
-    yield env.timeout(spec.start_delay)
-    while True:
-        begin = env.now
-        if failing:
-            down_begin = uptime.downtime(begin)
-            yield env.timeout(period)
-            up = max(period - (uptime.downtime(env.now) - down_begin), 0.0) * derate
+    run = PlantRun(env, spec, feed, output, feed_account, output_account, supply, ledger, uptime, records,
+                   start, period)
+    env.timeout(spec.start_delay).callbacks.append(run.begin_period)
+    return run
+    yield   # a generator, started by env.process like the other processes  # pragma: no cover
+
+
+class PlantRun:
+    """The periods of one plant as callbacks of SimPy events (arguments as :func:`plant`).
+
+    Each step is what a generator process would do between two yields, attached to the same
+    event the process would wait for, so every event is created, scheduled and processed at the
+    same moment and in the same order as by a process; only the process machinery per step is
+    left out (most days of most plants are idle ticks):
+
+    - :meth:`begin_period` (at the start and after each period): read the downtime, wait ``period``;
+    - :meth:`end_period` (the period's timeout): decide the batch; an idle period records its row
+      and begins the next; a batch gets its feed from the feed store;
+    - :meth:`fed` (the feed ``get``): split and book the batch, put the product into the output store;
+    - :meth:`finish` (the product ``put``, or at once without product): supply and record.
+    """
+
+    def __init__(self, env, spec, feed, output, feed_account, output_account, supply, ledger, uptime,
+                 records, start, period=DAY):
+        self.env, self.spec, self.feed, self.output = env, spec, feed, output
+        self.supply, self.ledger, self.uptime, self.records = supply, ledger, uptime, records
+        self.start, self.period = start, period
+        self.account, self.output_account = f"plant:{spec.name}", output_account
+        self.nominal_feed = (spec.feed_composition if spec.feed_composition is not None
+                             else np.zeros(len(COMPONENTS)))
+        self.derate = 1.0 if spec.mtbf is not None else spec.availability
+        account = self.account
+        self.sources = ledger.accounts([feed_account, "ext:reagents", "ext:water_supply", account, account,
+                                        account, account])
+        self.sinks = ledger.accounts([account, account, account, "ext:waste", "ext:atmosphere", "ext:chlorine",
+                                      output_account])
+        self.process_id = None  # registered with the first batch, as a direct ledger call would
+        self.mass_output = isinstance(output, MassStore)
+        self.seasonal = bool(spec.months)
+        # The unit split of the current feed composition: its streams as one (6, n) block in ledger
+        # row order (reagents, water, waste, vapour, chlorine, product) and its scalars as floats.
+        self.cached_key = self.unit_block = None
+        self.unit_product = self.unit_electricity = self.unit_heat = 0.0
+        # A day's row is a tuple in PLANT_RECORD_FIELDS order: these leading fields, the period's
+        # figures, and the supply's draw (all 0.0 on an idle day).
+        self.name_fields = (spec.name, spec.route, spec.product)
+        self.idle_tail = (0.0,) * 6
+        self.idle_draw = (0.0,) * len(DRAW_COLUMNS)
+        self.failing = spec.mtbf is not None   # else no breakdowns process writes the uptime
+        self.steady_up = max(period - (0.0 - 0.0), 0.0) * self.derate
+        self.begin = self.down_begin = 0.0
+
+    def begin_period(self, _event=None) -> None:
+        env = self.env
+        self.begin = env.now
+        if self.failing:
+            self.down_begin = self.uptime.downtime(self.begin)
+        env.timeout(self.period).callbacks.append(self.end_period)
+
+    def end_period(self, _event) -> None:
+        env, spec, feed, output = self.env, self.spec, self.feed, self.output
+        if self.failing:
+            up = max(self.period - (self.uptime.downtime(env.now) - self.down_begin), 0.0) * self.derate
         else:   # never down: the same expression with both downtimes 0
-            yield env.timeout(period)
-            up = steady_up
+            up = self.steady_up
         now = env.now
-        in_season = not seasonal or month_of(start, begin) in spec.months
+        in_season = not self.seasonal or month_of(self.start, self.begin) in spec.months
         room = output.capacity - output.level
         feed_kg, blocked, product_per_feed = 0.0, False, 0.0
         if in_season and up > 0.0 and feed.level > 0.0:
-            composition = composition_of(feed, nominal_feed)
+            composition = composition_of(feed, self.nominal_feed)
             key = composition.tobytes()
-            if key != cached_key:  # the unit split depends on the feed composition only
+            if key != self.cached_key:  # the unit split depends on the feed composition only
                 # process() of this composition, on floats (the same numbers; rows in ledger order)
-                rows, unit_product, unit_electricity, unit_heat = unit_split(spec.route, composition.tolist(),
-                                                                             spec.params)
-                cached_key = key
-                unit_block = np.array(rows)
-            product_per_feed = unit_product
+                rows, self.unit_product, self.unit_electricity, self.unit_heat = unit_split(
+                    spec.route, composition.tolist(), spec.params)
+                self.cached_key = key
+                self.unit_block = np.array(rows)
+            self.composition = composition
+            product_per_feed = self.unit_product
         if product_per_feed > 0.0:
             wanted = min(feed.level, spec.capacity * up / product_per_feed)
             feed_kg = min(wanted, room / product_per_feed)
             blocked = feed_kg < wanted
         if feed_kg > 0.0:
-            got = yield feed.get(feed_kg)
-            # Routes are linear in their feed: the batch is the unit split scaled (the same
-            # elementwise products as scaling each stream), rows in the ledger's order.
-            block = np.empty((7, unit_block.shape[1]))
-            block[0] = got if isinstance(got, np.ndarray) else composition * feed_kg
-            np.multiply(unit_block, feed_kg, out=block[1:])
-            product = block[6]
-            product_kg = min(unit_product * feed_kg, output.capacity - output.level)
-            # One ledger record per batch: feed, reagents, water in; waste, vapour, chlorine,
-            # product out (deferred: turned into arrays with the site's rows, in call order).
-            if process_id is None:
-                process_id = ledger.process_id(f"plant:{spec.route}")
-            ledger.defer([(float(env.now), sources, sinks, block, process_id)])
-            if product_kg > 0.0:
-                yield output.put(product_kg, product) if mass_output else output.put(product_kg)
-            # row sums: the same pairwise sums as each stream's .sum()
-            reagents_kg, water_kg, waste_kg, vapour_kg, chlorine_kg = block[1:6].sum(axis=1).tolist()
-            if blocked:
-                ledger.event(env.now, "plant_blocked", account, store=output_account)
-            drawn = supply.draw_values(env.now, unit_electricity * feed_kg, unit_heat * feed_kg,
-                                       water_kg / 1000.0, spec.water_source)
-            records.append((now, *name_fields, up / period, feed_kg, product_kg, reagents_kg, waste_kg,
-                            vapour_kg, chlorine_kg, blocked, *drawn))
+            self.now, self.up, self.feed_kg, self.blocked = now, up, feed_kg, blocked
+            feed.get(feed_kg).callbacks.append(self.fed)
+            return
+        if blocked:
+            self.ledger.event(now, "plant_blocked", self.account, store=self.output_account)
+        self.records.append((now, *self.name_fields, up / self.period, *self.idle_tail, blocked, *self.idle_draw))
+        self.begin_period()
+
+    def fed(self, event) -> None:
+        got, feed_kg, output = event.value, self.feed_kg, self.output
+        unit_block = self.unit_block
+        # Routes are linear in their feed: the batch is the unit split scaled (the same
+        # elementwise products as scaling each stream), rows in the ledger's order.
+        block = np.empty((7, unit_block.shape[1]))
+        block[0] = got if isinstance(got, np.ndarray) else self.composition * feed_kg
+        np.multiply(unit_block, feed_kg, out=block[1:])
+        product = block[6]
+        product_kg = min(self.unit_product * feed_kg, output.capacity - output.level)
+        self.block, self.product_kg = block, product_kg
+        # One ledger record per batch: feed, reagents, water in; waste, vapour, chlorine,
+        # product out (deferred: turned into arrays with the site's rows, in call order).
+        if self.process_id is None:
+            self.process_id = self.ledger.process_id(f"plant:{self.spec.route}")
+        self.ledger.defer([(float(self.env.now), self.sources, self.sinks, block, self.process_id)])
+        if product_kg > 0.0:
+            put = output.put(product_kg, product) if self.mass_output else output.put(product_kg)
+            put.callbacks.append(self.finish)
         else:
-            if blocked:
-                ledger.event(now, "plant_blocked", account, store=output_account)
-            records.append((now, *name_fields, up / period, *idle_streams, blocked, *idle_draw))
+            self.finish()
+
+    def finish(self, _event=None) -> None:
+        env, feed_kg = self.env, self.feed_kg
+        # row sums: the same pairwise sums as each stream's .sum()
+        reagents_kg, water_kg, waste_kg, vapour_kg, chlorine_kg = self.block[1:6].sum(axis=1).tolist()
+        if self.blocked:
+            self.ledger.event(env.now, "plant_blocked", self.account, store=self.output_account)
+        drawn = self.supply.draw_values(env.now, self.unit_electricity * feed_kg, self.unit_heat * feed_kg,
+                                        water_kg / 1000.0, self.spec.water_source)
+        self.records.append((self.now, *self.name_fields, self.up / self.period, feed_kg, self.product_kg,
+                             reagents_kg, waste_kg, vapour_kg, chlorine_kg, self.blocked, *drawn))
+        self.begin_period()
 
 
 #: Routes whose default heat is the rest of a published *total* specific energy: when a scenario
