@@ -387,9 +387,13 @@ class PondField:
         if uptake:
             np.maximum(-f.evaporated, 0.0, out=block[k:k + n, 0])
             k += n
-        for minerals in (np.maximum(f.deposited, 0.0), np.maximum(-f.deposited, 0.0)):
-            moved = np.matmul(minerals, self.lookup.stoichiometry, out=block[k:k + n])   # _mineral_masses
-            moved *= self._component_mass
+        # precipitation, then redissolution (skipped when no pond redissolves: its rows would be
+        # zeros, which the ledger drops)
+        for sign in (1.0, -1.0):
+            if sign > 0.0 or np.count_nonzero(f.deposited < 0.0):
+                minerals = np.maximum(f.deposited if sign > 0.0 else -f.deposited, 0.0)
+                moved = np.matmul(minerals, self.lookup.stoichiometry, out=block[k:k + n])   # _mineral_masses
+                moved *= self._component_mass
             k += n
         block[k:, 0] = f.seepage[0]
         np.multiply(f.seepage[1], self.lookup.solute_molar_mass, out=block[k:, 1:])     # _parcel_masses

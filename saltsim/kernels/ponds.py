@@ -495,7 +495,8 @@ def take_scalar(state: PondState, i: int, fraction: float):
     else:
         new_water, new_solutes, new_feed = state.water.copy(), state.solutes.copy(), state.feed.copy()
         new_water[i] -= water
-        new_solutes[i] -= solutes[0]
+        row = new_solutes[i]   # a view: the row is changed in place
+        row -= solutes[0]
         new_feed[i] -= feed
         new = PondState(new_water, new_solutes, new_feed, state.position, state.layer)
     return new, (water, solutes, feed, float(state.position[i]))
@@ -590,7 +591,8 @@ def _mix_one(state: PondState, lookup: PathLookup, i: int, water, solutes, feed,
         new_position = state.position.copy()
         new_position[i] = interp_one(solids / feed_new, lookup.solids_list, lookup.row_index_list)
     new_solutes = state.solutes.copy()
-    new_solutes[i] += np.asarray(solutes, dtype=float).reshape(-1)
+    row = new_solutes[i]   # a view: the row is added in place
+    row += solutes.reshape(-1) if type(solutes) is np.ndarray else np.asarray(solutes, dtype=float).reshape(-1)
     return PondState(new_water, new_solutes, new_feed, new_position, state.layer)
 
 
