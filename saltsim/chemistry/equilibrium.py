@@ -230,6 +230,13 @@ class ChemicalSystem:
         return np.concatenate([self.hydrate_water[:, None], self.stoichiometry], axis=1)
 
     @functools.cached_property
+    def padded_minerals(self) -> tuple:
+        """:attr:`species_stoichiometry` and ``hydrate_water`` with a last row of zeros (a padding
+        mineral without solutes or water), shapes (n_min + 1, n_sp) and (n_min + 1,)."""
+        return (_read_only(np.vstack([self.species_stoichiometry, np.zeros(len(self.species_component))])),
+                _read_only(np.append(self.hydrate_water, 0.0)))
+
+    @functools.cached_property
     def capacity_plan(self) -> tuple:
         """Each mineral's solute components and coefficients (see ``_capacity``)."""
         return _capacity_plan(self.stoichiometry)
@@ -530,18 +537,22 @@ def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
     count = int(active.sum(axis=1).max(initial=0))
     if count == 0:
         return np.zeros((n_batch, n_min))
-    order, present, (r, c, slot) = _compress(active, count)                  # (B, k): present first
-    nu = system.species_stoichiometry[order]                                  # (B, k, s)
-    h = system.hydrate_water[order]                                           # (B, k)
+    # padding slots point at a mineral without solutes or water: their rows and columns are zero
+    order, present, (r, c, slot) = _compress(active, count, pad=n_min)       # (B, k): present first
+    species_stoichiometry, hydrate_water = system.padded_minerals
+    nu = species_stoichiometry[order]                                         # (B, k, s)
+    h = hydrate_water[order]                                                  # (B, k)
     # dm_s/dp_k = (−ν_ks + m_s M_w h_k) / W
-    dm = (-nu + molality[:, None, :] * (_WATER_MOLAR_MASS * h)[:, :, None]) / water[:, None, None]
+    dm = (molality[:, None, :] * (_WATER_MOLAR_MASS * h)[:, :, None] - nu) / water[:, None, None]
     d_ln_a = dm / np.maximum(molality, _MOLALITY_FLOOR)[:, None, :]
     if d_ln_gamma is not None:  # (None: activity coefficients held fixed)
-        d_ln_a = d_ln_a + dm @ d_ln_gamma
+        d_ln_a += dm @ d_ln_gamma
     d_aw = (dm @ d_ln_aw[:, :, None])[..., 0]
-    jac = nu @ np.swapaxes(d_ln_a, 1, 2) + h[:, :, None] * d_aw[:, None, :]
-    jac = np.where(present[:, :, None] & present[:, None, :], jac, np.eye(count))
-    rhs = np.where(present, -np.take_along_axis(residual, order, axis=1), 0.0)
+    jac = nu @ np.swapaxes(d_ln_a, 1, 2)
+    jac += h[:, :, None] * d_aw[:, None, :]
+    jac.reshape(n_batch, count * count)[:, :: count + 1] += ~present          # identity on padding
+    rhs = np.zeros((n_batch, count))
+    rhs[r, slot] = -residual[r, c]
     try:
         step = np.linalg.solve(jac, rhs[..., None])[..., 0]
     except np.linalg.LinAlgError:
@@ -559,14 +570,14 @@ def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
     return delta
 
 
-def _compress(active, count):
+def _compress(active, count, pad=0):
     """Indices of each brine's present minerals, first ``count`` slots: ``order`` (B, count)
-    (padding slots point at mineral 0), the mask of filled slots, and the (brine, mineral, slot)
-    triples of the present minerals (cheaper than a stable argsort of the mask)."""
+    (padding slots point at mineral ``pad``), the mask of filled slots, and the (brine, mineral,
+    slot) triples of the present minerals (cheaper than a stable argsort of the mask)."""
     slot_of = np.cumsum(active, axis=1) - 1
     r, c = np.nonzero(active)
     slot = slot_of[r, c]
-    order = np.zeros((len(active), count), dtype=np.intp)
+    order = np.full((len(active), count), pad, dtype=np.intp)
     order[r, slot] = c
     present = np.arange(count) < (slot_of[:, -1] + 1)[:, None]
     return order, present, (r, c, slot)

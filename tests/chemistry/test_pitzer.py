@@ -295,7 +295,7 @@ def test_horner_and_power_product_evaluations_of_j_agree():
 
     from saltsim.chemistry import pitzer
 
-    x = np.concatenate([[0.0], np.logspace(-6, 0, 200), np.logspace(0, 3, 200)[1:]])
+    x = np.concatenate([[0.0], np.logspace(-6, 0, 500), np.logspace(0, 3, 500)[1:]])
     assert len(x) >= pitzer._HORNER_MIN_SIZE > 10
     many = j_function(x, order=2)
     few = [np.concatenate(part) for part in zip(*(j_function(x[k:k + 10], order=2) for k in range(0, len(x), 10)))]
