@@ -24,6 +24,10 @@ _LAKE, _NOWHERE = -1, -2
 #: Room [m³] of an edge to the lake in the offer split: the lake takes any volume (its scale is
 #: fixed at 1), and splits a source's offer as if its room were this large.
 _LAKE_ROOM = 1e30
+#: Read-only 0-d operands of the daily array code (cheaper than Python floats, same numbers).
+_ZERO, _ONE = np.zeros(()), np.ones(())
+_ZERO.flags.writeable = False
+_ONE.flags.writeable = False
 
 
 class FlowBook:
@@ -207,7 +211,7 @@ class PondField:
     def capacity(self) -> np.ndarray:
         """Brine volume at the walls' top: the deposit raises the floor (as at Dead Sea Works,
         ~20 cm/yr [M6][M8]); its pores hold brine. [m³]"""
-        return np.maximum(self._wall_volume - self.solid_volume(), 0.0)
+        return np.maximum(self._wall_volume - self.solid_volume(), _ZERO)
 
     def room(self, props=None) -> np.ndarray:
         """Volume each pond can still take up to its fill level (0 offline). [m³]"""
@@ -378,27 +382,27 @@ class PondField:
         # the day's rows in one block: rain, evaporation, [vapour uptake,] precipitation,
         # redissolution and seepage, n ponds each (accounts and processes per row: _tick_rows)
         n = len(self.names)
-        uptake = np.count_nonzero(f.evaporated < 0.0) > 0   # (count_nonzero: a fraction of any()'s cost)
+        uptake = np.count_nonzero(f.evaporated < _ZERO) > 0   # (count_nonzero: a fraction of any()'s cost)
         src, snk, proc = self._tick_rows[uptake]
         block = np.zeros((src.size, 1 + len(SOLUTES)))
         block[:n, 0] = f.rain
-        np.maximum(f.evaporated, 0.0, out=block[n:2 * n, 0])
+        np.maximum(f.evaporated, _ZERO, out=block[n:2 * n, 0])
         k = 2 * n
         if uptake:
-            np.maximum(-f.evaporated, 0.0, out=block[k:k + n, 0])
+            np.maximum(-f.evaporated, _ZERO, out=block[k:k + n, 0])
             k += n
         # precipitation, then redissolution (skipped when no pond redissolves: its rows would be
         # zeros, which the ledger drops)
         for sign in (1.0, -1.0):
-            if sign > 0.0 or np.count_nonzero(f.deposited < 0.0):
-                minerals = np.maximum(f.deposited if sign > 0.0 else -f.deposited, 0.0)
+            if sign > 0.0 or np.count_nonzero(f.deposited < _ZERO):
+                minerals = np.maximum(f.deposited if sign > 0.0 else -f.deposited, _ZERO)
                 moved = np.matmul(minerals, self.lookup.stoichiometry, out=block[k:k + n])   # _mineral_masses
                 moved *= self._component_mass
             k += n
         block[k:, 0] = f.seepage[0]
         np.multiply(f.seepage[1], self.lookup.solute_molar_mass, out=block[k:, 1:])     # _parcel_masses
         self.book.rows(time_s, src, snk, block, proc)
-        spilled = f.overflow[0] > 0
+        spilled = f.overflow[0] > _ZERO
         if np.count_nonzero(spilled):
             self.send_to_lake(time_s, tuple(a[spilled] for a in f.overflow), np.flatnonzero(spilled), "overflow")
         else:
@@ -412,7 +416,7 @@ class PondField:
             return
         props = self.properties()
         volume = props.volume
-        spare = np.maximum(volume - self._min_volume, 0.0)
+        spare = np.maximum(volume - self._min_volume, _ZERO)
         ready = (self.by_density & (props.density >= self.transfer_density)) | self.always
         offer = spare * ready
         if self._has_level_rule:   # (without level rules the term is zeros: the same offers, ±0 aside)
@@ -439,8 +443,8 @@ class PondField:
         offline = ~self.online
         for _ in range(rounds):
             room = headroom + sent
-            np.maximum(room, 0.0, out=room)
-            np.copyto(room, 0.0, where=offline)
+            np.maximum(room, _ZERO, out=room)
+            np.copyto(room, _ZERO, where=offline)
             edge_room = room[dst_index]
             edge_room[self._external] = _LAKE_ROOM
             moved = self._split_offers(offer, edge_room)
@@ -451,8 +455,8 @@ class PondField:
                 break
             sent = now_sent
         source_volume = volume[src]
-        fraction = np.divide(moved, source_volume, out=np.zeros(moved.shape), where=source_volume > 0)
-        keep = fraction > 0
+        fraction = np.divide(moved, source_volume, out=np.zeros(moved.shape), where=source_volume > _ZERO)
+        keep = fraction > _ZERO
         n_keep = np.count_nonzero(keep)
         if not n_keep:
             return
@@ -480,13 +484,13 @@ class PondField:
         src, dst_index, external = self.edge_src, self._dst_index, self._external
         n = len(self.names)
         per_source = np.bincount(src, weights=room, minlength=n)[src]
-        share = np.divide(room, per_source, out=np.zeros(room.shape), where=per_source > 0)
+        share = np.divide(room, per_source, out=np.zeros(room.shape), where=per_source > _ZERO)
         wanted = offer[src] * share
         internal_wanted = wanted.copy()
         internal_wanted[external] = 0.0
         demand = np.bincount(dst_index, weights=internal_wanted, minlength=n)[dst_index]
-        scale = np.divide(room, demand, out=np.ones(room.shape), where=demand > 0)
-        np.minimum(1.0, scale, out=scale)
+        scale = np.divide(room, demand, out=np.ones(room.shape), where=demand > _ZERO)
+        np.minimum(_ONE, scale, out=scale)
         scale[external] = 1.0
         wanted *= scale
         return wanted
