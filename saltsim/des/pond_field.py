@@ -190,6 +190,16 @@ class PondField:
             self._dirty = set()
         return self._props
 
+    def _water_activity(self) -> np.ndarray:
+        """``properties().water_activity`` (what the kernel step reads): for the ponds a move has
+        changed since the properties were cached, their water activity alone (the same numbers)."""
+        if self._props is None or not self._dirty or self.lookup.bulk_rows is None:
+            return self.properties().water_activity
+        activity = self._props.water_activity.copy()
+        for i in self._dirty:   # the one or two ponds a pump changed, not a loop over the field
+            activity[i] = kernel.water_activity_one(self._state, self.lookup, i)
+        return activity
+
     def depth(self, props=None) -> np.ndarray:
         props = props or self.properties()
         return props.volume / self.area
@@ -375,7 +385,7 @@ class PondField:
             seepage = self._seepage_depth(np.array([time_s]), duration)[0]
         self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.capacity(),
                                         seepage, rain_depth, fresh_evaporation, relative_humidity,
-                                        props=self.properties())
+                                        water_activity=self._water_activity())
         # the transfers read the new state's properties: computed now with the step's path row
         self._props = kernel.brine_properties(self._state, self.lookup, row=f.bulk_row)
         self.deposited_total += f.deposited

@@ -287,6 +287,16 @@ def refresh_properties(props: BrineProperties, state: PondState, lookup: PathLoo
     return BrineProperties(volume=volume, density=density, water_activity=activity, mass=mass)
 
 
+def water_activity_one(state: PondState, lookup: PathLookup, i: int) -> float:
+    """``brine_properties(state, lookup).water_activity[i]`` alone, by the same operations
+    (:func:`_properties_scalar`'s ratio and NumPy's exp). [-]"""
+    value, delta, weight = _row_one(lookup.bulk_rows, lookup.bulk_delta_rows, float(state.position[i]))
+    path_water = float(state.feed[i]) * (delta[COL_WATER] * weight + value[COL_WATER])
+    ratio = min(path_water / max(float(state.water[i]), _TINY_WATER), _MAX_RATIO)
+    ratio *= delta[COL_LN_AW] * weight + value[COL_LN_AW]
+    return float(np.exp(ratio))
+
+
 def _brine_volume(state: PondState, lookup: PathLookup, row: np.ndarray) -> np.ndarray:
     """``brine_properties(state, lookup).volume`` alone, by the same operations, given the path
     row of the ponds' positions (``at_rows(lookup.bulk, lookup.bulk_delta, state.position)``). [m³]"""
@@ -638,7 +648,7 @@ def _scalar(value) -> float:
 
 
 def _step_one(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evaporation, relative_humidity,
-              props: BrineProperties):
+              water_activity: np.ndarray):
     """:func:`atmosphere` and :func:`equilibrate` of a single pond (the lake) in Python scalars.
 
     The same operations in the same order as the array code, with the products of mineral
@@ -651,7 +661,7 @@ def _step_one(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evap
     # atmosphere: rain, and evaporation through the water activity (brine_evaporation, eq. (2))
     rain = _scalar(rain_depth) * area * WATER_DENSITY + 0.0
     rh = min(_scalar(relative_humidity), MAX_RELATIVE_HUMIDITY)
-    demand = _scalar(fresh_evaporation) * ((float(props.water_activity[0]) - rh) / (1.0 - rh))
+    demand = _scalar(fresh_evaporation) * ((float(water_activity[0]) - rh) / (1.0 - rh))
     demand = demand * area * WATER_DENSITY if water > 0.0 else 0.0
     available = water + rain
     available -= feed * lookup.water_list[-1]
@@ -691,7 +701,8 @@ def _step_one(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evap
 
 
 def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume: np.ndarray,
-             seepage_depth: np.ndarray, rain_depth, fresh_evaporation, relative_humidity, props=None):
+             seepage_depth: np.ndarray, rain_depth, fresh_evaporation, relative_humidity, props=None,
+             water_activity=None):
     """One step of all ponds: rain and evaporation, precipitation or redissolution, seepage, overflow.
 
     Parameters
@@ -711,24 +722,28 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
     relative_humidity : float
         [-]
     props : BrineProperties, optional
-        Properties of ``state`` if the caller has them already.
+        Properties of ``state`` if the caller has them already (only the water activity is read).
+    water_activity : ndarray (n,), optional
+        ``brine_properties(state, lookup).water_activity`` if the caller has it (instead of
+        ``props``). [-]
 
     Returns
     -------
     state : PondState
     flows : DayFlows
     """
-    props = props if props is not None else brine_properties(state, lookup)
+    if water_activity is None:
+        water_activity = (props if props is not None else brine_properties(state, lookup)).water_activity
     if state.water.shape[0] == 1 and lookup.bulk_rows is not None:
         state, rain, evaporated, deposited = _step_one(state, lookup, area, rain_depth, fresh_evaporation,
-                                                       relative_humidity, props)
+                                                       relative_humidity, water_activity)
         if not (_scalar(seepage_depth) > 0.0 or _scalar(max_volume) < math.inf):   # the lake: nothing leaves
             nothing = (np.zeros(1), np.zeros(state.solutes.shape), np.zeros(1), state.position)
             return state, DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
                                    seepage=nothing, overflow=nothing)
     else:
         rain, evaporated = atmosphere(state, lookup, area, rain_depth, fresh_evaporation,
-                                      relative_humidity, props.water_activity)
+                                      relative_humidity, water_activity)
         water = state.water + rain
         water -= evaporated
         state, deposited = equilibrate(PondState(water, state.solutes, state.feed, state.position, state.layer),

@@ -115,3 +115,5 @@ def test_refreshing_changed_ponds_equals_a_full_recomputation(seed):
     refreshed, full = ponds.refresh_properties(props, new, LOOKUP, rows), ponds.brine_properties(new, LOOKUP)
     for name in ("volume", "density", "water_activity", "mass"):
         _equal(getattr(refreshed, name), getattr(full, name))
+    for i in rows:   # the water activity alone, as the pond field's step reads it after a pump
+        assert ponds.water_activity_one(new, LOOKUP, i) == full.water_activity[i]
