@@ -452,11 +452,10 @@ class PitzerModel:
             "alphas": alphas, "a1": inverse[:n_p], "a2": inverse[n_p:],
             # scatter plans: interaction terms summed back onto species (or species pairs)
             "e_all": _plan(np.concatenate([pc, pa, qi, qj, ti, tj, tk, li, lj]), n),
-            "e_lam": _plan(np.concatenate([li, lj]), n),
             "e_pair": _plan(np.concatenate([pc, pa]), n), "e_mix": _plan(np.concatenate([qi, qj]), n),
-            "e_trip": _plan(np.concatenate([ti, tj, tk]), n),
-            # Jacobian cells: pair and same-sign-pair cells are distinct (assigned directly);
-            # triplet and λ terms are summed onto cells.
+            # Jacobian cells: pair and same-sign-pair cells are distinct (added directly);
+            # triplet and λ terms are summed onto cells (their product with m also gives the
+            # triplet and λ sums of the osmotic derivative).
             "s_direct": np.concatenate([pc * n + pa, pa * n + pc, qi * n + qj, qj * n + qi]),
             # columns [ψ m_k, ψ m_j, ψ m_i, λ] of each triplet (i, j, k) / λ pair (i, j)
             "s_rest": _plan(np.concatenate([ti * n + tj, tj * n + ti, ti * n + tk, tk * n + ti,
@@ -710,16 +709,21 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     dfbig = coef_z2[..., None] * z2 + u + wv                           # (..., k)
     pk, pj, pi_ = psi * mtk, psi * mtj, psi * mti
     lam_b = np.broadcast_to(lam, mli.shape)  # λ is molality-independent: give it the batch shape
-    sym = np.zeros(shape + (n * n,))
-    sym[..., d["s_direct"]] = np.concatenate([w, w, 2.0 * phi, 2.0 * phi], axis=-1)
+    # triplet and λ cells: rest[i, j] = Σ_k ψ_ijk m_k + 2 λ_ij
+    rest = np.zeros(shape + (n * n,))
     uniq = d["s_rest"][1]
     if len(uniq):
-        sym[..., uniq] += _scatter(np.concatenate([pk, pj, pi_, lam_b], axis=-1), d["s_rest"], used_only=True)
-    jac = (sym.reshape(shape + (n, n))
-           + z2[:, None] * dfbig[..., None, :]
-           + az[:, None] * v[..., None, :]
-           + (u + wv)[..., :, None] * z2
-           + v[..., :, None] * az)
+        rest[..., uniq] = _scatter(np.concatenate([pk, pj, pi_, lam_b], axis=-1), d["s_rest"], used_only=True)
+    rest = rest.reshape(shape + (n, n))
+    sym = rest.copy()
+    sym.reshape(shape + (n * n,))[..., d["s_direct"]] += np.concatenate([w, w, 2.0 * phi, 2.0 * phi], axis=-1)
+    # the rank-one terms z2 ⊗ dfbig + az ⊗ v + (u + wv) ⊗ z2 + v ⊗ az, added in place
+    uw = u + wv
+    jac = sym
+    jac += z2[:, None] * dfbig[..., None, :]
+    jac += az[:, None] * v[..., None, :]
+    jac += uw[..., :, None] * z2
+    jac += v[..., :, None] * az
     # osmotic sum
     dosm_dh = -a_phi * (1.5 * s * ibs - 0.5 * b * big_i * ibs * ibs)
     dbphi = -(st.beta1 * e1 * x1 + st.beta2 * e2 * x2) / (2.0 * ii)
@@ -728,17 +732,17 @@ def _core(m, st: PitzerAtT, jacobian: bool):
                        axis=-1)
     y = _scatter(y, e_pair)
     xm = _scatter(np.concatenate([mix_phi * mj, mix_phi * mi], axis=-1), e_mix)
-    psi_vec = _scatter(np.concatenate([psi * mtj * mtk, psi * mti * mtk, psi * mti * mtj], axis=-1),
-                       d["e_trip"])
+    # Σ over triplets (i, j, k) of ψ m_j m_k and Σ_j λ_ij m_j: ½ rest · m (each triplet twice)
+    psi_lam = 0.5 * np.einsum("...ij,...j->...i", rest, m)
     coef_osm = 0.5 * dosm_dh + 0.5 * (_dot(mm, dbphi) + _dot(mq, dmix_phi))
-    lam_vec = _scatter(np.concatenate([lam * mlj, lam * mli], axis=-1), d["e_lam"])
-    dosm = coef_osm[..., None] * z2 + csum[..., None] * az + y + xm + psi_vec + lam_vec
+    dosm = coef_osm[..., None] * z2 + csum[..., None] * az + y + xm + psi_lam
     dln_aw = -(1.0 + 2.0 * dosm) / WATER_MOLALITY
     if macinnes:
-        ex = e2s
-        dgamclm = dfdh_di + 2.0 * kb0 + 2.0 * kb1 * (1.0 - 0.5 * s) * ex + 3.0 * kcphi * big_i
-        dphimac = jac[..., d["ic"], :] - dgamclm[..., None] * 0.5 * z2
-        jac = jac + z[:, None] * dphimac[..., None, :]
+        # jac += z ⊗ (jac[ic] − ½ dγ_KCl/dI z2)
+        ic = d["ic"]
+        dgamclm = dfdh_di + 2.0 * kb0 + 2.0 * kb1 * (1.0 - 0.5 * s) * e2s + 3.0 * kcphi * big_i
+        dphimac = jac[..., ic, :] - dgamclm[..., None] * 0.5 * z2
+        jac += z[:, None] * dphimac[..., None, :]
     return ln_g, ln_aw, jac, dln_aw
 
 
