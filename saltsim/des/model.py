@@ -406,7 +406,8 @@ class SiteModel:
         for name, shape in self._shapes.items():
             values = self._days[name]
             if len(values) == n:
-                rec[name] = np.array(values, dtype=float).reshape((n,) + shape)
+                rec[name] = (np.concatenate(values) if type(values[0]) is np.ndarray
+                             else np.array(values, dtype=float)).reshape((n,) + shape)
             else:
                 rec[name] = np.zeros((n,) + shape)
                 if values:

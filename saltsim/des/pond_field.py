@@ -97,6 +97,7 @@ class PondField:
         self.seepage_time = np.array([p.seepage_ageing_time for p in self.ponds], dtype=float)
         self._seepage_span = self.seepage_new - self.seepage_aged
         self.porosity = np.array([p.entrainment for p in self.ponds], dtype=float)
+        self._solid_share = 1.0 - self.porosity   # of the deposit's volume [-]
         self.rule = np.array([RULES.index(p.transfer_rule) for p in self.ponds], dtype=np.int64)
         self.by_density = self.rule == 1
         self.by_level = self.rule == 2
@@ -206,7 +207,7 @@ class PondField:
 
     def layer_thickness(self) -> np.ndarray:
         # kernel.layer_thickness(layer, lookup, area, 0.0) is solid_volume / (1.0 * area): the same numbers
-        return self.solid_volume() / self.area / (1.0 - self.porosity)
+        return self.solid_volume() / self.area / self._solid_share
 
     def baume(self, props=None) -> np.ndarray:
         props = props or self.properties()

@@ -627,7 +627,8 @@ class DayFlows:
     ``rain`` (n,) [kg], ``evaporated`` (n,) [kg] (negative: uptake), ``deposited`` (n, n_min)
     [mol] (negative: redissolved), ``seepage`` and ``overflow``: (water (n,) [kg],
     solutes (n, n_el) [mol], feed (n,) [kg], position (n,) [-]); ``bulk_row`` (n, 4): the path
-    row of the returned state's positions (``row`` of :func:`brine_properties`), or None.
+    row of the returned state's positions (``row`` of :func:`brine_properties`), or None. A
+    one-pond step with no seepage and no overflow (the lake) returns shared read-only zeros for both.
     """
 
     rain: np.ndarray
@@ -645,6 +646,22 @@ def _scalar(value) -> float:
     if type(value) is np.ndarray and value.dtype == np.float64 and value.size == 1:
         return value.item()
     return float(np.asarray(value, dtype=float).reshape(-1)[0])
+
+
+#: Read-only zeros of the one-pond step's empty seepage and overflow (shared: nothing leaves the lake).
+_ONE_ZERO = np.zeros(1)
+_ONE_ZERO.flags.writeable = False
+_ZEROS_ONE: dict[int, np.ndarray] = {}
+
+
+def _zeros_one(n_solutes: int) -> np.ndarray:
+    """Read-only zeros of shape (1, n_solutes), shared."""
+    zeros = _ZEROS_ONE.get(n_solutes)
+    if zeros is None:
+        zeros = np.zeros((1, n_solutes))
+        zeros.flags.writeable = False
+        _ZEROS_ONE[n_solutes] = zeros
+    return zeros
 
 
 def _step_one(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evaporation, relative_humidity,
@@ -738,7 +755,7 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
         state, rain, evaporated, deposited = _step_one(state, lookup, area, rain_depth, fresh_evaporation,
                                                        relative_humidity, water_activity)
         if not (_scalar(seepage_depth) > 0.0 or _scalar(max_volume) < math.inf):   # the lake: nothing leaves
-            nothing = (np.zeros(1), np.zeros(state.solutes.shape), np.zeros(1), state.position)
+            nothing = (_ONE_ZERO, _zeros_one(state.solutes.shape[1]), _ONE_ZERO, state.position)
             return state, DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
                                    seepage=nothing, overflow=nothing)
     else:
