@@ -391,12 +391,13 @@ class SiteModel:
             days["solutes"].append(state.solutes)
             days["layer"].append(state.layer)
             days["solid_volume"].append(field.solid_volume())
-        props = lake.properties()
+        density = lake.density()   # (first: it computes the lake's properties, the volume reads them)
+        volume = lake.volume()
         level, wetted = lake.level(), lake.wetted_area()
-        water = float(lake.state.water[0])
+        water = lake.state.water.item()
         # the lake table's columns 7-11 (the day's weather) are filled from the forcing at the end
-        days["lake_head"].append((level, float(props.volume[0]), wetted, max(lake.spec.area - wetted, 0.0),
-                                  lake.disturbed_area, float(props.density[0]), water))
+        days["lake_head"].append((level, volume, wetted, max(lake.spec.area - wetted, 0.0),
+                                  lake.disturbed_area, density, water))
         days["lake_molality"].append(lake.state.solutes[0] / max(water, 1e-30))
         self._stock_days.append([s.level for s in self.stockpiles.values()])
 

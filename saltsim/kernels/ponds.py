@@ -52,6 +52,7 @@ from .path import (COL_DENSITY, COL_LN_AW, COL_MINERALS, COL_RETAINED, COL_WATER
                    at_position, at_rows, interp_array, interp_one, position_of_retained, position_of_solids)
 
 __all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties", "refresh_properties",
+           "properties_one", "volume_one", "water_activity_one",
            "atmosphere", "equilibrate", "take", "take_scalar", "mix", "mix_one", "step_day", "layer_thickness",
            "WATER_DENSITY"]
 
@@ -244,13 +245,18 @@ def volume_one(state: PondState, lookup: PathLookup) -> float:
     return max(volume, 0.0)
 
 
+def properties_one(state: PondState, lookup: PathLookup) -> tuple[float, float, float, float]:
+    """:func:`brine_properties` of a single pond (the lake) as Python floats: (volume [m³],
+    density [kg m⁻³], water activity [-], mass [kg]), by the same operations."""
+    solute_mass = _dot_one(state.solutes[0].tolist(), lookup.solute_molar_mass_list)
+    volume, density, ratio, mass = _properties_scalar(state.water.item(), state.feed.item(), state.position.item(),
+                                                      solute_mass, lookup)
+    return volume, density, float(np.exp(ratio)), mass   # ln a_w -> a_w by NumPy's exp (the array code's)
+
+
 def _properties_one(state: PondState, lookup: PathLookup) -> BrineProperties:
     """:func:`brine_properties` of a single pond (the lake) in Python scalars (~1/5 of the cost)."""
-    solute_mass = _dot_one(state.solutes[0].tolist(), lookup.solute_molar_mass_list)
-    volume, density, ratio, mass = _properties_scalar(float(state.water[0]), float(state.feed[0]),
-                                                      float(state.position[0]), solute_mass, lookup)
-    # ln a_w -> a_w by NumPy's exp (the array code's); the four fields are views of one array
-    values = np.array([volume, density, float(np.exp(ratio)), mass])
+    values = np.array(properties_one(state, lookup))   # the four fields are views of one array
     return BrineProperties(volume=values[0:1], density=values[1:2], water_activity=values[2:3], mass=values[3:4])
 
 
@@ -678,7 +684,7 @@ def _step_one(state: PondState, lookup: PathLookup, area, rain_depth, fresh_evap
     # atmosphere: rain, and evaporation through the water activity (brine_evaporation, eq. (2))
     rain = _scalar(rain_depth) * area * WATER_DENSITY + 0.0
     rh = min(_scalar(relative_humidity), MAX_RELATIVE_HUMIDITY)
-    demand = _scalar(fresh_evaporation) * ((float(water_activity[0]) - rh) / (1.0 - rh))
+    demand = _scalar(fresh_evaporation) * ((_scalar(water_activity) - rh) / (1.0 - rh))
     demand = demand * area * WATER_DENSITY if water > 0.0 else 0.0
     available = water + rain
     available -= feed * lookup.water_list[-1]
@@ -742,7 +748,7 @@ def step_day(state: PondState, lookup: PathLookup, area: np.ndarray, max_volume:
         Properties of ``state`` if the caller has them already (only the water activity is read).
     water_activity : ndarray (n,), optional
         ``brine_properties(state, lookup).water_activity`` if the caller has it (instead of
-        ``props``). [-]
+        ``props``; a float for a single pond). [-]
 
     Returns
     -------
