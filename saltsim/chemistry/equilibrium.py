@@ -1407,8 +1407,9 @@ def _predict(totals, water, temperature, neighbours, nearest, system):
     """Starting amounts of brines from solved neighbours (``neighbours[nearest]``): the lever
     rule at the neighbour's brine composition, refined on the activity model linearised at the
     neighbour's state (:func:`_lever_rule`, :func:`_linearised_newton`). [mol]"""
-    present = neighbours.minerals[nearest] > 0
-    start = _lever_rule(totals, water, neighbours.molality[nearest], present, system)
+    solved_present = neighbours.minerals > 0
+    start = _lever_rule(totals, water, neighbours.molality, solved_present, system, nearest)
+    present = solved_present[nearest]
     start = _restore_feasibility(totals, water, start, system)
     dissolved = neighbours.molality * neighbours.water_kg[:, None]
     ln_a, ln_aw, m, d_gamma, d_aw = _log_activities(dissolved, neighbours.water_kg, neighbours.temperature,
@@ -1481,7 +1482,7 @@ def _linearised_newton(totals, water0, ln_k, amounts, active, model, system, ite
     return amounts
 
 
-def _lever_rule(totals, water0, molality, present, system):
+def _lever_rule(totals, water0, molality, present, system, nearest=None):
     """Amounts of the ``present`` minerals that leave each brine nearest to ``molality``.
 
     With the amounts p of the present minerals, the brine holds N − Sᵀp and W0 − M_w hᵀp;
@@ -1489,31 +1490,68 @@ def _lever_rule(totals, water0, molality, present, system):
     (Sᵀ − M_w m hᵀ) p = N − m W0 (one per reacting component, scaled by its target dissolved amount),
     solved in the least-squares sense and clipped at zero. With the neighbour's equilibrium brine
     as the target this is the lever rule of phase diagrams: brines near an invariant point keep
-    its brine composition and differ in the amounts of solids. [mol]
+    its brine composition and differ in the amounts of solids.
+
+    ``molality`` (T, n_el) and ``present`` (T, n_min) are targets, brine b aims at target
+    ``nearest[b]`` (default: target b). Scaled by 1/(m W0), the equations of all brines of one
+    target share the matrix up to the factor 1/W0, which cancels: p = P (N − m W0)/m with
+    P = (A Aᵀ)⁻¹ A, A = (Sᵀ − M_w m hᵀ)/m, one small solve per target. Brines for which the
+    scale's floor (1e-12 N) applies are solved one by one. [mol]
     """
-    n_batch, n_min = present.shape
+    nearest = np.arange(len(totals)) if nearest is None else np.asarray(nearest)
+    n_batch, n_min = len(totals), present.shape[1]
     count = int(present.sum(axis=1).max(initial=0))
     amounts = np.zeros((n_batch, n_min))
     if count == 0:
         return amounts
     reacting = np.flatnonzero(np.any(system.stoichiometry != 0, axis=0))
-    order = np.argsort(~present, axis=1, kind="stable")[:, :count]            # (B, k)
+    order = np.argsort(~present, axis=1, kind="stable")[:, :count]            # (T, k)
     mask = np.take_along_axis(present, order, axis=1)
-    m = molality[:, reacting]                                                 # (B, e)
-    stoich = system.stoichiometry[:, reacting][order]                         # (B, k, e)
-    h = system.hydrate_water[order]                                           # (B, k)
-    matrix = stoich - _WATER_MOLAR_MASS * h[:, :, None] * m[:, None, :]       # (B, k, e)
-    rhs = totals[:, reacting] - m * water0[:, None]
-    scale = 1.0 / np.maximum(m * water0[:, None], 1e-12 * totals[:, reacting] + 1e-300)
-    matrix = np.where(mask[:, :, None], matrix, 0.0) * scale[:, None, :]
-    # Normal equations, slightly regularised (the present minerals of a solved neighbour are
-    # independent; padding columns are zero and get the identity).
-    normal = matrix @ np.swapaxes(matrix, 1, 2)                               # (B, k, k)
-    ridge = 1e-12 * np.trace(normal, axis1=1, axis2=2)[:, None, None] + 1e-300
-    normal = np.where(mask[:, :, None] & mask[:, None, :], normal, np.eye(count)) + ridge * np.eye(count)
-    solution = np.linalg.solve(normal, (matrix @ (rhs * scale)[:, :, None]))[..., 0]
-    np.put_along_axis(amounts, order, np.where(mask, np.maximum(solution, 0.0), 0.0), axis=1)
+    m = molality[:, reacting]                                                 # (T, e)
+    n_el = totals[:, reacting]
+    m_b = m[nearest]
+    shared = np.all(m_b * water0[:, None] >= 1e-12 * n_el + 1e-300, axis=1)
+    solution = np.empty((n_batch, count))
+    if shared.any():
+        targets = np.unique(nearest[shared])
+        safe = np.where(m[targets] > 0.0, m[targets], 1.0)
+        matrix = _lever_matrix(system, order[targets], mask[targets], m[targets], 1.0 / safe, reacting)
+        normal, ridge = _lever_normal(matrix, mask[targets])
+        projector = np.zeros((len(m), count, len(reacting)))
+        projector[targets] = np.linalg.solve(normal + ridge * np.eye(count), matrix)   # (T, k, e)
+        rows = np.flatnonzero(shared)
+        target_m = m_b[rows]
+        q = (n_el[rows] - target_m * water0[rows, None]) / target_m
+        solution[rows] = np.einsum("bke,be->bk", projector[nearest[rows]], q)
+    rows = np.flatnonzero(~shared)
+    if len(rows):
+        t = nearest[rows]
+        scale = 1.0 / np.maximum(m_b[rows] * water0[rows, None], 1e-12 * n_el[rows] + 1e-300)
+        matrix = _lever_matrix(system, order[t], mask[t], m[t], scale, reacting)
+        normal, ridge = _lever_normal(matrix, mask[t])
+        rhs = (n_el[rows] - m_b[rows] * water0[rows, None]) * scale
+        solution[rows] = np.linalg.solve(normal + ridge * np.eye(count), (matrix @ rhs[:, :, None]))[..., 0]
+    np.put_along_axis(amounts, order[nearest], np.where(mask[nearest], np.maximum(solution, 0.0), 0.0), axis=1)
     return amounts
+
+
+def _lever_matrix(system, order, mask, m, scale, reacting):
+    """(Sᵀ − M_w m hᵀ) of the lever rule per row, scaled by ``scale`` per component, padding
+    minerals zero, (R, k, e)."""
+    stoich = system.stoichiometry[:, reacting][order]                         # (R, k, e)
+    h = system.hydrate_water[order]                                           # (R, k)
+    matrix = stoich - _WATER_MOLAR_MASS * h[:, :, None] * m[:, None, :]
+    return np.where(mask[:, :, None], matrix, 0.0) * scale[:, None, :]
+
+
+def _lever_normal(matrix, mask):
+    """Normal matrix of the lever rule's least squares, padding slots the identity, and its
+    ridge (the present minerals of a solved neighbour are independent; the ridge only guards
+    rounding)."""
+    count = matrix.shape[1]
+    normal = matrix @ np.swapaxes(matrix, 1, 2)                               # (R, k, k)
+    ridge = 1e-12 * np.trace(normal, axis1=1, axis2=2)[:, None, None] + 1e-300
+    return np.where(mask[:, :, None] & mask[:, None, :], normal, np.eye(count)), ridge
 
 
 def _enumerate_assemblages(totals, water, temperature, ln_k, amounts, visited, system):

@@ -217,6 +217,41 @@ def test_lever_rule_recovers_the_solids_of_a_brine_at_the_target_composition():
     np.testing.assert_allclose(solved, amounts, rtol=RTOL_LEVER_RULE, atol=1e-15)
 
 
+def test_lever_rule_per_target_equals_per_brine():
+    # Brines aiming at shared targets (one small solve per target) get the amounts of the same
+    # least squares set up brine by brine; a target with a vanishing Ca molality sends its brines
+    # through the per-brine route (the scale's floor applies), with the same result.
+    system = chemical_system()
+    names = list(system.mineral_names)
+    present = np.zeros((3, len(names)), dtype=bool)
+    present[0, [names.index("Halite"), names.index("Gypsum")]] = True
+    present[1, [names.index("Halite"), names.index("Carnallite"), names.index("Kieserite")]] = True
+    present[2, [names.index("Halite"), names.index("Glauberite")]] = True
+    targets = np.array([_brine(Na=5.0, K=0.2, Mg=0.5, Ca=0.02, Cl=6.0, SO4=0.15),
+                        _brine(Na=0.5, K=0.3, Mg=4.0, Ca=0.01, Cl=7.5, SO4=0.66),
+                        _brine(Na=5.5, K=0.1, Mg=0.2, Ca=1e-16, Cl=5.5, SO4=0.35)])
+    totals, water, temperature = _perturbed_seawater(30, seed=15)
+    nearest = np.arange(30) % 3
+    shared = equilibrium._lever_rule(totals, water, targets, present, system, nearest)
+    reacting = np.flatnonzero(np.any(system.stoichiometry != 0, axis=0))
+    for b in range(30):
+        # the scaled (ridge-regularised) least squares of one brine, set up directly
+        t, cols = nearest[b], np.flatnonzero(present[nearest[b]])
+        m = targets[t, reacting]
+        matrix = (system.stoichiometry[cols][:, reacting]
+                  - MOLAR_MASS["H2O"] * system.hydrate_water[cols, None] * m[None, :]).T
+        scale = 1.0 / np.maximum(m * water[b], 1e-12 * totals[b, reacting] + 1e-300)
+        rhs = (totals[b, reacting] - m * water[b]) * scale
+        scaled = matrix * scale[:, None]
+        normal = scaled.T @ scaled
+        ridge = 1e-12 * np.trace(normal)      # (the solver's guard against rounding; it dominates
+        #                                        only where the scale's floor applies, Ca here)
+        p = np.linalg.solve(normal + ridge * np.eye(len(cols)), scaled.T @ rhs)
+        expected = np.zeros(len(names))
+        expected[cols] = np.maximum(p, 0.0)
+        np.testing.assert_allclose(shared[b], expected, rtol=RTOL_LEVER_RULE, atol=1e-15)
+
+
 @pytest.mark.parametrize("water", [0.02, 0.01, 0.005])
 def test_start_predicted_from_a_solved_neighbour_is_close(water):
     rows = _reference_rows()
