@@ -104,8 +104,9 @@ class LogisticsHandles:
                 self.ledger.stock(now, f"rail:{destination}", masses)
 
     def finish(self) -> None:
-        """Snapshot the stores at the end of a run (call after ``env.run``)."""
+        """Snapshot the stores at the end of a run (call after ``env.run``); complete the plant rows."""
         self.snapshot()
+        self.supply.settle()
 
     # -- tables ------------------------------------------------------------------------------
     def _time(self, seconds):
@@ -115,6 +116,7 @@ class LogisticsHandles:
         """The ``plants``, ``shipments`` and ``wagon_states`` tables (pandas DataFrames)."""
         import pandas as pd
 
+        self.supply.settle()   # plant rows are complete once the supply's deferred draws are in
         plants = pd.DataFrame(self.plant_records, columns=list(PLANTS_COLUMNS))
         plants.insert(0, "time", self._time(plants.pop("time_s").to_numpy(float)))
         rows = self.rail.shipments if self.rail is not None else []
@@ -153,6 +155,7 @@ class LogisticsHandles:
                          "unit": units[unit], "description": KPI_DESCRIPTIONS.get(kpi, kpi)})
 
         horizon = max(self.env.now, 1.0)
+        self.supply.settle()
         produced: dict[str, float] = {}
         product_at, production_at = _FIELD["product"], _FIELD["production_kg"]
         for record in self.plant_records:

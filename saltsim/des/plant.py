@@ -240,6 +240,9 @@ def plant(env: simpy.Environment, spec: PlantSpec, feed: simpy.Container, output
         Downtime written by :func:`breakdowns` (never down when the plant has no MTBF).
     records : list
         Receives one tuple per period: a row of the ``plants`` table (:data:`PLANT_RECORD_FIELDS`).
+        A batch's row gets its supply columns when the supply settles its deferred draws
+        (:meth:`Supply.settle`; :class:`~saltsim.des.logistics.LogisticsHandles` does before
+        reading the rows).
     start : numpy.datetime64
         Calendar date of the simulation start. [-]
     period : float
@@ -264,7 +267,8 @@ class PlantRun:
     - :meth:`end_period` (the period's timeout): decide the batch; an idle period records its row
       and begins the next; a batch gets its feed from the feed store;
     - :meth:`fed` (the feed ``get``): split and book the batch, put the product into the output store;
-    - :meth:`finish` (the product ``put``, or at once without product): supply and record.
+    - :meth:`finish` (the product ``put``, or at once without product): record, and queue the
+      supply draw that completes the row (:meth:`Supply.defer_draw`).
     """
 
     def __init__(self, env, spec, feed, output, feed_account, output_account, supply, ledger, uptime,
@@ -366,10 +370,12 @@ class PlantRun:
         reagents_kg, water_kg, waste_kg, vapour_kg, chlorine_kg = self.block[1:6].sum(axis=1).tolist()
         if self.blocked:
             self.ledger.event(env.now, "plant_blocked", self.account, store=self.output_account)
-        drawn = self.supply.draw_values(env.now, self.unit_electricity * feed_kg, self.unit_heat * feed_kg,
-                                        water_kg / 1000.0, self.spec.water_source)
-        self.records.append((self.now, *self.name_fields, self.up / self.period, feed_kg, self.product_kg,
-                             reagents_kg, waste_kg, vapour_kg, chlorine_kg, self.blocked, *drawn))
+        # the row without the supply's columns: the draw completes it when the supply settles
+        records = self.records
+        records.append((self.now, *self.name_fields, self.up / self.period, feed_kg, self.product_kg,
+                        reagents_kg, waste_kg, vapour_kg, chlorine_kg, self.blocked))
+        self.supply.defer_draw(env.now, self.unit_electricity * feed_kg, self.unit_heat * feed_kg,
+                               water_kg / 1000.0, self.spec.water_source, records, len(records) - 1)
         self.begin_period()
 
 

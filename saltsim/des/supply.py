@@ -109,6 +109,7 @@ class Supply:
     _water_budget: list = field(default_factory=list)
     _cache: tuple | None = None
     _orders: dict = field(default_factory=dict)
+    _pending: list = field(default_factory=list)
 
     @classmethod
     def from_scenario(cls, scenario, factors: SupplyFactors | None = None) -> "Supply":
@@ -145,19 +146,23 @@ class Supply:
         if day == self._day:
             return
         self._day = day
-        if self._cache is None:   # per run: the start as a datetime, daylight share by day of year
-            self._cache = (np.datetime64(self.start, "s").astype(datetime.datetime), {})
-        start, daylight = self._cache
+        if self._cache is None:   # per run: the start as a datetime, daylight share by day of year,
+            # capacity factors and water capacities as floats, the fixed daily budgets
+            self._cache = (np.datetime64(self.start, "s").astype(datetime.datetime), {},
+                           [float(cf) for cf in self.pv_capacity_factor],
+                           [float(c) for c in self.water_capacity],
+                           self.grid_capacity * DAY, self.diesel_capacity * DAY)
+        start, daylight, factors, water_capacity, grid, diesel = self._cache
         date = start + datetime.timedelta(seconds=max(time_s - 1.0, 0.0))
-        cf = float(self.pv_capacity_factor[date.month - 1])
+        cf = factors[date.month - 1]
         yday = date.timetuple().tm_yday
         if yday not in daylight:
             daylight[yday] = float(day_length_fraction(self.latitude, yday))
         self._daylight = daylight[yday]
         # The day's budgets as Python floats (the same products as the array expressions
         # ``[pv · cf, grid, diesel] · DAY`` and ``capacity · DAY``). [J], [m³]
-        self._budget = [self.pv_capacity * cf * DAY, self.grid_capacity * DAY, self.diesel_capacity * DAY]
-        self._water_budget = [float(c) * DAY for c in self.water_capacity]
+        self._budget = [self.pv_capacity * cf * DAY, grid, diesel]
+        self._water_budget = [c * DAY for c in water_capacity]
 
     def draw_columns(self) -> tuple[str, ...]:
         """Keys of the record :meth:`draw` returns (columns of the ``plants`` table)."""
@@ -188,12 +193,10 @@ class Supply:
         """
         return dict(zip(DRAW_COLUMNS, self.draw_values(time_s, electricity, heat, water, preferred_source)))
 
-    def draw_values(self, time_s: float, electricity: float, heat: float, water: float,
-                    preferred_source: str | None = None) -> tuple[float, ...]:
-        """:meth:`draw` as a tuple of floats in :data:`DRAW_COLUMNS` order (the plants' rows)."""
-        self._open_day(time_s)
+    def _plan(self, preferred_source):
+        """The order of the water sources for a preference, and their kinds (computed once)."""
         plan = self._orders.get(preferred_source)
-        if plan is None:   # the order of the water sources for this preference, and their kinds, once
+        if plan is None:
             order = list(range(len(self.water_names)))
             if preferred_source in self.water_names:
                 first = self.water_names.index(preferred_source)
@@ -203,7 +206,19 @@ class Supply:
             by_kind = tuple(tuple(i for i, k in enumerate(self.water_kinds) if k == kind) for kind in WATER_KINDS)
             plan = (order, finite, by_kind, [float(e) for e in self.water_energy])
             self._orders[preferred_source] = plan
-        order, finite, by_kind, energies = plan
+        return plan
+
+    def draw_values(self, time_s: float, electricity: float, heat: float, water: float,
+                    preferred_source: str | None = None) -> tuple[float, ...]:
+        """:meth:`draw` as a tuple of floats in :data:`DRAW_COLUMNS` order (the plants' rows)."""
+        if self._pending:   # deferred draws come first
+            self.settle()
+        self._open_day(time_s)
+        return self._draw_open(electricity, heat, water, preferred_source)
+
+    def _draw_open(self, electricity, heat, water, preferred_source) -> tuple[float, ...]:
+        """:meth:`draw_values` on the budgets of the day that is open."""
+        order, finite, by_kind, energies = self._plan(preferred_source)
         # allocate_water and allocate_electricity on Python floats for one period of unit
         # duration: the same IEEE operations in the same order (the cumulative capacities and the
         # total drawn are running sums, as NumPy sums fewer than 8 values; the clips are min/max),
@@ -255,3 +270,119 @@ class Supply:
             kinds.append(total)
         return (float(demand), float(pv), float(grid), float(diesel), float(unmet), float(diesel_m3),
                 float(heat), float(water), float(water_unmet), float(co2), *kinds)
+
+    # -- deferred draws ------------------------------------------------------------------------
+    # A draw's result feeds nothing in the simulation (only the plants' rows), so a plant can
+    # queue its draw and have the row completed later: settle() then computes all queued draws
+    # in queue order, each day's draws one after the other on that day's budgets, as arrays
+    # over the days (the k-th draw of every day at once) with the same IEEE operations as
+    # draw_values: Python's min(a, b) and max(a, b) as np.where(b < a, b, a) and
+    # np.where(b > a, b, a), sums in the same order, the one-source pumping energy as its one
+    # product and a BLAS dot otherwise. Any direct draw settles the queue first.
+
+    def defer_draw(self, time_s: float, electricity: float, heat: float, water: float,
+                   preferred_source: str | None, records: list, index: int) -> None:
+        """Queue :meth:`draw_values` for the period that ends at ``time_s``; :meth:`settle`
+        appends its values to ``records[index]`` (a tuple). Arguments as :meth:`draw`."""
+        day = int(time_s // DAY) if time_s % DAY else int(time_s // DAY) - 1
+        if day != self._day:
+            self._open_day(time_s)
+        start = None
+        if not self._pending or self._pending[-1][0] != day:   # the day's first queued draw: the
+            # budgets it starts from (a new day's, or what direct draws left of this one)
+            start = (self._daylight, list(self._budget), list(self._water_budget))
+        self._pending.append((day, electricity, heat, water, preferred_source, records, index, start))
+
+    def settle(self) -> None:
+        """Compute the queued draws (:meth:`defer_draw`) and complete their rows."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        n_sources = len(self.water_names)
+        plans = {p[4]: self._plan(p[4]) for p in pending}
+        if n_sources >= 8 or not all(plan[1] for plan in plans.values()):
+            self._settle_one_by_one(pending)
+            return
+        # the days of the queue: their first draw carries the budgets the day started from
+        starts = [k for k, p in enumerate(pending) if p[7] is not None]
+        day_of = np.zeros(len(pending), dtype=np.int64)
+        slot = np.zeros(len(pending), dtype=np.int64)
+        for d, begin in enumerate(starts):
+            end = starts[d + 1] if d + 1 < len(starts) else len(pending)
+            day_of[begin:end] = d
+            slot[begin:end] = np.arange(end - begin)
+        budget = np.array([pending[k][7][1] for k in starts], dtype=float).reshape(len(starts), 3)
+        water_budget = np.array([pending[k][7][2] for k in starts], dtype=float).reshape(len(starts), n_sources)
+        daylight = np.array([pending[k][7][0] for k in starts], dtype=float)
+        electricity = np.array([p[1] for p in pending], dtype=float)
+        heat = np.array([p[2] for p in pending], dtype=float)
+        water = np.array([p[3] for p in pending], dtype=float)
+        by_source = np.zeros((len(pending), n_sources))
+        out = np.zeros((len(pending), 10))
+        preference = np.array([list(plans).index(p[4]) for p in pending])
+        energy = np.asarray(self.water_energy, dtype=float)
+        f = self.factors
+        diesel_per_j = self.generator_efficiency * self.diesel_heating_value
+        for k in range(int(slot.max()) + 1):
+            for j, key in enumerate(plans):
+                rows = np.flatnonzero((slot == k) & (preference == j))
+                if rows.size == 0:
+                    continue
+                days = day_of[rows]
+                order = plans[key][0]
+                w = water[rows]
+                before = 0.0
+                volumes = []
+                for i in order:
+                    available = water_budget[days, i]
+                    wanted = w - before
+                    wanted = np.where(0.0 > wanted, 0.0, wanted)
+                    volume = np.where(available < wanted, available, wanted)
+                    before = before + available
+                    water_budget[days, i] = available - volume
+                    by_source[rows, i] = volume
+                    volumes.append(volume)
+                drawn = volumes[0] if volumes else np.zeros(rows.size)
+                for volume in volumes[1:]:
+                    drawn = drawn + volume
+                unmet_water = w - drawn
+                unmet_water = np.where(0.0 > unmet_water, 0.0, unmet_water)
+                e = electricity[rows]
+                used = by_source[rows] != 0.0
+                count = used.sum(axis=1)
+                first = np.argmax(used, axis=1)
+                pumping = by_source[rows, first] * energy[first]
+                demand = np.where(w != 0.0, e + pumping, e + 0.0)
+                for r in np.flatnonzero((w != 0.0) & (count != 1)):   # BLAS dot, as draw_values
+                    demand[r] = e[r] + float(by_source[rows[r]] @ self.water_energy)
+                b0, b1, b2 = budget[days, 0], budget[days, 1], budget[days, 2]
+                pv = demand * daylight[days]
+                pv = np.where(b0 < pv, b0, pv)
+                rest = demand - pv
+                grid = np.where(b1 < rest, b1, rest)
+                rest = rest - grid
+                diesel = np.where(b2 < rest, b2, rest)
+                unmet = rest - diesel
+                budget[days, 0], budget[days, 1], budget[days, 2] = b0 - pv, b1 - grid, b2 - diesel
+                diesel_m3 = diesel / diesel_per_j / self.diesel_density
+                co2 = grid * f.grid_co2 + pv * f.pv_co2 + diesel_m3 * f.diesel_co2 + heat[rows] * f.heat_co2
+                out[rows] = np.column_stack([demand, pv, grid, diesel, unmet, diesel_m3, heat[rows], w,
+                                             unmet_water, co2])
+        kinds = np.zeros((len(pending), len(WATER_KINDS)))
+        for c, sources in enumerate(next(iter(plans.values()))[2]):
+            for i in sources:   # 0.0 plus the kind's sources in source order
+                kinds[:, c] = kinds[:, c] + by_source[:, i]
+        values = np.concatenate([out, kinds], axis=1).tolist()
+        for p, row in zip(pending, values):
+            records, index = p[5], p[6]
+            records[index] = records[index] + tuple(row)
+        # what is left of the last day's budgets, for the draws that follow
+        self._budget = budget[-1].tolist()
+        self._water_budget = water_budget[-1].tolist()
+
+    def _settle_one_by_one(self, pending) -> None:
+        """settle() for supplies the array path does not cover (8+ sources, unbounded energy)."""
+        for _, electricity, heat, water, source, records, index, start in pending:
+            if start is not None:   # the day's first queued draw: the budgets it starts from
+                self._daylight, self._budget, self._water_budget = start[0], list(start[1]), list(start[2])
+            records[index] = records[index] + self._draw_open(electricity, heat, water, source)

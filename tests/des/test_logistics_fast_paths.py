@@ -13,7 +13,7 @@ import pytest
 
 import saltsim.des.rail as rail_module
 from saltsim.des.logistics import run_standalone
-from saltsim.des.supply import Supply
+from saltsim.des.supply import Supply, SupplyFactors
 from saltsim.processing.supply import allocate_electricity, allocate_water
 from saltsim.scenario import load_scenario
 from saltsim.units import DAY, YEAR
@@ -112,3 +112,48 @@ def test_supply_draw_equals_the_array_allocation():
             got += [record["water_treated_wastewater_m3"], record["water_groundwater_m3"],
                     record["water_municipal_m3"]]
             assert got == expected
+
+
+def _supply(rng, sources=3):
+    names = ("wastewater", "groundwater", "river", "a", "b", "c", "d", "e")[:sources]
+    kinds = ("treated_wastewater", "groundwater", "treated_wastewater", "municipal", "recycled_brine",
+             "desalinated", "groundwater", "municipal")[:sources]
+    capacity = rng.uniform(0.0, 0.05 * 3 / sources, sources)
+    capacity[rng.integers(0, sources)] = rng.choice([np.inf, 0.0, capacity[0]])
+    return Supply(start=np.datetime64("2025-01-01"), pv_capacity=float(rng.uniform(0.0, 2e7)),
+                  pv_capacity_factor=rng.uniform(0.1, 0.35, 12),
+                  grid_capacity=float(rng.choice([np.inf, rng.uniform(0.0, 1e7)])),
+                  diesel_capacity=float(rng.uniform(0.0, 2e6)), water_names=names, water_kinds=kinds,
+                  water_capacity=capacity, water_energy=rng.uniform(0.0, 3e6, sources),
+                  factors=SupplyFactors(pv_co2=float(rng.uniform(0.0, 5e-8))))
+
+
+@pytest.mark.parametrize("sources", [3, 8], ids=["arrays", "one by one"])
+def test_deferred_draws_settle_to_the_direct_draws(sources):
+    # Plants queue their supply draws (Supply.defer_draw) and the rows are completed later by
+    # Supply.settle, as arrays over days: every value must equal drawing at once, in the same
+    # order, including after direct draws on the same day and budgets that run out.
+    rng = np.random.default_rng(23)
+    for case in range(12):
+        seed = int(rng.integers(2 ** 32))
+        direct, deferred = _supply(np.random.default_rng(seed), sources), _supply(np.random.default_rng(seed), sources)
+        expected, rows = [], []
+        time_s = float(rng.integers(0, 300)) * DAY
+        for _ in range(60):
+            time_s += float(rng.choice([0.0, 0.25, 0.75, 1.0, 3.0])) * DAY
+            time_s = max(time_s, 1.0)
+            args = (time_s, float(rng.uniform(0.0, 5e11)) * float(rng.integers(0, 2)),
+                    float(rng.uniform(0.0, 1e11)), float(rng.uniform(0.0, 3e3)) * float(rng.integers(0, 2)),
+                    rng.choice([None, "wastewater", "groundwater", "river", "nowhere"]))
+            expected.append(("row",) + direct.draw_values(*args))
+            if rng.random() < 0.1:   # a direct draw settles what is queued first
+                rows.append(("row",) + deferred.draw_values(*args))
+            else:
+                rows.append(("row",))
+                deferred.defer_draw(*args, rows, len(rows) - 1)
+            if rng.random() < 0.05:
+                deferred.settle()
+        deferred.settle()
+        assert rows == expected, case
+        # what is left of the last day is what the direct draws left
+        assert deferred._budget == direct._budget and deferred._water_budget == direct._water_budget

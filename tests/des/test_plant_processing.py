@@ -29,14 +29,20 @@ START = np.datetime64("2026-03-21T00:00:00")
 KWH = 3.6e6
 
 
-class _Rows(list):
-    """A plant's tuple records, read back as dicts keyed by PLANT_RECORD_FIELDS."""
+class _Rows:
+    """A plant's tuple records (``raw``, the list the plant appends to), read back as dicts keyed
+    by PLANT_RECORD_FIELDS after the supply has completed them (as LogisticsHandles does)."""
+
+    def __init__(self, supply):
+        self.raw, self.supply = [], supply
 
     def __getitem__(self, i):
-        return dict(zip(PLANT_RECORD_FIELDS, super().__getitem__(i), strict=True))
+        self.supply.settle()
+        return dict(zip(PLANT_RECORD_FIELDS, self.raw[i], strict=True))
 
     def __iter__(self):
-        return (dict(zip(PLANT_RECORD_FIELDS, r, strict=True)) for r in super().__iter__())
+        self.supply.settle()
+        return (dict(zip(PLANT_RECORD_FIELDS, r, strict=True)) for r in self.raw)
 
 
 def _setup(route="salt_washing", capacity=1000e3 / DAY, availability=0.9, feed_init=100e6,
@@ -52,12 +58,12 @@ def _setup(route="salt_washing", capacity=1000e3 / DAY, availability=0.9, feed_i
                      availability=availability, mtbf=mtbf, mttr=mttr, months=months)
     output = MassStore(env, capacity=output_capacity, composition=spec.product_composition, name="store:product")
     supply = supply or Supply(start=START)
-    records, uptime = _Rows(), Uptime()
+    records, uptime = _Rows(supply), Uptime()
     ledger.stock(0.0, feed_store.name, feed_store.masses)
     ledger.stock(0.0, output.name, output.masses)
     ledger.stock(0.0, "plant:p", np.zeros(len(COMPONENTS)))
     env.process(plant(env, spec, feed_store, output, feed_store.name, output.name, supply, ledger, uptime,
-                      records, START))
+                      records.raw, START))
     if mtbf is not None:
         env.process(breakdowns(env, spec, uptime, np.random.default_rng(3), ledger))
     return env, ledger, feed_store, output, records
@@ -214,7 +220,8 @@ def test_idle_rows_have_the_same_columns_as_working_rows():
     env, ledger, feed, output, records = _setup(feed_init=1500e3)  # 1.67 days of feed
     env.run(until=4 * DAY + 1)
     assert [r["production_kg"] > 0 for r in records] == [True, True, False, False]
-    assert {len(r) for r in list.__iter__(records)} == {len(PLANT_RECORD_FIELDS)}
+    assert {len(r) for r in records} == {len(PLANT_RECORD_FIELDS)}
+    assert {len(r) for r in records.raw} == {len(PLANT_RECORD_FIELDS)}
     # a record is a row of the plants table, fields in its column order
     assert PLANT_RECORD_FIELDS == tuple(PLANTS_COLUMNS)
     assert PLANT_RECORD_FIELDS[-len(supply.draw_columns()):] == supply.draw_columns()
