@@ -49,7 +49,10 @@ class PumpStation:
 
     def pump_seconds_since_last(self, time_s: float) -> float:
         """Available pump-seconds since the previous call. [s]"""
-        self._advance(time_s)
+        # _advance, inlined (called every day for every station)
+        available = 0 if self.in_maintenance else max(self.spec.count - self.failed, 0)
+        self._pump_seconds += available * (time_s - self._since)
+        self._since = time_s
         total = self._pump_seconds - self._last_read
         self._last_read = self._pump_seconds
         return total
