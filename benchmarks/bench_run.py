@@ -1,14 +1,18 @@
 """Wall time of the bundled 30-year Qom baseline (plain script; not collected by pytest).
 
     python benchmarks/bench_run.py [--horizon "30 yr"] [--repeat 1] [--scenario FILE] [--skip-full]
+                                   [--counterfactual]
 
 Reports, separately: building the evaporation path (chemistry engine), the site model alone
 (plants and rail switched off), and the full model with plants and rail (``saltsim.runner.run``
-path: ``saltsim.des.model.simulate``). Medians over ``--repeat`` runs, one core.
+path: ``saltsim.des.model.simulate``); with ``--counterfactual`` also the no-project run that
+``saltsim run`` adds for the impacts (strategy ``no_project``, same seed). Medians over
+``--repeat`` runs of CPU time (``time.process_time``) and wall time, one core.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -36,6 +40,8 @@ def main(argv=None):
                         help="a copy of the baseline TOML (default: the bundled qom_baseline), to compare "
                              "code versions on one fixed scenario")
     parser.add_argument("--skip-full", action="store_true", help="only the site model (plants and rail off)")
+    parser.add_argument("--counterfactual", action="store_true",
+                        help="also the no-project counterfactual run of the full scenario")
     args = parser.parse_args(argv)
     full = load_scenario(_raw(args.horizon, args.scenario))
     raw = _raw(args.horizon, args.scenario)
@@ -47,23 +53,26 @@ def main(argv=None):
     table = build_path(full)
     path_s = time.perf_counter() - started
     results = {}
-    cases = (("site only", site_only),) + (() if args.skip_full else (("site + plants + rail", full),))
-    for label, scenario in cases:
+    cases = (("site only", site_only, None),) + (() if args.skip_full else (("site + plants + rail", full, None),))
+    if args.counterfactual:
+        cases += (("no-project counterfactual", full, "no_project"),)
+    for label, scenario, strategy in cases:
         times, cpu_times = [], []
         for _ in range(args.repeat):
             started, cpu = time.perf_counter(), time.process_time()
-            model = SiteModel(scenario, path_table=table).run(progress=False)
+            model = SiteModel(scenario, path_table=table, strategy=strategy).run(progress=False)
             tables = model.tables()
             times.append(time.perf_counter() - started)
             cpu_times.append(time.process_time() - cpu)
         results[label] = (statistics.median(times), statistics.median(cpu_times), model.n_days, tables)
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.2f} (1 min) at the end")
     print(f"evaporation path ({len(table.water)} rows, {len(table.mineral_names)} minerals): {path_s:.2f} s")
     for label, (seconds, cpu, days, tables) in results.items():
         closure = tables["mass_balance"]["closure_rel"].max()
         print(f"{label}: {days} days in {seconds:.1f} s wall, {cpu:.1f} s CPU "
               f"({cpu / days * 1e3:.2f} ms CPU/day), max closure_rel {closure:.1e}")
-    kpis = results[cases[-1][0]][3]["kpis"].set_index("kpi")
+    kpis = results[cases[1 if len(cases) > 1 else 0][0]][3]["kpis"].set_index("kpi")
     print(kpis[["value", "unit"]].to_string())
 
 
