@@ -769,6 +769,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
     alpha = np.zeros(n_batch)
     backtracks = np.zeros(n_batch, dtype=int)
     need_jacobian = np.zeros(n_batch, dtype=bool)
+    boundary = np.zeros(n_batch, dtype=bool)       # the last step exhausted a present mineral
 
     ions = system.species_stoichiometry.sum(axis=1)
 
@@ -906,8 +907,11 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             reset(fresh)
             step &= ~out_of_iterations
         # Backtrack where the last step did not reduce the residual (Armijo-like on the max norm).
+        # A step that ended with a present mineral at exactly zero is kept: the projection drops
+        # that mineral next if Newton still points below zero (halving back from the boundary
+        # can cycle at an invariant point).
         worse = newton & step & (merit > (1.0 - 1e-4 * alpha[idx]) * previous_norm[idx]) \
-            & (backtracks[idx] < _MAX_BACKTRACKS)
+            & (backtracks[idx] < _MAX_BACKTRACKS) & ~boundary[idx]
         if worse.any():
             rows = idx[worse]
             alpha[rows] *= 0.5
@@ -952,6 +956,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         alpha[idx] = step_length
         backtracks[idx] = 0
         amounts[idx] = moved
+        boundary[idx] = np.any(act & (old > 0.0) & (moved == 0.0), axis=1)
     unsettled |= pending
     return to_continue, unsettled
 
