@@ -427,14 +427,24 @@ class PondField:
             return
         props = self.properties()
         volume = props.volume
-        spare = np.maximum(volume - self._min_volume, _ZERO)
-        ready = (self.by_density & (props.density >= self.transfer_density)) | self.always
-        offer = spare * ready
-        if self._has_level_rule:   # (without level rules the term is zeros: the same offers, ±0 aside)
+        ready = props.density >= self.transfer_density
+        ready &= self.by_density
+        ready |= self.always
+        if self._has_level_rule:
+            offer = np.maximum(volume - self._min_volume, _ZERO) * ready
             offer += self.by_level * np.maximum(volume - self._level_volume, 0.0)
+            offer *= self.month_mask[month - 1] & self.online
+        else:
+            # without level rules only a ready pond in its months and online offers: none, no
+            # transfer (x·r·m = x·(r∧m) for 0/1 factors: the same offers)
+            ready &= self.month_mask[month - 1]
+            ready &= self.online
+            if not np.count_nonzero(ready):
+                return
+            offer = np.maximum(volume - self._min_volume, _ZERO)
+            offer *= ready
         if self._step_rate[0] != duration:
             self._step_rate = (duration, self.transfer_rate * duration)
-        offer *= self.month_mask[month - 1] & self.online
         np.minimum(offer, self._step_rate[1], out=offer)
         if not np.count_nonzero(offer):
             return
