@@ -528,3 +528,30 @@ def test_full_newton_step_follows_the_log_of_a_scarce_growing_ion():
     np.testing.assert_array_equal(new[1], amounts[1] + delta[1])
     # mass balance: the brine holds the totals less the solids, whatever the update
     np.testing.assert_allclose(after + new @ system.stoichiometry, totals, rtol=1e-15, atol=1e-15)
+
+
+def test_undersaturated_predicted_brines_finish_before_the_fused_loop(monkeypatch):
+    # Brines whose predicted start holds no mineral and that nothing saturates are finished by one
+    # evaluation without Jacobian; their states (and all others) equal a solve without that step.
+    n = equilibrium._SEED_MIN_BATCH + 44
+    totals, water, temperature = _perturbed_seawater(n, seed=16)
+    finished = []
+    finish = equilibrium._finish_undersaturated
+
+    def counting(*args):
+        out = finish(*args)
+        finished.append(int(out.sum()))
+        return out
+
+    monkeypatch.setattr(equilibrium, "_finish_undersaturated", counting)
+    monkeypatch.setattr(equilibrium, "_MIN_CONFIRM_BATCH", 16)
+    early = solve_equilibrium(totals, water, temperature)
+    assert finished and finished[-1] > n // 10
+    assert np.all(early.saturation_index <= SI_SUPERSATURATION)
+    monkeypatch.setattr(equilibrium, "_MIN_CONFIRM_BATCH", 10 * n)        # (disables the step)
+    full = solve_equilibrium(totals, water, temperature)
+    np.testing.assert_array_equal(early.minerals > 0, full.minerals > 0)
+    np.testing.assert_allclose(early.minerals, full.minerals, rtol=RTOL_SAME_STATE_AMOUNT,
+                               atol=ATOL_SAME_STATE_AMOUNT)
+    np.testing.assert_allclose(early.molality, full.molality, rtol=RTOL_SAME_STATE_MOLALITY)
+    np.testing.assert_allclose(early.water_activity, full.water_activity, rtol=RTOL_SAME_STATE_MOLALITY)
