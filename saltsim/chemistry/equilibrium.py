@@ -1422,8 +1422,9 @@ def _solve_seeds(totals, water, temperature, system):
     ln_k = np.broadcast_to(system.ln_k(temperature), (n_batch, len(system.mineral_names)))
     n_sp = len(system.species_component)
     final = (np.zeros(n_batch, dtype=bool), np.zeros((n_batch, n_sp)), np.zeros(n_batch), np.zeros((n_batch, n_sp)))
+    pending = ~_finish_undersaturated(totals, water, temperature, ln_k, active, system, final)
     to_continue, unsettled = _iterate(totals, water, temperature, ln_k, amounts, active, system, True, final,
-                                      pass_limit=_SEED_PASSES)
+                                      pass_limit=_SEED_PASSES, pending=pending)
     converged = final[0] & ~to_continue & ~unsettled
     rows = np.nonzero(converged)[0]
     fields = _state(totals[rows], water[rows], temperature[rows], amounts[rows], ln_k[rows], system,
