@@ -40,7 +40,10 @@ minerals it visited solved at once and the valid one of least Gibbs energy kept.
 Large cold batches start from solved neighbours: one brine in 16 is solved first (recursively;
 the first few dozen along an evaporation ladder), and every other brine starts from its nearest
 seed (k-d tree) by the lever rule at the seed's brine composition, refined (amounts and
-assemblage) on the activity model linearised at the seed, which costs no activity evaluation.
+assemblage) on the activity model linearised at the seed (in the molalities, and to first order
+in the temperature), which costs no activity evaluation; predicted brines without any mineral
+that nothing saturates are finished by one evaluation without Jacobian. Species that no mineral
+contains and that a batch lacks (Br, Li) are left out of the activity model for that solve.
 
 Convergence is judged on the residual (3) (``RESIDUAL_TOLERANCE``) and on every absent mineral
 being undersaturated (``SUPERSATURATION_TOLERANCE``); otherwise :class:`ConvergenceError` is
