@@ -754,8 +754,14 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
     mask of brines whose assemblage did not settle.
     """
     n_batch, n_min = amounts.shape
-    conditions = system.conditions(temperature) if system.conditions is not None else temperature
     pending = np.ones(n_batch, dtype=bool) if pending is None else pending.copy()
+    # the pending brines' parameters, evaluated once; ``slot`` maps a brine to its row there
+    solved = np.flatnonzero(pending)
+    slot = np.zeros(n_batch, dtype=np.intp)
+    slot[solved] = np.arange(len(solved))
+    conditions = temperature[solved] if len(solved) < n_batch else temperature
+    if system.conditions is not None:
+        conditions = system.conditions(conditions)
     to_continue = np.zeros(n_batch, dtype=bool)
     unsettled = np.zeros(n_batch, dtype=bool)
     restarted = np.zeros(n_batch, dtype=bool)
@@ -796,7 +802,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         if confirm.sum() < min(len(idx), _MIN_CONFIRM_BATCH):
             confirm[:] = False  # a second, small evaluation call costs more than it saves
         ln_a, ln_aw, molality, d_ln_gamma, d_ln_aw = _split_evaluation(
-            dissolved, water, conditions, idx, confirm, system)
+            dissolved, water, conditions, slot[idx], confirm, system)
         need_jacobian[idx] = False
         ratio = _residuals(ln_a, ln_aw, ln_k[idx], system)
         residual = np.where(act, ratio, 0.0)
