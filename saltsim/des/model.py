@@ -406,7 +406,7 @@ class SiteModel:
         n, rec = self.n_days, self.rec
         for name, shape in self._shapes.items():
             values = self._days[name]
-            if len(values) == n:
+            if len(values) == n > 0:
                 rec[name] = (np.concatenate(values) if type(values[0]) is np.ndarray
                              else np.array(values, dtype=float)).reshape((n,) + shape)
             else:
@@ -422,6 +422,9 @@ class SiteModel:
             for day, row in enumerate(self._stock_days):
                 stock[day, :len(row)] = row
         rec["stock"] = stock
+        # the per-day references are not needed any more (the arrays above are copies)
+        self._days = {name: [] for name in self._shapes}
+        self._stock_days = []
 
     def _derive_records(self):
         """Depth, molality and layer thickness of the ponds and the lake's weather columns, for all
