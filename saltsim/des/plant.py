@@ -119,27 +119,57 @@ class MassStore(simpy.Container):
 
     def _do_put(self, event):
         if self._capacity - self._level >= event.amount:
-            masses = event.masses if event.masses is not None else self.composition * event.amount
-            self.masses = self.masses + masses
-            self._level += event.amount
+            self._fill(event.amount, event.masses)
             event.succeed()
-            if self._watchers:
-                ready = [w for w in self._watchers if w[0] <= self._level]
-                self._watchers = [w for w in self._watchers if w[0] > self._level]
-                for _, watcher in ready:
-                    watcher.succeed()
+            self._wake()
         return None
 
     def _do_get(self, event):
         if self._level >= event.amount:
-            share = event.amount / self._level if self._level > 0 else 0.0
-            event.masses = self.masses * share
-            self.masses = self.masses - event.masses
-            self._level -= event.amount
-            if self._level <= 0.0:
-                self._level, self.masses = 0.0, np.zeros_like(self.masses)
+            event.masses = self._take(event.amount)
             event.succeed(event.masses)
         return None
+
+    def _fill(self, amount, masses):
+        """Add ``amount`` of material (component ``masses``, else of nominal composition). [kg]"""
+        masses = masses if masses is not None else self.composition * amount
+        self.masses = self.masses + masses
+        self._level += amount
+
+    def _wake(self):
+        """Trigger the :meth:`when_level` events the level now reaches."""
+        if self._watchers:
+            ready = [w for w in self._watchers if w[0] <= self._level]
+            self._watchers = [w for w in self._watchers if w[0] > self._level]
+            for _, watcher in ready:
+                watcher.succeed()
+
+    def _take(self, amount):
+        """Remove ``amount`` of material and return its share of the component masses. [kg]"""
+        share = amount / self._level if self._level > 0 else 0.0
+        masses = self.masses * share
+        self.masses = self.masses - masses
+        self._level -= amount
+        if self._level <= 0.0:
+            self._level, self.masses = 0.0, np.zeros_like(self.masses)
+        return masses
+
+    def get_now(self, amount):
+        """What processing ``get(amount)`` does at once, without its event, when it would be the next
+        event: the caller checked that nothing else is scheduled at this instant (``env.peek() >
+        env.now``), that nobody waits to get or put and that the store holds ``amount``. The get's
+        event would succeed at once and, processed next, only try the waiting puts (none) before
+        resuming its caller. Returns the component masses taken. [kg]"""
+        return self._take(amount)
+
+    def put_now(self, amount, masses=None):
+        """What ``put(amount, masses)`` and processing its event do at once, without the event, when
+        it would be the next event (the caller checked as for :meth:`get_now`, and that it fits): fill,
+        wake the level watchers (their events are scheduled as the put's would leave them) and give
+        the waiting gets their turn, as the processed put would."""
+        self._fill(amount, masses)
+        self._wake()
+        self._trigger_get(None)
 
 
 def composition_of(store, nominal) -> np.ndarray:
@@ -287,6 +317,7 @@ class PlantRun:
                                       output_account])
         self.process_id = None  # registered with the first batch, as a direct ledger call would
         self.mass_output = isinstance(output, MassStore)
+        self.mass_feed = isinstance(feed, MassStore)
         self.seasonal = bool(spec.months)
         # The unit split of the current feed composition: its streams as one (6, n) block in ledger
         # row order (reagents, water, waste, vapour, chlorine, product) and its scalars as floats.
@@ -335,7 +366,12 @@ class PlantRun:
             blocked = feed_kg < wanted
         if feed_kg > 0.0:
             self.now, self.up, self.feed_kg, self.blocked = now, up, feed_kg, blocked
-            feed.get(feed_kg).callbacks.append(self.fed)
+            if self.mass_feed and env.peek() > now and not feed.get_queue and not feed.put_queue \
+                    and feed._level >= feed_kg:
+                # nothing else happens at this instant: the get's event would be the next one
+                self.fed_with(feed.get_now(feed_kg))
+            else:
+                feed.get(feed_kg).callbacks.append(self.fed)
             return
         if blocked:
             self.ledger.event(now, "plant_blocked", self.account, store=self.output_account)
@@ -343,7 +379,10 @@ class PlantRun:
         self.begin_period()
 
     def fed(self, event) -> None:
-        got, feed_kg, output = event.value, self.feed_kg, self.output
+        self.fed_with(event.value)
+
+    def fed_with(self, got) -> None:
+        feed_kg, output = self.feed_kg, self.output
         unit_block = self.unit_block
         # Routes are linear in their feed: the batch is the unit split scaled (the same
         # elementwise products as scaling each stream), rows in the ledger's order.
@@ -359,6 +398,13 @@ class PlantRun:
             self.process_id = self.ledger.process_id(f"plant:{self.spec.route}")
         self.ledger.defer([(float(self.env.now), self.sources, self.sinks, block, self.process_id)])
         if product_kg > 0.0:
+            env = self.env
+            if self.mass_output and env.peek() > env.now and not output.put_queue \
+                    and output._capacity - output._level >= product_kg:
+                # nothing else happens at this instant: the put's event would be the next one
+                output.put_now(product_kg, product)
+                self.finish()
+                return
             put = output.put(product_kg, product) if self.mass_output else output.put(product_kg)
             put.callbacks.append(self.finish)
         else:

@@ -157,3 +157,41 @@ def test_deferred_draws_settle_to_the_direct_draws(sources):
         assert rows == expected, case
         # what is left of the last day is what the direct draws left
         assert deferred._budget == direct._budget and deferred._water_budget == direct._water_budget
+
+
+def test_plant_batches_at_a_quiet_instant_change_nothing(monkeypatch):
+    # A plant takes its feed and puts its product without their events when nothing else is
+    # scheduled at that instant (PlantRun, MassStore.get_now/put_now): with every quiet-instant
+    # shortcut forced off (Environment.peek never later than now) the run must be the same.
+    import simpy
+
+    from saltsim.des.plant import MassStore
+
+    raw = _raw(60, 4)
+    # the magnesia plant ticks half a day after the feeders and the wash plant (quiet instants)
+    raw["plants"][1]["start_delay"] = "0.5 d"
+    used = {"get_now": 0, "put_now": 0}
+
+    def counting(name):
+        method = getattr(MassStore, name)
+
+        def counted(*args, **kwargs):
+            used[name] += 1
+            return method(*args, **kwargs)
+        return counted
+
+    with monkeypatch.context() as patch:
+        patch.setattr(MassStore, "get_now", counting("get_now"))
+        patch.setattr(MassStore, "put_now", counting("put_now"))
+        fast, _ = _run(raw, monkeypatch, shortcut=True)
+        shortcuts = dict(used)
+        patch.setattr(simpy.Environment, "peek", lambda env: env.now)
+        plain, _ = _run(raw, monkeypatch, shortcut=False)
+    assert shortcuts["get_now"] > 0 and shortcuts["put_now"] > 0   # the fast run took them ...
+    assert used == shortcuts                                        # ... the plain run never
+    assert fast.plant_records == plain.plant_records
+    assert fast.rail.shipments == plain.rail.shipments
+    assert fast.rail.wagon_rows == plain.rail.wagon_rows
+    for a, b in zip(fast.ledger.flow_arrays(), plain.ledger.flow_arrays()):
+        np.testing.assert_array_equal(a, b)
+    assert fast.kpis() == plain.kpis()
