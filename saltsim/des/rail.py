@@ -180,6 +180,40 @@ def _defer_flow(ledger: Ledger, time_s: float, source: str, sink: str, masses: n
     ledger.defer([(float(time_s), source_id, sink_id, row.reshape(1, -1), ledger.process_id(process))])
 
 
+def _quiet(env: simpy.Environment) -> bool:
+    """True if nothing else is scheduled at ``env.now``: an event that succeeds now would be the
+    next one processed, so doing at once what processing it does changes nothing (the event
+    itself is left out). Callers also check that nobody waits on the resource concerned."""
+    return env.peek() > env.now
+
+
+class _Held:
+    """Stands in a resource's ``users`` for a request granted at once at a quiet instant."""
+
+    __slots__ = ()
+
+
+def _acquire(env: simpy.Environment, resource: simpy.Resource):
+    """A request of ``resource`` to wait for, or None if it is granted at once: at a quiet instant,
+    with a free place and nobody queued, the request would succeed and be processed next, which
+    only resumes the requester (no release is ever pending: releases succeed as they are made)."""
+    if (_quiet(env) and len(resource.users) < resource.capacity and not resource.put_queue
+            and not resource.get_queue):
+        return None
+    return resource.request()
+
+
+def _release(env: simpy.Environment, resource: simpy.Resource, holder) -> None:
+    """Release ``holder`` (a granted request or a :class:`_Held`): at a quiet instant at once
+    (what processing the release event does: free the place, grant the queued requests), else
+    by a release event, as leaving a ``with resource.request()`` block does."""
+    if _quiet(env):
+        resource.users.remove(holder)
+        resource._trigger_put(None)
+    else:
+        resource.release(holder)
+
+
 def _release_after(env, resource, request, delay):
     yield env.timeout(delay)
     resource.release(request)
@@ -223,26 +257,38 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
         Returns False (nothing loaded) if ``deadline`` passed before the product was there.
         """
         asked = env.now
-        request = store.get(count * rail.payload)
-        if deadline is None:
-            yield request
+        amount = count * rail.payload
+        if (mass_store and _quiet(env) and not store.get_queue and not store.put_queue
+                and store.level >= amount):
+            # The get would succeed at once and be the next event (its condition with the
+            # deadline's timeout right after it): take the product now.
+            loaded = store.get_now(amount)
         else:
-            yield request | env.timeout(max(deadline - env.now, 0.0))
-            if not request.triggered:
-                request.cancel()
-                return False
+            request = store.get(amount)
+            if deadline is None:
+                yield request
+            else:
+                yield request | env.timeout(max(deadline - env.now, 0.0))
+                if not request.triggered:
+                    request.cancel()
+                    return False
+            loaded = (request.value if isinstance(request.value, np.ndarray)
+                      else nominal * (count * rail.payload))
         rail.waits["product"].append(env.now - asked)
-        loaded = (request.value if isinstance(request.value, np.ndarray)
-                  else nominal * (count * rail.payload))
         rail.in_transit[destination] = rail.in_transit[destination] + loaded
         masses += loaded
         pending[2] += loaded  # booked in the ledger per train, at departure (or by flush)
         state["shipped"] += count * rail.payload
-        with rail.loader.request() as position:
-            asked = env.now
+        asked = env.now
+        position = _acquire(env, rail.loader)
+        if position is not None:
             yield position
-            rail.waits["loader"].append(env.now - asked)
-            yield env.timeout(count * _load_time(rail, rail.payload))
+        else:   # taken at once at a quiet instant: a stand-in holds the loader's place
+            position = _Held()
+            rail.loader.users.append(position)
+        rail.waits["loader"].append(env.now - asked)
+        yield env.timeout(count * _load_time(rail, rail.payload))
+        _release(env, rail.loader, position)
         return True
 
     def take_idle(count):
@@ -268,6 +314,7 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
 
     pending = [store_account, transit_account, np.zeros(len(COMPONENTS))]
     rail.pending.append(pending)
+    mass_store = hasattr(store, "get_now")   # a MassStore: product taken at once at a quiet instant
     while True:
         wagons, masses = [], np.zeros(len(COMPONENTS))
         # Wait for product for a minimum train before taking wagons out of the pool.
@@ -309,12 +356,18 @@ def dispatcher(env: simpy.Environment, rail: RailModel, destination: str, produc
             yield from paced(1)
             if env.now >= deadline:
                 break
-            request = rail.fleet.get()
-            yield request | env.timeout(max(deadline - env.now, 0.0))
-            if not request.triggered:
-                request.cancel()
-                break
-            wagon = request.value
+            fleet = rail.fleet
+            if fleet.items and _quiet(env) and not fleet.get_queue and not fleet.put_queue:
+                # The get would succeed at once and be the next event, its condition right after
+                # it: take the first idle wagon now (what Store.get takes).
+                wagon = fleet.items.pop(0)
+            else:
+                request = fleet.get()
+                yield request | env.timeout(max(deadline - env.now, 0.0))
+                if not request.triggered:
+                    request.cancel()
+                    break
+                wagon = request.value
             rail.move("idle", "forming", 1)
             if not (yield from load(1, masses, deadline)):
                 rail.move("forming", "idle", 1)

@@ -159,10 +159,12 @@ def test_deferred_draws_settle_to_the_direct_draws(sources):
         assert deferred._budget == direct._budget and deferred._water_budget == direct._water_budget
 
 
-def test_plant_batches_at_a_quiet_instant_change_nothing(monkeypatch):
-    # A plant takes its feed and puts its product without their events when nothing else is
-    # scheduled at that instant (PlantRun, MassStore.get_now/put_now): with every quiet-instant
-    # shortcut forced off (Environment.peek never later than now) the run must be the same.
+def test_plant_and_loading_shortcuts_at_a_quiet_instant_change_nothing(monkeypatch):
+    # When nothing else is scheduled at an instant, a plant takes its feed and puts its product
+    # without their events (PlantRun, MassStore.get_now/put_now), and a dispatcher takes product,
+    # an idle wagon and the loader, and releases it, at once (rail._quiet, _acquire, _release):
+    # with every quiet-instant shortcut forced off (Environment.peek never later than now) the
+    # run must be the same, bit for bit.
     import simpy
 
     from saltsim.des.plant import MassStore
@@ -180,15 +182,25 @@ def test_plant_batches_at_a_quiet_instant_change_nothing(monkeypatch):
             return method(*args, **kwargs)
         return counted
 
+    acquire = rail_module._acquire
+    used["loader"] = 0
+
+    def counted_acquire(env, resource):
+        request = acquire(env, resource)
+        used["loader"] += request is None
+        return request
+
     with monkeypatch.context() as patch:
         patch.setattr(MassStore, "get_now", counting("get_now"))
         patch.setattr(MassStore, "put_now", counting("put_now"))
+        patch.setattr(rail_module, "_acquire", counted_acquire)
         fast, _ = _run(raw, monkeypatch, shortcut=True)
         shortcuts = dict(used)
         patch.setattr(simpy.Environment, "peek", lambda env: env.now)
         plain, _ = _run(raw, monkeypatch, shortcut=False)
-    assert shortcuts["get_now"] > 0 and shortcuts["put_now"] > 0   # the fast run took them ...
-    assert used == shortcuts                                        # ... the plain run never
+    # the fast run took each shortcut (plants' get and put, loads, the loader) ...
+    assert shortcuts["get_now"] > 0 and shortcuts["put_now"] > 0 and shortcuts["loader"] > 0
+    assert used == shortcuts   # ... the plain run never
     assert fast.plant_records == plain.plant_records
     assert fast.rail.shipments == plain.rail.shipments
     assert fast.rail.wagon_rows == plain.rail.wagon_rows
