@@ -301,11 +301,14 @@ def _scatter(g: np.ndarray, plan: tuple, used_only: bool = False) -> np.ndarray:
     lead = g.shape[:-1]
     if matrix.shape[0] == 0:
         return np.zeros(lead + ((len(uniq),) if used_only else (n_out,)))
-    flat = g.reshape(-1, g.shape[-1])
-    red = np.empty((len(flat), matrix.shape[1]))
-    for lo in range(0, len(flat), rows):
-        np.matmul(flat[lo:lo + rows], matrix, out=red[lo:lo + rows])
-    red = red.reshape(lead + (matrix.shape[1],))
+    if g.ndim == 1 or (g.ndim == 2 and len(g) <= rows):  # one block: a single product
+        red = g @ matrix
+    else:
+        flat = g.reshape(-1, g.shape[-1])
+        red = np.empty((len(flat), matrix.shape[1]))
+        for lo in range(0, len(flat), rows):
+            np.matmul(flat[lo:lo + rows], matrix, out=red[lo:lo + rows])
+        red = red.reshape(lead + (matrix.shape[1],))
     if used_only or len(uniq) == n_out:
         return red
     out = np.zeros(lead + (n_out,))
@@ -436,7 +439,8 @@ class PitzerModel:
         np.add.at(j_weights, (q_jj, np.arange(n_q)), -0.5)
         j_weights *= unsym  # only pairs of different |z| have E-theta
         gather = np.concatenate([pc, pa, qi, qj, ti, tj, tk, li, lj])
-        cuts = np.cumsum([len(pc), len(pa), len(qi), len(qj), len(ti), len(tj), len(tk), len(li)])
+        ends = np.cumsum([len(pc), len(pa), len(qi), len(qj), len(ti), len(tj), len(tk), len(li), len(lj)])
+        cuts = tuple(slice(int(lo), int(hi)) for lo, hi in zip(np.concatenate([[0], ends[:-1]]), ends))
         alpha_two = np.flatnonzero(alphas == 2.0)
         kcl = -1
         if "K+" in self.species.ids and "Cl-" in self.species.ids:
@@ -447,6 +451,7 @@ class PitzerModel:
             "z": z, "z2": z * z, "az": np.abs(z), "pc": pc, "pa": pa, "qi": qi, "qj": qj,
             "ti": ti, "tj": tj, "tk": tk, "zz_q": zz_q, "unsym": unsym, "prods": prods,
             "j_weights": j_weights, "gather": gather, "cuts": cuts,
+            "sums": np.stack([z * z, np.abs(z), np.ones(n)], axis=-1),
             "alpha_two": int(alpha_two[0]) if len(alpha_two) else -1,
             "c_scale": 1.0 / (2.0 * np.sqrt(np.abs(z[pc] * z[pa]))),
             "alphas": alphas, "a1": inverse[:n_p], "a2": inverse[n_p:],
@@ -609,9 +614,9 @@ def ionic_strength(molality, charge) -> np.ndarray:
     return 0.5 * m @ (np.asarray(charge, dtype=float) ** 2)
 
 
-def _dot(a, b):
-    """Σ a b over the last axis (einsum: ~3× faster than ``np.sum(a * b, axis=-1)`` on short rows)."""
-    return np.einsum("...i,...i->...", a, b)
+#: Σ a b over the last axis: ``np.vecdot`` (a ufunc: no einsum subscript parsing; ~2× faster than
+#: einsum for one brine, ~3× faster than ``np.sum(a * b, axis=-1)`` on short rows).
+_dot = np.vecdot
 
 
 def _core(m, st: PitzerAtT, jacobian: bool):
@@ -624,9 +629,10 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     z, z2, az = d["z"], d["z2"], d["az"]
     m = np.asarray(m, dtype=float)
     n = len(z)
-    big_i = 0.5 * np.einsum("...i,i->...", m, z2)
-    big_z = np.einsum("...i,i->...", m, az)
-    sum_m = np.einsum("...i->...", m)
+    sums = m @ d["sums"]  # (..., 3): Σ m z², Σ m |z|, Σ m in one product
+    big_i = 0.5 * sums[..., 0]
+    big_z = sums[..., 1]
+    sum_m = sums[..., 2]
     pos = big_i > _I_FLOOR  # below the floor the brine is treated as pure water
     i_s = np.where(pos, big_i, 1.0)
     s = np.sqrt(np.where(pos, big_i, 0.0))
@@ -644,7 +650,8 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     bmat = st.beta0 + st.beta1 * gu[..., a1] + st.beta2 * gu[..., a2]
     bprime = (st.beta1 * gpu[..., a1] + st.beta2 * gpu[..., a2]) / ii
     bphi = st.beta0 + st.beta1 * eu[..., a1] + st.beta2 * eu[..., a2]
-    mc, ma, mi, mj, mti, mtj, mtk, mli, mlj = np.split(m[..., d["gather"]], d["cuts"], axis=-1)
+    mg = m[..., d["gather"]]
+    mc, ma, mi, mj, mti, mtj, mtk, mli, mlj = (mg[..., cut] for cut in d["cuts"])  # views
     mm = mc * ma
     c = st.c
 
@@ -652,8 +659,8 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     jres = j_function(6.0 * a_phi[..., None] * s[..., None] * d["prods"], order=2 if jacobian else 1)
     jv, j1 = jres[0], jres[1]
     zz, jw = d["zz_q"], d["j_weights"]  # jw is zero for pairs of equal |z| (no E-theta)
-    s_j = np.einsum("...k,kq->...q", jv, jw)
-    s_j1 = np.einsum("...k,kq->...q", j1, jw)
+    s_j = jv @ jw
+    s_j1 = j1 @ jw
     et = zz * s_j / (4.0 * ii)
     etp = zz * s_j1 / (8.0 * ii * ii) - et / ii
     mq = mi * mj
@@ -699,7 +706,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     dbprime = (st.beta1 * (-0.5 * x1 * e1 - 2.0 * gpu[..., a1])
                + st.beta2 * (-0.5 * x2 * e2 - 2.0 * gpu[..., a2])) / (ii * ii)
     j2 = jres[2]
-    s_j2 = np.einsum("...k,kq->...q", j2, jw)
+    s_j2 = j2 @ jw
     detp = zz * (s_j2 / (16.0 * ii ** 3) - s_j1 / (4.0 * ii ** 3)) - (etp / ii - et / (ii * ii))
     e_pair, e_mix = d["e_pair"], d["e_mix"]
     u = _scatter(np.concatenate([bprime * ma, bprime * mc], axis=-1), e_pair)  # Σ B' m, partners
@@ -733,7 +740,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     y = _scatter(y, e_pair)
     xm = _scatter(np.concatenate([mix_phi * mj, mix_phi * mi], axis=-1), e_mix)
     # Σ over triplets (i, j, k) of ψ m_j m_k and Σ_j λ_ij m_j: ½ rest · m (each triplet twice)
-    psi_lam = 0.5 * np.einsum("...ij,...j->...i", rest, m)
+    psi_lam = 0.5 * np.matvec(rest, m)
     coef_osm = 0.5 * dosm_dh + 0.5 * (_dot(mm, dbphi) + _dot(mq, dmix_phi))
     dosm = coef_osm[..., None] * z2 + csum[..., None] * az + y + xm + psi_lam
     dln_aw = -(1.0 + 2.0 * dosm) / WATER_MOLALITY
