@@ -67,3 +67,28 @@ def test_deferred_rows_keep_the_order_of_the_calls_and_are_checked_when_read():
     ledger.defer([(3.0, a, b, np.array([[np.nan, 0.0]]), p)])
     with pytest.raises(ValueError, match="non-finite mass in flow 'book' at t=3.0"):
         ledger.flow_arrays()
+
+
+def test_deferred_rows_of_every_id_form_equal_the_same_direct_flows():
+    # ids of a deferred row: an int, a NumPy integer, a one-element array repeated over k rows, or
+    # one id per row; the materialised columns must equal those of the same flows recorded directly
+    forms = [
+        (0.5, 0, 1, np.array([[1.0, 2.0], [3.0, 4.0]]), 0),
+        (1.0, np.array([2]), np.array([0, 1, 2]), np.array([[1.0, 0.0], [0.0, 5.0], [6.0, 7.0]]), np.int64(1)),
+        (1.0, np.array([1, 2]), np.int64(0), np.array([[8.0, 0.0], [9.0, 1.0]]), np.array([1, 0])),
+        (2.0, np.array([0], dtype=np.int32), 2, np.array([[0.5, 0.25]]), np.array([0])),
+        (2.0, 1, 2, np.empty((0, 2)), 0),
+    ]
+    deferred, direct = Ledger(components=("H2O", "Na")), Ledger(components=("H2O", "Na"))
+    for ledger in (deferred, direct):
+        ledger.accounts(["a", "b", "c"])
+        ledger.process_id("p0"), ledger.process_id("p1")
+    deferred.defer(forms[:2])
+    deferred.defer(forms[2:])
+    for time_s, source, sink, masses, process in forms:
+        direct.flows_batch(time_s, Ledger._id_rows(source, len(masses)), Ledger._id_rows(sink, len(masses)),
+                           masses, Ledger._id_rows(process, len(masses)))
+    for got, expected in zip(deferred.flow_arrays(), direct.flow_arrays()):
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+    assert deferred.flow_arrays()[0].size == 8

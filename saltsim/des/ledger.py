@@ -148,19 +148,32 @@ class Ledger:
             process = rows[bad][4]
             name = self._processes[process] if np.ndim(process) == 0 else "a batch of flows"
             raise ValueError(f"non-finite mass in flow {name!r} at t={rows[bad][0]} s")
-        time, source, sink, process = [], [], [], []
-        for (t, src, snk, _, proc), k in zip(rows, counts):   # Python lists: cheap for a day's rows
-            time += [t] * k
-            for out, ids in ((source, src), (sink, snk), (process, proc)):
-                if type(ids) is np.ndarray and ids.shape == (k,):
-                    out += ids.tolist()
-                else:
-                    out += [ids if type(ids) is int else int(np.asarray(ids).reshape(-1)[0])] * k
-        self._flow_time.append(np.array(time, dtype=float))
-        self._flow_source.append(np.array(source, dtype=np.int64))
-        self._flow_sink.append(np.array(sink, dtype=np.int64))
+        repeats = np.array(counts, dtype=np.int64)
+        self._flow_time.append(np.repeat(np.array([row[0] for row in rows], dtype=float), repeats))
+        for out, column in ((self._flow_source, 1), (self._flow_sink, 2), (self._flow_process, 4)):
+            out.append(self._id_column([row[column] for row in rows], counts, repeats))
         self._flow_mass.append(masses)
-        self._flow_process.append(np.array(process, dtype=np.int64))
+
+    @staticmethod
+    def _id_column(values: list, counts: list, repeats: np.ndarray) -> np.ndarray:
+        """One int64 column of the deferred rows: each row's ids are an array of its k rows, or a
+        single id (an int or a one-element array) repeated k times. One repeat of the single ids,
+        then one concatenate of the arrays into their rows' places."""
+        single, full = [], []
+        for i, (ids, k) in enumerate(zip(values, counts)):
+            if type(ids) is int:
+                single.append(ids)
+            elif type(ids) is np.ndarray and ids.shape == (k,):
+                single.append(0)   # placeholder, overwritten below
+                full.append(i)
+            else:
+                single.append(int(np.asarray(ids).reshape(-1)[0]))
+        column = np.repeat(np.array(single, dtype=np.int64), repeats)
+        if full:
+            rows = np.zeros(len(values), dtype=bool)
+            rows[full] = True
+            column[np.repeat(rows, repeats)] = np.concatenate([values[i] for i in full])
+        return column
 
     def _append(self, time_s, source, sink, masses, process) -> None:
         """Append rows as they come; rows of zero mass are dropped when the flows are read
@@ -204,17 +217,22 @@ class Ledger:
                 np.empty((0, len(self.components)))
         if len(self._flow_time) > 1 or self._pending:
             # consolidate into one chunk without the zero rows (kept for the next read)
-            masses = np.concatenate(self._flow_mass)
+            # (a single chunk is not copied first: the take below copies it)
+            masses = self._joined(self._flow_mass)
             # rows with any non-zero mass (reduced over contiguous columns: ~2x faster than axis=1)
             keep = np.flatnonzero(np.logical_or.reduce(np.ascontiguousarray((masses != 0.0).T), axis=0))
-            self._flow_time = [np.concatenate(self._flow_time).take(keep)]
-            self._flow_source = [np.concatenate(self._flow_source).take(keep)]
-            self._flow_sink = [np.concatenate(self._flow_sink).take(keep)]
-            self._flow_process = [np.concatenate(self._flow_process).take(keep)]
+            self._flow_time = [self._joined(self._flow_time).take(keep)]
+            self._flow_source = [self._joined(self._flow_source).take(keep)]
+            self._flow_sink = [self._joined(self._flow_sink).take(keep)]
+            self._flow_process = [self._joined(self._flow_process).take(keep)]
             self._flow_mass = [masses.take(keep, axis=0)]
             self._pending = False
         return (self._flow_time[0], self._flow_source[0], self._flow_sink[0], self._flow_process[0],
                 self._flow_mass[0])
+
+    @staticmethod
+    def _joined(chunks: list) -> np.ndarray:
+        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
 
     @property
     def names(self) -> tuple[str, ...]:
