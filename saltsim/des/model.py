@@ -28,6 +28,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import simpy
 
 from ..constants import COMPONENTS, MOLAR_MASS, SOLUTES
@@ -565,15 +566,48 @@ def _lake_table(model) -> pd.DataFrame:
 
 def _flow_table(model) -> pd.DataFrame:
     time_s, source, sink, process, masses = model.ledger.flow_arrays()
-    order = np.argsort(time_s, kind="stable")
-    time_s, source, sink, process, masses = time_s[order], source[order], sink[order], process[order], masses[order]
-    names = np.array(model.ledger.names, dtype=object)
-    processes = np.array(model.ledger.processes or ("",), dtype=object)
-    data = {"time": _timestamps(model, time_s), "time_s": time_s, "source": names[source] if source.size else [],
-            "sink": names[sink] if sink.size else [], "process": processes[process] if process.size else []}
+    if np.count_nonzero(time_s[1:] < time_s[:-1]):   # (the ledger's rows are usually in time order already)
+        order = np.argsort(time_s, kind="stable")
+        time_s, source, sink, process, masses = time_s[order], source[order], sink[order], process[order], \
+            masses[order]
+    names = model.ledger.names
+    processes = model.ledger.processes or ("",)
+    data = {"time": _timestamps(model, time_s), "time_s": time_s, "source": _labels(names, source),
+            "sink": _labels(names, sink), "process": _labels(processes, process)}
     for k, name in enumerate(COMPONENTS):
         data[f"{name}_kg"] = masses[:, k]
-    return pd.DataFrame(data)
+    return pd.DataFrame(data), _FlowCodes(source, sink, process, names, processes)
+
+
+@dataclasses.dataclass
+class _FlowCodes:
+    """The flow table's source, sink and process columns as the ledger's integer codes (same rows),
+    so that the KPIs select rows by integer comparisons instead of string lookups."""
+
+    source: np.ndarray
+    sink: np.ndarray
+    process: np.ndarray
+    names: tuple
+    processes: tuple
+
+    def isin(self, column: str, wanted) -> np.ndarray:
+        """Boolean rows whose ``column`` is one of the names ``wanted`` (as ``Series.isin``)."""
+        wanted = set(wanted)
+        labels = self.processes if column == "process" else self.names
+        return np.isin(getattr(self, column), [i for i, name in enumerate(labels) if name in wanted])
+
+
+def _labels(names, codes: np.ndarray):
+    """``names[codes]`` as a table column. With pandas' Arrow-backed default string dtype the column
+    is built by one Arrow dictionary cast from the integer codes (the same column as from an
+    object array of the names, without a Python string per row)."""
+    if not codes.size:
+        return []
+    dtype = pd.Series(list(names)).dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        labels = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(names), type=pa.large_string()))
+        return pd.arrays.ArrowStringArray(labels.cast(pa.large_string()), dtype=dtype)
+    return np.array(names, dtype=object)[codes]
 
 
 def _event_table(model) -> pd.DataFrame:
@@ -603,7 +637,7 @@ def _mass_balance_table(model) -> pd.DataFrame:
                          "stored_end_kg": balance["stored_end_kg"], "closure_rel": balance["closure_rel"]})
 
 
-def _kpi_table(model, flows: pd.DataFrame) -> pd.DataFrame:
+def _kpi_table(model, flows: pd.DataFrame, codes: _FlowCodes) -> pd.DataFrame:
     """Yearly KPIs over the run (see ``KPI`` descriptions in the rows)."""
     years = model.n_days * DAY / YEAR
     field = model.field
@@ -613,8 +647,8 @@ def _kpi_table(model, flows: pd.DataFrame) -> pd.DataFrame:
         rows.append({"kpi": kpi, "value": float(value), "unit": unit, "description": description})
 
     nacl_kg_per_mol = MOLAR_MASS["Na"] + MOLAR_MASS["Cl"]
-    salt_into = flows[flows["sink"].isin([f"stockpile:{p}" for p in _WASHED_PRODUCTS])
-                      & flows["process"].isin(["to_stockpile", "crust_harvest"])]
+    salt_into = flows[codes.isin("sink", [f"stockpile:{p}" for p in _WASHED_PRODUCTS])
+                      & codes.isin("process", ["to_stockpile", "crust_harvest"])]
     nacl_t = float(np.minimum(salt_into["Na_kg"] / MOLAR_MASS["Na"], salt_into["Cl_kg"] / MOLAR_MASS["Cl"]).sum()
                    * nacl_kg_per_mol / 1000.0) if len(salt_into) else 0.0
     add("nacl_harvested", nacl_t / years, "t/yr", "NaCl put into salt stockpiles per year")
@@ -632,8 +666,8 @@ def _kpi_table(model, flows: pd.DataFrame) -> pd.DataFrame:
     roles = {q.name: q.role for q in field.ponds}
     bittern_ponds = [f"pond:{n}" for n, r in roles.items() if r in ("bittern",)]
     crystallizers = [f"pond:{n}" for n, r in roles.items() if r == "crystallizer"]
-    into_bittern = flows[flows["sink"].isin(bittern_ponds) & flows["source"].isin(crystallizers)
-                         & flows["process"].isin(["transfer", "drain"])]
+    moved = codes.isin("process", ["transfer", "drain"])
+    into_bittern = flows[codes.isin("sink", bittern_ponds) & codes.isin("source", crystallizers) & moved]
     bittern_kg = into_bittern[[f"{c}_kg" for c in COMPONENTS]].to_numpy().sum()
     # volume from the bittern pond densities on the days of the transfers
     density = float(np.nanmean(model.rec["density"][:, [field.names.index(b[5:]) for b in bittern_ponds]])) \
@@ -656,10 +690,15 @@ def _kpi_table(model, flows: pd.DataFrame) -> pd.DataFrame:
     baume = density_to_baume(model.rec["density"])
     for label, sources, sinks in (("crystallizer_feed_baume", None, crystallizers),
                                   ("crystallizer_drain_baume", crystallizers, bittern_ponds)):
-        moves = flows[flows["process"].isin(["transfer", "drain"]) & flows["sink"].isin(sinks)
-                      & (flows["source"].isin(sources) if sources else ~flows["source"].isin(crystallizers))]
+        selected = moved & codes.isin("sink", sinks) & (codes.isin("source", sources) if sources
+                                                         else ~codes.isin("source", crystallizers))
+        moves = flows[selected]
         if len(moves) and field.names:
-            src_idx = [field.names.index(s[5:]) for s in moves["source"]]
+            source = codes.source[selected]
+            pond = np.zeros(len(codes.names), dtype=np.int64)
+            for account in np.unique(source).tolist():
+                pond[account] = field.names.index(codes.names[account][5:])
+            src_idx = pond[source]
             day = np.clip((moves["time_s"].to_numpy() / DAY).astype(int) - 2, 0, model.n_days - 1)
             weights = moves[[f"{c}_kg" for c in COMPONENTS]].to_numpy().sum(axis=1)
             add(label, np.average(baume[day, src_idx], weights=weights), "degBe",
@@ -682,10 +721,10 @@ def _kpi_table(model, flows: pd.DataFrame) -> pd.DataFrame:
 
 def build_tables(model: SiteModel) -> SiteTables:
     """The result tables of a finished run."""
-    flows = _flow_table(model)
+    flows, codes = _flow_table(model)
     tables = {"ponds": _pond_table(model), "lake": _lake_table(model), "flows": flows,
               "events": _event_table(model), "stockpiles": _stockpile_table(model),
-              "mass_balance": _mass_balance_table(model), "kpis": _kpi_table(model, flows)}
+              "mass_balance": _mass_balance_table(model), "kpis": _kpi_table(model, flows, codes)}
     if model.logistics is not None:
         logistics = model.logistics.tables()
         tables.update({name: logistics[name] for name in ("plants", "shipments", "wagon_states")
