@@ -47,7 +47,8 @@ class ThresholdHarvest:
         fraction = self.parameters.get("maintenance_fraction", MAINTENANCE_FRACTION)
         if fraction is not None and view.depth_max is not None:
             threshold = np.where(np.isnan(threshold), float(fraction) * view.depth_max, threshold)
-        ready = view.online & ~np.isnan(threshold) & (view.layer_thickness >= np.nan_to_num(threshold, nan=np.inf))
+        # a NaN threshold (a pond not harvested) compares False, without a floating-point warning
+        ready = view.online & (view.layer_thickness >= threshold)
         return np.flatnonzero(ready)
 
 
