@@ -301,14 +301,14 @@ def _scatter(g: np.ndarray, plan: tuple, used_only: bool = False) -> np.ndarray:
     lead = g.shape[:-1]
     if matrix.shape[0] == 0:
         return np.zeros(lead + ((len(uniq),) if used_only else (n_out,)))
-    if g.ndim == 1 or (g.ndim == 2 and len(g) <= rows):  # one block: a single product
-        red = g @ matrix
+    flat = g.reshape(-1, g.shape[-1])
+    if len(flat) <= rows:  # one block: a single product
+        red = flat @ matrix
     else:
-        flat = g.reshape(-1, g.shape[-1])
         red = np.empty((len(flat), matrix.shape[1]))
         for lo in range(0, len(flat), rows):
             np.matmul(flat[lo:lo + rows], matrix, out=red[lo:lo + rows])
-        red = red.reshape(lead + (matrix.shape[1],))
+    red = red.reshape(lead + (matrix.shape[1],))
     if used_only or len(uniq) == n_out:
         return red
     out = np.zeros(lead + (n_out,))
@@ -355,6 +355,18 @@ class PitzerAtT:
     psi: np.ndarray
     lam: np.ndarray
     kcl: np.ndarray
+
+    @functools.cached_property
+    def alpha_weights(self) -> np.ndarray:
+        """β1 and β2 of each pair placed at its α1 and α2 in the model's list of distinct α.
+
+        Shape (..., n_alpha, n_pairs): for f evaluated at each distinct α √I, f @ alpha_weights
+        is β1 f(α1 √I) + β2 f(α2 √I) of every pair. [kg mol⁻¹]
+        """
+        d = self.model._derived
+        rows = np.arange(len(d["alphas"]))[:, None]
+        return (self.beta1[..., None, :] * (d["a1"] == rows)
+                + self.beta2[..., None, :] * (d["a2"] == rows))
 
 
 #: Largest temperature array (elements) whose evaluated parameters :meth:`PitzerModel.at` memoises
@@ -647,9 +659,19 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     xu = s[..., None] * d["alphas"]
     gu, gpu, eu = _g_gp_exp(xu)
     a1, a2 = d["a1"], d["a2"]
-    bmat = st.beta0 + st.beta1 * gu[..., a1] + st.beta2 * gu[..., a2]
-    bprime = (st.beta1 * gpu[..., a1] + st.beta2 * gpu[..., a2]) / ii
-    bphi = st.beta0 + st.beta1 * eu[..., a1] + st.beta2 * eu[..., a2]
+    small = m.ndim == 1 or (m.ndim == 2 and len(m) <= _SMALL_BATCH)
+    if small:
+        # β1 f(α1 √I) + β2 f(α2 √I) of every pair for f = g, g', e^{−x} (and the two functions of
+        # the derivatives) as one product with the pairs' α weights (fewer, larger operations)
+        funcs = [gu, gpu, eu] + ([-0.5 * xu * eu - 2.0 * gpu, eu * xu] if jacobian else [])
+        fsum = np.stack(funcs, axis=-2) @ st.alpha_weights  # (..., 3 or 5, n_pairs)
+        bmat = st.beta0 + fsum[..., 0, :]
+        bprime = fsum[..., 1, :] / ii
+        bphi = st.beta0 + fsum[..., 2, :]
+    else:
+        bmat = st.beta0 + st.beta1 * gu[..., a1] + st.beta2 * gu[..., a2]
+        bprime = (st.beta1 * gpu[..., a1] + st.beta2 * gpu[..., a2]) / ii
+        bphi = st.beta0 + st.beta1 * eu[..., a1] + st.beta2 * eu[..., a2]
     mg = m[..., d["gather"]]
     mc, ma, mi, mj, mti, mtj, mtk, mli, mlj = (mg[..., cut] for cut in d["cuts"])  # views
     mm = mc * ma
@@ -679,7 +701,8 @@ def _core(m, st: PitzerAtT, jacobian: bool):
 
     psi_mmm = _dot(psi * mti, mtj * mtk)
     mix_phi = st.theta + et + ii * etp
-    osm = (osm_dh + _dot(mm, bphi + big_z[..., None] * c)
+    bphi_c = bphi + big_z[..., None] * c
+    osm = (osm_dh + _dot(mm, bphi_c)
            + _dot(mq, mix_phi) + psi_mmm + _dot(lam * mli, mlj))
     ln_aw = -(sum_m + 2.0 * osm) / WATER_MOLALITY
 
@@ -701,17 +724,32 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     shape = m.shape[:-1]
     safe_s = np.where(pos, s, 1.0)
     dfdh_di = np.where(pos, -a_phi * (ibs * ibs + 2.0 * ibs) / (2.0 * safe_s), 0.0)
-    x1, x2 = xu[..., a1], xu[..., a2]
-    e1, e2 = eu[..., a1], eu[..., a2]
-    dbprime = (st.beta1 * (-0.5 * x1 * e1 - 2.0 * gpu[..., a1])
-               + st.beta2 * (-0.5 * x2 * e2 - 2.0 * gpu[..., a2])) / (ii * ii)
+    if small:
+        dbprime = fsum[..., 3, :] / (ii * ii)
+        dbphi = fsum[..., 4, :] / (-2.0 * ii)
+    else:
+        x1, x2 = xu[..., a1], xu[..., a2]
+        e1, e2 = eu[..., a1], eu[..., a2]
+        dbprime = (st.beta1 * (-0.5 * x1 * e1 - 2.0 * gpu[..., a1])
+                   + st.beta2 * (-0.5 * x2 * e2 - 2.0 * gpu[..., a2])) / (ii * ii)
+        dbphi = -(st.beta1 * e1 * x1 + st.beta2 * e2 * x2) / (2.0 * ii)
     j2 = jres[2]
     s_j2 = j2 @ jw
     detp = zz * (s_j2 / (16.0 * ii ** 3) - s_j1 / (4.0 * ii ** 3)) - (etp / ii - et / (ii * ii))
     e_pair, e_mix = d["e_pair"], d["e_mix"]
-    u = _scatter(np.concatenate([bprime * ma, bprime * mc], axis=-1), e_pair)  # Σ B' m, partners
-    v = _scatter(np.concatenate([c * ma, c * mc], axis=-1), e_pair)            # Σ C m, partners
-    wv = _scatter(np.concatenate([etp * mj, etp * mi], axis=-1), e_mix)       # Σ Eθ' m, partners
+    # Σ over partners of B' m, C m, (Bφ + Z C) m (pairs) and Eθ' m, (θ + Eθ + I Eθ') m (same-sign
+    # pairs): one sum each for all pair terms and all same-sign terms
+    pair_f = np.empty(bprime.shape[:-1] + (3, bprime.shape[-1]))
+    pair_f[..., 0, :] = bprime
+    pair_f[..., 1, :] = c
+    pair_f[..., 2, :] = bphi_c
+    uvy = _scatter(np.concatenate([pair_f * ma[..., None, :], pair_f * mc[..., None, :]], axis=-1), e_pair)
+    u, v, y = uvy[..., 0, :], uvy[..., 1, :], uvy[..., 2, :]
+    mix_f = np.empty(etp.shape[:-1] + (2, etp.shape[-1]))
+    mix_f[..., 0, :] = etp
+    mix_f[..., 1, :] = mix_phi
+    wxm = _scatter(np.concatenate([mix_f * mj[..., None, :], mix_f * mi[..., None, :]], axis=-1), e_mix)
+    wv, xm = wxm[..., 0, :], wxm[..., 1, :]
     coef_z2 = 0.5 * dfdh_di + 0.5 * (_dot(mm, dbprime) + _dot(mq, detp))
     dfbig = coef_z2[..., None] * z2 + u + wv                           # (..., k)
     pk, pj, pi_ = psi * mtk, psi * mtj, psi * mti
@@ -733,12 +771,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     jac += v[..., :, None] * az
     # osmotic sum
     dosm_dh = -a_phi * (1.5 * s * ibs - 0.5 * b * big_i * ibs * ibs)
-    dbphi = -(st.beta1 * e1 * x1 + st.beta2 * e2 * x2) / (2.0 * ii)
     dmix_phi = 2.0 * etp + ii * detp
-    y = np.concatenate([(bphi + big_z[..., None] * c) * ma, (bphi + big_z[..., None] * c) * mc],
-                       axis=-1)
-    y = _scatter(y, e_pair)
-    xm = _scatter(np.concatenate([mix_phi * mj, mix_phi * mi], axis=-1), e_mix)
     # Σ over triplets (i, j, k) of ψ m_j m_k and Σ_j λ_ij m_j: ½ rest · m (each triplet twice)
     psi_lam = 0.5 * np.matvec(rest, m)
     coef_osm = 0.5 * dosm_dh + 0.5 * (_dot(mm, dbphi) + _dot(mq, dmix_phi))
@@ -752,6 +785,11 @@ def _core(m, st: PitzerAtT, jacobian: bool):
         jac += z[:, None] * dphimac[..., None, :]
     return ln_g, ln_aw, jac, dln_aw
 
+
+#: Largest number of brines for which :func:`_core` sums the β1/β2 terms of all pairs by one
+#: product with :attr:`PitzerAtT.alpha_weights` (fewer operations; with per-brine temperatures a
+#: batched product of small matrices, slower than the elementwise terms for many brines). [-]
+_SMALL_BATCH = 64
 
 #: Brines per block in :func:`_blocked`: the working arrays of a 1024-brine block stay in cache;
 #: on the 2-core VM this cut the CPU time of a 10,000-brine call from ~75 to ~45 ms.

@@ -35,6 +35,9 @@ ATOL_J2_FD = 1e-9
 ATOL_APHI = 5e-5
 #: Same arithmetic in a different batch layout: only floating-point reassociation.
 ATOL_LAYOUT = 1e-13
+#: Small-batch (fused) vs elementwise pair terms: the same terms summed in another order; relative
+#: to the largest |value| of each row (Jacobian cells can cancel to far below their terms). [-]
+RTOL_FUSED = 1e-13
 #: At I = 1e-6 mol/kg the f-term differs from the limiting law −3Aφ√I by ~b√I + B-terms (≈ 0.2 %).
 RTOL_LIMITING_LAW = 5e-3
 #: Gibbs–Duhem residual relative to the size of the summed terms (round-off at high I).
@@ -229,6 +232,28 @@ def test_blocked_batches_equal_single_pass(monkeypatch):
     lg1, law1 = pitzer._core(m2, MODEL.at(300.0), jacobian=False)[:2]
     np.testing.assert_allclose(lg, lg1, rtol=0, atol=ATOL_LAYOUT)
     np.testing.assert_allclose(law, law1, rtol=0, atol=ATOL_LAYOUT)
+
+
+def test_small_batch_terms_equal_the_elementwise_terms(monkeypatch):
+    """The fused pair terms of small batches (one product with the α weights, and the stacked
+    partner sums) give the values of the elementwise terms used for large batches."""
+    from saltsim.chemistry import pitzer
+
+    rng = np.random.default_rng(11)
+    m = _brines(rng, 12)
+    t = rng.uniform(273.15, 323.15, len(m))
+    for st_, mm in ((MODEL.at(t), m), (MODEL.at(300.0), m), (MODEL.at(t[0]), m[0])):
+        for jac in (True, False):
+            fused = pitzer._core(mm, st_, jacobian=jac)
+            monkeypatch.setattr(pitzer, "_SMALL_BATCH", 0)
+            plain = pitzer._core(mm[None] if mm.ndim == 1 else mm, st_, jacobian=jac)
+            monkeypatch.setattr(pitzer, "_SMALL_BATCH", 64)
+            for a, b in zip(fused, plain):
+                if a is None:
+                    continue
+                b = b[0] if mm.ndim == 1 else b
+                scale = np.max(np.abs(b), axis=-1, keepdims=True) if b.ndim > mm.ndim - 1 else np.abs(b)
+                assert np.all(np.abs(a - b) <= RTOL_FUSED * scale)
 
 
 def test_parameters_at_temperature_are_memoised_per_temperature_array():
