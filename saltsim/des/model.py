@@ -530,8 +530,8 @@ def _pond_table(model) -> pd.DataFrame:
     data = {
         "time": np.repeat(_timestamps(model, time_s), p),
         "time_s": np.repeat(time_s, p),
-        "pond": np.tile(np.array(field.names, dtype=object), n),
-        "role": np.tile(np.array([q.role for q in field.ponds], dtype=object), n),
+        "pond": _labels(field.names, np.tile(np.arange(p), n)),
+        "role": _labels([q.role for q in field.ponds], np.tile(np.arange(p), n)),
         "depth_m": rec["depth"].ravel(),
         "volume_m3": rec["volume"].ravel(),
         "density_kg_per_m3": rec["density"].ravel(),
@@ -572,8 +572,9 @@ def _flow_table(model) -> pd.DataFrame:
             masses[order]
     names = model.ledger.names
     processes = model.ledger.processes or ("",)
-    data = {"time": _timestamps(model, time_s), "time_s": time_s, "source": _labels(names, source),
-            "sink": _labels(names, sink), "process": _labels(processes, process)}
+    data = {"time": _timestamps(model, time_s), "time_s": time_s,
+            "source": _labels(names, source) if source.size else [], "sink": _labels(names, sink) if sink.size else [],
+            "process": _labels(processes, process) if process.size else []}
     for k, name in enumerate(COMPONENTS):
         data[f"{name}_kg"] = masses[:, k]
     return pd.DataFrame(data), _FlowCodes(source, sink, process, names, processes)
@@ -601,9 +602,7 @@ def _labels(names, codes: np.ndarray):
     """``names[codes]`` as a table column. With pandas' Arrow-backed default string dtype the column
     is built by one Arrow dictionary cast from the integer codes (the same column as from an
     object array of the names, without a Python string per row)."""
-    if not codes.size:
-        return []
-    dtype = pd.Series(list(names)).dtype
+    dtype = pd.Series(list(names)).dtype if codes.size else None
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         labels = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(names), type=pa.large_string()))
         return pd.arrays.ArrowStringArray(labels.cast(pa.large_string()), dtype=dtype)
@@ -625,7 +624,7 @@ def _stockpile_table(model) -> pd.DataFrame:
     time_s = (np.arange(n) + 1.0) * DAY
     return pd.DataFrame({"time": np.repeat(_timestamps(model, time_s), len(products)),
                          "time_s": np.repeat(time_s, len(products)),
-                         "product": np.tile(np.array(products, dtype=object), n),
+                         "product": _labels(products, np.tile(np.arange(len(products)), n)),
                          "level_kg": model.rec["stock"][:, :len(products)].ravel(),
                          "capacity_kg": np.tile([model.stockpiles[p].capacity for p in products], n)})
 
