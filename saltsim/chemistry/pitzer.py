@@ -141,6 +141,13 @@ def j_function(x, order: int = 1):
     """
     x = np.asarray(x, dtype=float)
     low = x <= 1.0
+    if x.size < _HORNER_MIN_SIZE and x.min(initial=1.0) > 0.0:
+        # all arguments positive and few (one brine, or a few dozen): when they all fall in one
+        # branch, the branch's formulas alone (the same values as the masked selection)
+        if low.all():
+            return _j_one_branch(x, True, order)
+        if not low.any():
+            return _j_one_branch(x, False, order)
     pos = x > 0.0
     xs = np.where(pos, x, 1.0)  # placeholder where x == 0 (J(0) = 0 handled below)
     p2 = xs ** 0.2
@@ -150,7 +157,7 @@ def j_function(x, order: int = 1):
         powers = np.empty(t.shape + (_POW.shape[0],))
         powers[..., 0] = 1.0
         powers[..., 1:] = t[..., None]
-        both = np.einsum("...k,kj->...j", np.cumprod(powers, axis=-1), _POW)  # (..., 6)
+        both = np.cumprod(powers, axis=-1) @ _POW  # (..., 6)
         return _j_from_sums(x, pos, low, p2, pm1, np.where(low[..., None], both[..., :3], both[..., 3:]),
                             order)
     # Horner in t, series-major (3, N) so that every operation runs over contiguous arguments;
@@ -168,6 +175,33 @@ def j_function(x, order: int = 1):
             acc += row[columns]
         sums[chosen] = acc.T
     return _j_from_sums(x, pos, low, p2, pm1, sums.reshape(t.shape + (3,)), order)
+
+
+def _j_one_branch(x, low: bool, order):
+    """J, J1, J2 (by ``order``) for positive arguments all ≤ 1 (``low``) or all > 1."""
+    if low:
+        p = x ** 0.2
+        t = 2.0 * p - 1.0
+        pow_ = _POW[:, :3]
+    else:
+        p = x ** -0.1
+        t = (20.0 * p - 11.0) / 9.0
+        pow_ = _POW[:, 3:]
+    powers = np.empty(t.shape + (_POW.shape[0],))
+    powers[..., 0] = 1.0
+    powers[..., 1:] = t[..., None]
+    sums = np.cumprod(powers, axis=-1) @ pow_
+    jay = x / 4.0 - 1.0 + sums[..., 0]
+    if order == 0:
+        return jay
+    tz = 0.5 * sums[..., 1]
+    xdz = 0.8 * p if low else -4.0 / 9.0 * p
+    j1 = x / 4.0 + xdz * tz
+    if order == 1:
+        return jay, j1
+    tzz = 0.25 * sums[..., 2]
+    x2dzz = 0.16 * p if low else 0.4 / 9.0 * p
+    return jay, j1, x / 4.0 + x2dzz * tz + xdz * xdz * tzz
 
 
 def _j_from_sums(x, pos, low, p2, pm1, sums, order):
@@ -663,8 +697,12 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     if small:
         # β1 f(α1 √I) + β2 f(α2 √I) of every pair for f = g, g', e^{−x} (and the two functions of
         # the derivatives) as one product with the pairs' α weights (fewer, larger operations)
-        funcs = [gu, gpu, eu] + ([-0.5 * xu * eu - 2.0 * gpu, eu * xu] if jacobian else [])
-        fsum = np.stack(funcs, axis=-2) @ st.alpha_weights  # (..., 3 or 5, n_pairs)
+        funcs = np.empty(xu.shape[:-1] + (5 if jacobian else 3, xu.shape[-1]))
+        funcs[..., 0, :], funcs[..., 1, :], funcs[..., 2, :] = gu, gpu, eu
+        if jacobian:
+            funcs[..., 3, :] = -0.5 * xu * eu - 2.0 * gpu
+            funcs[..., 4, :] = eu * xu
+        fsum = funcs @ st.alpha_weights  # (..., 3 or 5, n_pairs)
         bmat = st.beta0 + fsum[..., 0, :]
         bprime = fsum[..., 1, :] / ii
         bphi = st.beta0 + fsum[..., 2, :]
@@ -753,7 +791,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     coef_z2 = 0.5 * dfdh_di + 0.5 * (_dot(mm, dbprime) + _dot(mq, detp))
     dfbig = coef_z2[..., None] * z2 + u + wv                           # (..., k)
     pk, pj, pi_ = psi * mtk, psi * mtj, psi * mti
-    lam_b = np.broadcast_to(lam, mli.shape)  # λ is molality-independent: give it the batch shape
+    lam_b = lam if lam.shape == mli.shape else lam + np.zeros(mli.shape)  # λ with the batch shape
     # triplet and λ cells: rest[i, j] = Σ_k ψ_ijk m_k + 2 λ_ij
     rest = np.zeros(shape + (n * n,))
     uniq = d["s_rest"][1]

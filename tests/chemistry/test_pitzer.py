@@ -234,6 +234,23 @@ def test_blocked_batches_equal_single_pass(monkeypatch):
     np.testing.assert_allclose(law, law1, rtol=0, atol=ATOL_LAYOUT)
 
 
+def test_j_function_single_branch_equals_mixed_arguments():
+    """Arguments all on one side of x = 1 take the branch's formulas alone; the values equal
+    those of the masked evaluation of a mixed set (the same formulas, products summed in
+    another order)."""
+    from saltsim.chemistry import pitzer
+
+    low = np.array([1e-4, 0.03, 0.4, 1.0])
+    high = np.array([1.0000001, 2.5, 17.0, 80.0])
+    mixed = pitzer.j_function(np.concatenate([low, high]), order=2)
+    for part, sel in ((low, slice(0, 4)), (high, slice(4, 8))):
+        for order in (0, 1, 2):
+            alone = pitzer.j_function(part, order=order)
+            alone = alone if order else (alone,)
+            for a, b in zip(alone, mixed):
+                np.testing.assert_allclose(a, b[sel], rtol=RTOL_FUSED, atol=0)
+
+
 def test_small_batch_terms_equal_the_elementwise_terms(monkeypatch):
     """The fused pair terms of small batches (one product with the α weights, and the stacked
     partner sums) give the values of the elementwise terms used for large batches."""
