@@ -680,8 +680,9 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     big_z = sums[..., 1]
     sum_m = sums[..., 2]
     pos = big_i > _I_FLOOR  # below the floor the brine is treated as pure water
-    i_s = np.where(pos, big_i, 1.0)
-    s = np.sqrt(np.where(pos, big_i, 0.0))
+    all_pos = bool(pos.all())  # the common case: no pure water, no masked selections
+    i_s = big_i if all_pos else np.where(pos, big_i, 1.0)
+    s = np.sqrt(big_i if all_pos else np.where(pos, big_i, 0.0))
     a_phi = st.a_phi
     b = PITZER_B
     ibs = 1.0 / (1.0 + b * s)
@@ -760,8 +761,11 @@ def _core(m, st: PitzerAtT, jacobian: bool):
 
     # ---- analytic derivatives with respect to molality ----
     shape = m.shape[:-1]
-    safe_s = np.where(pos, s, 1.0)
-    dfdh_di = np.where(pos, -a_phi * (ibs * ibs + 2.0 * ibs) / (2.0 * safe_s), 0.0)
+    if all_pos:
+        dfdh_di = -a_phi * (ibs * ibs + 2.0 * ibs) / (2.0 * s)
+    else:
+        safe_s = np.where(pos, s, 1.0)
+        dfdh_di = np.where(pos, -a_phi * (ibs * ibs + 2.0 * ibs) / (2.0 * safe_s), 0.0)
     if small:
         dbprime = fsum[..., 3, :] / (ii * ii)
         dbphi = fsum[..., 4, :] / (-2.0 * ii)
