@@ -22,7 +22,10 @@ Processes
   (``when_full``) or the next headway slot (``schedule``, where the train also waits for its
   slot). Demand caps pace the loading. Wagons that are idle while product is on hand are
   taken and loaded as one batch (one product get, the loader held for their summed loading
-  time) — the same timing as wagon by wagon when nothing competes, with far fewer events.
+  time) — the same timing as wagon by wagon when nothing competes, with far fewer events. At a
+  quiet instant (nothing else scheduled then, nobody waiting) the product, an idle wagon and the
+  loader are taken, and the loader released, at once instead of through events that would be
+  processed next anyway (:func:`_quiet`; docs/decisions.md D41).
 - :func:`train`: takes a locomotive, runs the sections (time = length / speed, or uniform between
   the transit-time bounds, plus an exponential delay), transloads at the border (the cargo goes
   on in broad-gauge wagons that are not the site's, and the site's wagons return) or unloads at
