@@ -32,6 +32,7 @@ Carbonate species are not modelled.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -842,7 +843,7 @@ def _blocked(m, st: PitzerAtT, jacobian: bool):
     """Run :func:`_core` over blocks of brines (cache blocking); same results as one call."""
     m = np.asarray(m, dtype=float)
     lead = m.shape[:-1]
-    n_total = int(np.prod(lead)) if lead else 1
+    n_total = math.prod(lead)
     t_shape = st.temperature.shape
     if n_total <= _BLOCK or np.broadcast_shapes(lead, t_shape) != lead:
         return _core(m, st, jacobian)
