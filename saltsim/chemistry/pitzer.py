@@ -661,9 +661,20 @@ def ionic_strength(molality, charge) -> np.ndarray:
     return 0.5 * m @ (np.asarray(charge, dtype=float) ** 2)
 
 
+def _einsum_dot(a, b):
+    return np.einsum("...i,...i->...", a, b)
+
+
+def _einsum_matvec(a, v):
+    return np.einsum("...ij,...j->...i", a, v)
+
+
 #: Σ a b over the last axis: ``np.vecdot`` (a ufunc: no einsum subscript parsing; ~2× faster than
-#: einsum for one brine, ~3× faster than ``np.sum(a * b, axis=-1)`` on short rows).
-_dot = np.vecdot
+#: einsum for one brine, ~3× faster than ``np.sum(a * b, axis=-1)`` on short rows); einsum on
+#: NumPy < 2.0.
+_dot = getattr(np, "vecdot", _einsum_dot)
+#: Matrix–vector products over leading axes (``np.matvec`` from NumPy 2.2, else einsum).
+_matvec = getattr(np, "matvec", _einsum_matvec)
 
 
 def _core(m, st: PitzerAtT, jacobian: bool):
@@ -816,7 +827,7 @@ def _core(m, st: PitzerAtT, jacobian: bool):
     dosm_dh = -a_phi * (1.5 * s * ibs - 0.5 * b * big_i * ibs * ibs)
     dmix_phi = 2.0 * etp + ii * detp
     # Σ over triplets (i, j, k) of ψ m_j m_k and Σ_j λ_ij m_j: ½ rest · m (each triplet twice)
-    psi_lam = 0.5 * np.matvec(rest, m)
+    psi_lam = 0.5 * _matvec(rest, m)
     coef_osm = 0.5 * dosm_dh + 0.5 * (_dot(mm, dbphi) + _dot(mq, dmix_phi))
     dosm = coef_osm[..., None] * z2 + csum[..., None] * az + y + xm + psi_lam
     dln_aw = -(1.0 + 2.0 * dosm) / WATER_MOLALITY

@@ -251,6 +251,21 @@ def test_j_function_single_branch_equals_mixed_arguments():
                 np.testing.assert_allclose(a, b[sel], rtol=RTOL_FUSED, atol=0)
 
 
+def test_einsum_fallbacks_for_older_numpy_give_the_same_values(monkeypatch):
+    """On NumPy without ``vecdot``/``matvec`` the row sums fall back to einsum: same values."""
+    from saltsim.chemistry import pitzer
+
+    rng = np.random.default_rng(12)
+    m = _brines(rng, 5)
+    st_ = MODEL.at(rng.uniform(273.15, 323.15, len(m)))
+    current = pitzer._core(m, st_, jacobian=True)
+    monkeypatch.setattr(pitzer, "_dot", pitzer._einsum_dot)
+    monkeypatch.setattr(pitzer, "_matvec", pitzer._einsum_matvec)
+    for a, b in zip(current, pitzer._core(m, st_, jacobian=True)):
+        scale = np.max(np.abs(b), axis=-1, keepdims=True) if b.ndim > 1 else np.abs(b)
+        assert np.all(np.abs(a - b) <= RTOL_FUSED * scale)
+
+
 def test_small_batch_terms_equal_the_elementwise_terms(monkeypatch):
     """The fused pair terms of small batches (one product with the α weights, and the stacked
     partner sums) give the values of the elementwise terms used for large batches."""
