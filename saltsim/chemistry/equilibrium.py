@@ -614,10 +614,11 @@ def _compress(active, count, pad=0):
 
 def _max_step(totals_dissolved, water, delta_dissolved, delta_water):
     """Largest fraction of a Newton step that removes at most _MAX_DEPLETION of any amount."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(delta_dissolved < 0,
-                         _MAX_DEPLETION * np.maximum(totals_dissolved, 0.0) / -delta_dissolved, np.inf)
-        ratio_w = np.where(delta_water < 0, _MAX_DEPLETION * water / -delta_water, np.inf)
+    # (divisions only where the divisor is negative: no floating-point state to switch)
+    ratio = np.divide(_MAX_DEPLETION * np.maximum(totals_dissolved, 0.0), -delta_dissolved,
+                      out=np.full(delta_dissolved.shape, np.inf), where=delta_dissolved < 0)
+    ratio_w = np.divide(_MAX_DEPLETION * water, -delta_water, out=np.full(delta_water.shape, np.inf),
+                        where=delta_water < 0)
     return np.minimum(1.0, np.minimum(ratio.min(axis=1), ratio_w))
 
 
@@ -640,8 +641,8 @@ def _take_step(amounts, delta, active, dissolved, water, d_dissolved, d_water, s
 
     Returns the new amounts (B, n_min) and the step lengths t (B,). [mol]
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(active & (delta < 0.0) & (amounts > 0.0), amounts / -delta, np.inf)
+    ratio = np.divide(amounts, -delta, out=np.full(delta.shape, np.inf),
+                      where=active & (delta < 0.0) & (amounts > 0.0))
     hit = np.argmin(ratio, axis=1)
     to_zero = ratio[np.arange(len(ratio)), hit]
     length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero)
@@ -653,8 +654,7 @@ def _take_step(amounts, delta, active, dissolved, water, d_dissolved, d_water, s
     species = system.species_component
     n_sp = dissolved[:, species]
     dn = d_dissolved[:, species]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = np.where(n_sp > 0.0, dn / n_sp, 0.0)
+    y = np.divide(dn, n_sp, out=np.zeros(dn.shape), where=n_sp > 0.0)
     star = np.argmax(y, axis=1)
     y_star = y[np.arange(len(y)), star]
     use = np.nonzero((y_star > _LOG_UPDATE_MIN) & np.isfinite(y_star) & (length == 1.0))[0]
@@ -711,13 +711,13 @@ def _newton(totals, water0, temperature, ln_k, amounts, active, system):
         # Backtrack where the last step did not reduce the residual (Armijo-like on the max norm).
         worse = ~done & (norm > (1.0 - 1e-4 * alpha[idx]) * previous_norm[idx]) \
             & (backtracks[idx] < _MAX_BACKTRACKS)
-        if worse.any():
+        if np.count_nonzero(worse):
             rows = idx[worse]
             alpha[rows] *= 0.5
             backtracks[rows] += 1
             amounts[rows] = previous_amounts[rows] + alpha[rows, None] * previous_delta[rows]
         step = ~done & ~worse
-        if not step.any():
+        if not np.count_nonzero(step):
             continue
         idx, act, residual = idx[step], act[step], residual[step]
         dissolved, water, norm = dissolved[step], water[step], norm[step]
@@ -790,28 +790,42 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         tabu[rows] = False
 
     max_passes = pass_limit or (MAX_ACTIVE_SET_CHANGES + 2) * (MAX_NEWTON_ITERATIONS + 1)
+    # Brines only ever leave ``pending``: while their number is unchanged, so are the pending
+    # rows and their selections of the fixed inputs (no views of the whole arrays: ``amounts``
+    # changes in place during a pass).
+    n_pending = -1
     for _ in range(max_passes):
-        idx = np.nonzero(pending)[0]
-        if len(idx) == 0:
+        count = np.count_nonzero(pending)
+        if count == 0:
             break
+        if count != n_pending:
+            n_pending, pending_rows = count, np.nonzero(pending)[0]
+            if count == n_batch:
+                pending_totals, pending_water0, pending_ln_k = totals, water0, ln_k
+            else:
+                pending_totals, pending_water0 = totals[pending_rows], water0[pending_rows]
+                pending_ln_k = ln_k[pending_rows]
+            pending_slot = slot[pending_rows]
+        idx = pending_rows
         act = active[idx]
-        dissolved, water = _composition(totals[idx], water0[idx], amounts[idx], system)
+        dissolved, water = _composition(pending_totals, pending_water0,
+                                        amounts if count == n_batch else amounts[idx], system)
         # A full Newton step from a residual below _FINAL_EVALUATION_MERIT lands within the
         # tolerance (quadratic convergence): that evaluation only confirms it, without Jacobian.
         confirm = (previous_norm[idx] <= _FINAL_EVALUATION_MERIT) & (alpha[idx] == 1.0) & ~need_jacobian[idx]
         if confirm.sum() < min(len(idx), _MIN_CONFIRM_BATCH):
             confirm[:] = False  # a second, small evaluation call costs more than it saves
         ln_a, ln_aw, molality, d_ln_gamma, d_ln_aw = _split_evaluation(
-            dissolved, water, conditions, slot[idx], confirm, system)
+            dissolved, water, conditions, pending_slot, confirm, system)
         need_jacobian[idx] = False
-        ratio = _residuals(ln_a, ln_aw, ln_k[idx], system)
+        ratio = _residuals(ln_a, ln_aw, pending_ln_k, system)
         residual = np.where(act, ratio, 0.0)
         norm = np.abs(residual).max(axis=1, initial=0.0)
         merit = _merit(residual)
         done = norm <= RESIDUAL_TOLERANCE
         step = ~done
         # ---- converged brines: change the assemblage (or finish) ----
-        if done.any():
+        if np.count_nonzero(done):
             local = np.nonzero(done)[0]
             rows = idx[local]
             row_tabu = tabu[rows]
@@ -822,7 +836,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             # Brines that keep rejecting candidates are far from any physical state (cold starts
             # at I ≫ 20 mol/kg): they are solved by continuation instead.
             cycling = rejections[rows] >= _MAX_REJECTIONS
-            if continuation and cycling.any():
+            if continuation and np.count_nonzero(cycling):
                 to_continue[rows[cycling]] = True
                 pending[rows[cycling]] = False
                 keep = ~cycling
@@ -876,7 +890,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             best = candidate_si[np.arange(len(idx)), candidate]
             early = ~done & step & (best > _EARLY_ADDITION_RATIO * norm) & (best > _EARLY_ADDITION_MIN) \
                 & (changes[idx] < _EARLY_ADDITION_CHANGES)
-            if early.any():
+            if np.count_nonzero(early):
                 local = np.nonzero(early)[0]
                 rows = idx[local]
                 sub_amounts, sub_active = amounts[rows], active[rows]
@@ -898,7 +912,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         newton = ~done
         iterations[idx[newton]] += 1
         out_of_iterations = newton & (iterations[idx] >= MAX_NEWTON_ITERATIONS)
-        if out_of_iterations.any():
+        if np.count_nonzero(out_of_iterations):
             # A warm start far from the solution (e.g. a salt missing from the starting
             # assemblage in a very supersaturated brine) may trap Newton; such a brine restarts
             # cold once. Brines that fail cold too are solved by continuation in the water.
@@ -921,7 +935,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         # can cycle at an invariant point).
         worse = newton & step & (merit > (1.0 - 1e-4 * alpha[idx]) * previous_norm[idx]) \
             & (backtracks[idx] < _MAX_BACKTRACKS) & ~boundary[idx]
-        if worse.any():
+        if np.count_nonzero(worse):
             rows = idx[worse]
             alpha[rows] *= 0.5
             backtracks[rows] += 1
@@ -929,10 +943,10 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             step &= ~worse
         # Brines evaluated without Jacobian that still need a step: evaluated again, with it.
         lacking = step & confirm
-        if lacking.any():
+        if np.count_nonzero(lacking):
             need_jacobian[idx[lacking]] = True
             step &= ~lacking
-        if not step.any():
+        if not np.count_nonzero(step):
             continue
         idx, act, residual = idx[step], act[step], residual[step]
         dissolved, water, norm = dissolved[step], water[step], merit[step]
@@ -942,7 +956,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         # dropped while supersaturated are tabu until the assemblage converges.
         at_bound = act & (amounts[idx] <= 0.0) & (delta < 0.0)
         blocked = at_bound.any(axis=1)
-        if blocked.any():
+        if np.count_nonzero(blocked):
             rows = idx[blocked]
             worst = np.argmin(np.where(at_bound[blocked], delta[blocked], 0.0), axis=1)
             tabu[rows, worst] |= residual[blocked, worst] > 0.0
@@ -978,9 +992,9 @@ def _split_evaluation(dissolved, water, conditions, idx, confirm, system):
     # ``idx`` holds sorted distinct rows: all of them means no selection (saves copying the
     # per-brine Pitzer parameters, ~1 µs per brine)
     selected = conditions if len(idx) == len(conditions) else conditions[idx]
-    if not confirm.any():
+    if not np.count_nonzero(confirm):
         return _log_activities(dissolved, water, selected, system, with_jacobian=True)
-    if confirm.all():
+    if np.count_nonzero(confirm) == len(confirm):
         ln_a, ln_aw, molality, _, _ = _log_activities(dissolved, water, selected, system, False)
         n_sp = molality.shape[1]
         return ln_a, ln_aw, molality, np.full((len(idx), n_sp, n_sp), np.nan), np.full((len(idx), n_sp), np.nan)
@@ -1028,7 +1042,7 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
     ions = system.species_stoichiometry.sum(axis=1)
     if repeated is not None:
         swap = ~drop & repeated.any(axis=1)
-        if swap.any():
+        if np.count_nonzero(swap):
             entering = np.argmax(repeated[swap], axis=1)
             sub = rows[swap]
             rel = np.where(active[sub], amounts[sub] / capacity[sub], np.inf)
@@ -1045,7 +1059,7 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
     candidate_si = np.where(active | tabu, -np.inf, saturation / ions)
     candidate = np.argmax(candidate_si, axis=1)
     add = ~drop & (saturation[rows, candidate] > SUPERSATURATION_TOLERANCE) & ~active[rows, candidate]
-    if add.any():
+    if np.count_nonzero(add):
         moved = _add_minerals(rows[add], candidate[add], amounts, active, system, last_left)
         changed |= add
         drop[rows[add][moved]] = True
@@ -1158,7 +1172,7 @@ def _add_minerals(rows, candidate, amounts, active, system, last_left=None):
                 cache[key] = _dependence(act[row], vectors[kind[row]], target[row])
             verdicts.append(cache[key])
         dependent = np.array([v[0] for v in verdicts])[inverse.reshape(-1)]
-        if not dependent.any():
+        if not np.count_nonzero(dependent):
             return moved
         alpha = np.stack([v[1] for v in verdicts])[inverse.reshape(-1)]
     else:
@@ -1173,7 +1187,7 @@ def _add_minerals(rows, candidate, amounts, active, system, last_left=None):
         alpha_p = np.einsum("kc,kcp->kp", target, np.linalg.pinv(present[first])[inverse])
         misfit = np.abs(np.einsum("kp,kpc->kc", alpha_p, present) - target).max(axis=1)
         dependent = misfit <= 1e-9 * np.abs(target).max(axis=1)
-        if not dependent.any():
+        if not np.count_nonzero(dependent):
             return moved
         alpha = np.zeros(act.shape)
         r, c, slot = _compress(act, count)[2]
