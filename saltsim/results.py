@@ -82,6 +82,8 @@ COLUMNS: dict[str, dict[str, Column]] = {
         "baume_degBe": Column("float64", "Brine density in heavy-liquid Baumé degrees (modulus 145) [B1]; 0 for a dry pond"),
         "water_activity_frac": Column("float64", "Water activity of the brine"),
         **_MOLALITY,
+        "valid": Column("bool", "The brine lies within the activity model's validity (ionic strength <= 20 mol/kg, "
+                                "water activity >= 0.2); true for a pond without brine"),
         "layer_thickness_m": Column("float64", "Thickness of the deposited salt layer"),
     },
     "lake": {

@@ -31,7 +31,8 @@ import pandas as pd
 import pyarrow as pa
 import simpy
 
-from ..constants import COMPONENTS, MOLAR_MASS, SOLUTES
+from ..chemistry.equilibrium import MAX_IONIC_STRENGTH, MIN_WATER_ACTIVITY
+from ..constants import CHARGE, COMPONENTS, MOLAR_MASS, SOLUTES
 from ..errors import ScenarioError
 from ..kernels.path import path_lookup
 from ..strategies import registry
@@ -521,6 +522,35 @@ def _timestamps(model, time_s):
     return model.calendar.timestamps(time_s)
 
 
+#: Squared charges of the solutes, in SOLUTES order (C as constants.CHARGE counts it). [-]
+_SOLUTE_CHARGE_SQUARED = np.array([float(CHARGE[name]) ** 2 for name in SOLUTES])
+
+
+def within_validity(molality, water_activity, volume) -> np.ndarray:
+    """Whether a pond's brine lies within the activity model's validity range.
+
+    The range of :mod:`saltsim.chemistry.equilibrium`: ionic strength ≤ ``MAX_IONIC_STRENGTH``
+    and water activity ≥ ``MIN_WATER_ACTIVITY``. A pond without brine is valid (nothing is
+    extrapolated). A thin film left in a drained crystallizer can lie far outside it.
+
+    Parameters
+    ----------
+    molality : array_like (..., n_solutes)
+        Solute molalities in :data:`saltsim.constants.SOLUTES` order. [mol kg⁻¹]
+    water_activity : array_like (...)
+        [-]
+    volume : array_like (...)
+        Brine volume. [m³]
+
+    Returns
+    -------
+    ndarray of bool (...)
+    """
+    ionic_strength = 0.5 * (np.asarray(molality) * _SOLUTE_CHARGE_SQUARED).sum(axis=-1)
+    inside = (ionic_strength <= MAX_IONIC_STRENGTH) & (np.asarray(water_activity) >= MIN_WATER_ACTIVITY)
+    return inside | (np.asarray(volume) <= 0.0)
+
+
 def _pond_table(model) -> pd.DataFrame:
     rec, field = model.rec, model.field
     n, p = model.n_days, len(field.names)
@@ -540,6 +570,7 @@ def _pond_table(model) -> pd.DataFrame:
     }
     for k, name in enumerate(SOLUTES):
         data[f"{name}_mol_per_kg"] = rec["molality"][:, :, k].ravel()
+    data["valid"] = within_validity(rec["molality"], rec["water_activity"], rec["volume"]).ravel()
     data["layer_thickness_m"] = rec["thickness"].ravel()
     masses = rec["layer"] * model.lookup.mineral_molar_mass
     for k, name in enumerate(model.lookup.mineral_names):
