@@ -544,8 +544,8 @@ def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
     database.
     """
     n_batch, n_min = active.shape
-    counts = active.sum(axis=1)
-    count = int(counts.max(initial=0))
+    counts = np.add.reduce(active, axis=1, dtype=np.intp)
+    count = int(np.maximum.reduce(counts, initial=0))
     if count == 0:
         return np.zeros((n_batch, n_min))
     if n_batch >= _GROUP_MIN_BATCH and count > 1:
@@ -566,8 +566,15 @@ def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
 def _newton_step_padded(active, residual, molality, water, d_ln_gamma, d_ln_aw, system, count):
     """:func:`_newton_step` with every brine's present minerals padded to ``count``."""
     n_batch, n_min = active.shape
-    # padding slots point at a mineral without solutes or water: their rows and columns are zero
-    order, present, (r, c, slot) = _compress(active, count, pad=n_min)       # (B, k): present first
+    r, c = np.nonzero(active)
+    # Every brine with ``count`` present minerals (one brine always): no padding, and the
+    # row-major nonzero order is the compressed order.
+    unpadded = len(c) == n_batch * count
+    if unpadded:
+        order = c.reshape(n_batch, count)
+    else:
+        # padding slots point at a mineral without solutes or water: their rows and columns are zero
+        order, present, (r, c, slot) = _compress(active, count, pad=n_min)   # (B, k): present first
     species_stoichiometry, hydrate_water = system.padded_minerals
     nu = species_stoichiometry[order]                                         # (B, k, s)
     h = hydrate_water[order]                                                  # (B, k)
@@ -579,9 +586,12 @@ def _newton_step_padded(active, residual, molality, water, d_ln_gamma, d_ln_aw, 
     d_aw = (dm @ d_ln_aw[:, :, None])[..., 0]
     jac = nu @ np.swapaxes(d_ln_a, 1, 2)
     jac += h[:, :, None] * d_aw[:, None, :]
-    jac.reshape(n_batch, count * count)[:, :: count + 1] += ~present          # identity on padding
-    rhs = np.zeros((n_batch, count))
-    rhs[r, slot] = -residual[r, c]
+    if unpadded:
+        rhs = -residual[r, c].reshape(n_batch, count)
+    else:
+        jac.reshape(n_batch, count * count)[:, :: count + 1] += ~present      # identity on padding
+        rhs = np.zeros((n_batch, count))
+        rhs[r, slot] = -residual[r, c]
     try:
         step = np.linalg.solve(jac, rhs[..., None])[..., 0]
     except np.linalg.LinAlgError:
@@ -595,7 +605,7 @@ def _newton_step_padded(active, residual, molality, water, d_ln_gamma, d_ln_aw, 
         except np.linalg.LinAlgError:
             step[~singular] = np.einsum("bkj,bj->bk", np.linalg.pinv(jac[~singular]), rhs[~singular])
     delta = np.zeros((n_batch, n_min))
-    delta[r, c] = step[r, slot]
+    delta[r, c] = step.reshape(-1) if unpadded else step[r, slot]
     return delta
 
 
@@ -603,12 +613,13 @@ def _compress(active, count, pad=0):
     """Indices of each brine's present minerals, first ``count`` slots: ``order`` (B, count)
     (padding slots point at mineral ``pad``), the mask of filled slots, and the (brine, mineral,
     slot) triples of the present minerals (cheaper than a stable argsort of the mask)."""
-    slot_of = np.cumsum(active, axis=1) - 1
+    slot_of = np.add.accumulate(active, axis=1, dtype=np.intp) - 1
     r, c = np.nonzero(active)
     slot = slot_of[r, c]
     order = np.full((len(active), count), pad, dtype=np.intp)
     order[r, slot] = c
-    present = np.arange(count) < (slot_of[:, -1] + 1)[:, None]
+    # (a padding index that is no mineral marks the empty slots itself)
+    present = order != pad if pad >= active.shape[1] else np.arange(count) <= slot_of[:, -1:]
     return order, present, (r, c, slot)
 
 
@@ -619,7 +630,7 @@ def _max_step(totals_dissolved, water, delta_dissolved, delta_water):
                       out=np.full(delta_dissolved.shape, np.inf), where=delta_dissolved < 0)
     ratio_w = np.divide(_MAX_DEPLETION * water, -delta_water, out=np.full(delta_water.shape, np.inf),
                         where=delta_water < 0)
-    return np.minimum(1.0, np.minimum(ratio.min(axis=1), ratio_w))
+    return np.minimum(1.0, np.minimum(np.minimum.reduce(ratio, axis=1), ratio_w))
 
 
 def _take_step(amounts, delta, active, dissolved, water, d_dissolved, d_water, system):
@@ -644,7 +655,7 @@ def _take_step(amounts, delta, active, dissolved, water, d_dissolved, d_water, s
     ratio = np.divide(amounts, -delta, out=np.full(delta.shape, np.inf),
                       where=active & (delta < 0.0) & (amounts > 0.0))
     hit = np.argmin(ratio, axis=1)
-    to_zero = ratio[np.arange(len(ratio)), hit]
+    to_zero = np.minimum.reduce(ratio, axis=1)                                 # ratio at ``hit``
     length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero)
     new = amounts + length[:, None] * delta
     # The mineral that limits the step ends at exactly zero (rounding would leave ~1e-17 of it,
@@ -656,7 +667,7 @@ def _take_step(amounts, delta, active, dissolved, water, d_dissolved, d_water, s
     dn = d_dissolved[:, species]
     y = np.divide(dn, n_sp, out=np.zeros(dn.shape), where=n_sp > 0.0)
     star = np.argmax(y, axis=1)
-    y_star = y[np.arange(len(y)), star]
+    y_star = np.maximum.reduce(y, axis=1)                                      # y at ``star``
     use = np.nonzero((y_star > _LOG_UPDATE_MIN) & np.isfinite(y_star) & (length == 1.0))[0]
     if len(use) == 0:
         return new, length
@@ -813,14 +824,14 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         # A full Newton step from a residual below _FINAL_EVALUATION_MERIT lands within the
         # tolerance (quadratic convergence): that evaluation only confirms it, without Jacobian.
         confirm = (previous_norm[idx] <= _FINAL_EVALUATION_MERIT) & (alpha[idx] == 1.0) & ~need_jacobian[idx]
-        if confirm.sum() < min(len(idx), _MIN_CONFIRM_BATCH):
+        if np.count_nonzero(confirm) < min(len(idx), _MIN_CONFIRM_BATCH):
             confirm[:] = False  # a second, small evaluation call costs more than it saves
         ln_a, ln_aw, molality, d_ln_gamma, d_ln_aw = _split_evaluation(
             dissolved, water, conditions, pending_slot, confirm, system)
         need_jacobian[idx] = False
         ratio = _residuals(ln_a, ln_aw, pending_ln_k, system)
         residual = np.where(act, ratio, 0.0)
-        norm = np.abs(residual).max(axis=1, initial=0.0)
+        norm = np.maximum.reduce(np.abs(residual), axis=1, initial=0.0)
         merit = _merit(residual)
         done = norm <= RESIDUAL_TOLERANCE
         step = ~done
@@ -830,7 +841,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             rows = idx[local]
             row_tabu = tabu[rows]
             tabu_count[rows] += row_tabu
-            rejections[rows] += row_tabu.sum(axis=1)
+            rejections[rows] += np.add.reduce(row_tabu, axis=1, dtype=np.intp)
             repeated = row_tabu & (tabu_count[rows] >= 2)
             tabu_count[rows] = np.where(repeated, 0, tabu_count[rows])
             # Brines that keep rejecting candidates are far from any physical state (cold starts
@@ -848,9 +859,9 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
                 (totals[rows], water0[rows], temperature[rows], ln_k[rows]), row_left)
             last_left[rows] = row_left
             # A brine whose only supersaturated candidates are tabu must try again.
-            changed |= row_tabu.any(axis=1) & ~changed
+            changed |= np.logical_or.reduce(row_tabu, axis=1) & ~changed
             restored = _restore_feasibility(totals[rows], water0[rows], sub_amounts, system)
-            moved |= np.any(restored != sub_amounts, axis=1)
+            moved |= np.logical_or.reduce(restored != sub_amounts, axis=1)
             amounts[rows], active[rows] = restored, sub_active
             pending[rows[~changed]] = False
             if final is not None:
@@ -880,7 +891,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
             step[local[again]] = True
             act = active[idx]
             residual = np.where(act, ratio, 0.0)
-            norm = np.where(done, np.abs(residual).max(axis=1, initial=0.0), norm)
+            norm = np.where(done, np.maximum.reduce(np.abs(residual), axis=1, initial=0.0), norm)
             merit = np.where(done, _merit(residual), merit)
         # ---- early additions: a mineral far more supersaturated than the present minerals'
         # residuals will be added anyway; add it now rather than converge a wrong assemblage ----
@@ -906,7 +917,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
                 done[local[moved]] = True        # (no Newton bookkeeping for them this pass)
                 act = active[idx]
                 residual = np.where(act, ratio, 0.0)
-                norm = np.abs(residual).max(axis=1, initial=0.0)
+                norm = np.maximum.reduce(np.abs(residual), axis=1, initial=0.0)
                 merit = _merit(residual)
         # ---- Newton iterations ----
         newton = ~done
@@ -955,7 +966,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         # (none of it is left to dissolve); the brine restarts its Newton history. Minerals
         # dropped while supersaturated are tabu until the assemblage converges.
         at_bound = act & (amounts[idx] <= 0.0) & (delta < 0.0)
-        blocked = at_bound.any(axis=1)
+        blocked = np.logical_or.reduce(at_bound, axis=1)
         if np.count_nonzero(blocked):
             rows = idx[blocked]
             worst = np.argmin(np.where(at_bound[blocked], delta[blocked], 0.0), axis=1)
@@ -981,7 +992,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         alpha[idx] = step_length
         backtracks[idx] = 0
         amounts[idx] = moved
-        boundary[idx] = np.any(act & (old > 0.0) & (moved == 0.0), axis=1)
+        boundary[idx] = np.logical_or.reduce(act & (old > 0.0) & (moved == 0.0), axis=1)
     unsettled |= pending
     return to_continue, unsettled
 
@@ -1233,9 +1244,10 @@ def _restore_feasibility(totals, water0, amounts, system):
     """
     consumed = _thin_product(amounts, system.stoichiometry)                 # (B, n_el)
     consumed_water = _WATER_MOLAR_MASS * (amounts @ system.hydrate_water)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        limit = np.where(consumed > 0, (1.0 - _MIN_LEFT) * totals / consumed, np.inf).min(axis=1)
-        limit_w = np.where(consumed_water > 0, (1.0 - _MIN_LEFT) * water0 / consumed_water, np.inf)
+    limit = np.divide((1.0 - _MIN_LEFT) * totals, consumed, out=np.full(consumed.shape, np.inf),
+                      where=consumed > 0).min(axis=1)
+    limit_w = np.divide((1.0 - _MIN_LEFT) * water0, consumed_water, out=np.full(consumed_water.shape, np.inf),
+                        where=consumed_water > 0)
     scale = np.minimum(1.0, np.minimum(limit, limit_w))
     return amounts * scale[:, None]
 
