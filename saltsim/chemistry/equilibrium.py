@@ -654,24 +654,23 @@ def _take_step(amounts, delta, active, dissolved, water, d_dissolved, d_water, s
     """
     ratio = np.divide(amounts, -delta, out=np.full(delta.shape, np.inf),
                       where=active & (delta < 0.0) & (amounts > 0.0))
-    hit = np.argmin(ratio, axis=1)
-    to_zero = np.minimum.reduce(ratio, axis=1)                                 # ratio at ``hit``
+    to_zero = np.minimum.reduce(ratio, axis=1)
     length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero)
     new = amounts + length[:, None] * delta
     # The mineral that limits the step ends at exactly zero (rounding would leave ~1e-17 of it,
     # and the next steps would shrink that geometrically instead of dropping the mineral).
     exhausted = np.nonzero(length == to_zero)[0]
-    new[exhausted, hit[exhausted]] = 0.0
+    if len(exhausted):
+        new[exhausted, np.argmin(ratio[exhausted], axis=1)] = 0.0             # (where ``to_zero`` is)
     species = system.species_component
     n_sp = dissolved[:, species]
     dn = d_dissolved[:, species]
     y = np.divide(dn, n_sp, out=np.zeros(dn.shape), where=n_sp > 0.0)
-    star = np.argmax(y, axis=1)
-    y_star = np.maximum.reduce(y, axis=1)                                      # y at ``star``
+    y_star = np.maximum.reduce(y, axis=1)
     use = np.nonzero((y_star > _LOG_UPDATE_MIN) & np.isfinite(y_star) & (length == 1.0))[0]
     if len(use) == 0:
         return new, length
-    star, y_star = star[use], np.minimum(y_star[use], _LOG_UPDATE_MAX)
+    star, y_star = np.argmax(y[use], axis=1), np.minimum(y_star[use], _LOG_UPDATE_MAX)  # (where y_star is)
     nu_star = system.species_stoichiometry[:, star].T                          # (R, n_min)
     # the present mineral dissolving most of s* in this step
     contribution = np.where(active[use] & (nu_star > 0.0), -nu_star * delta[use], -np.inf)
@@ -792,6 +791,7 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
     boundary = np.zeros(n_batch, dtype=bool)       # the last step exhausted a present mineral
 
     ions = system.species_stoichiometry.sum(axis=1)
+    capacity = None                                  # scale of "negative" amounts, solved brines
 
     def reset(rows):
         previous_norm[rows] = np.inf
@@ -854,9 +854,12 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
                 local, rows, row_tabu, repeated = local[keep], rows[keep], row_tabu[keep], repeated[keep]
             sub_amounts, sub_active = amounts[rows], active[rows]
             row_left = last_left[rows]
+            if capacity is None:  # (a function of the totals only: once per call, rows by ``slot``)
+                capacity = np.maximum(_capacity(totals[solved] if len(solved) < n_batch else totals, system),
+                                      1e-300)
             changed, moved = _update_active_sets(
                 totals[rows], sub_amounts, sub_active, ratio[local], system, row_tabu, repeated,
-                (totals[rows], water0[rows], temperature[rows], ln_k[rows]), row_left)
+                (totals[rows], water0[rows], temperature[rows], ln_k[rows]), row_left, capacity[slot[rows]])
             last_left[rows] = row_left
             # A brine whose only supersaturated candidates are tabu must try again.
             changed |= np.logical_or.reduce(row_tabu, axis=1) & ~changed
@@ -897,11 +900,11 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         # residuals will be added anyway; add it now rather than converge a wrong assemblage ----
         if _EARLY_ADDITION_RATIO > 0:
             candidate_si = np.where(act | tabu[idx], -np.inf, ratio / ions)
-            candidate = np.argmax(candidate_si, axis=1)
-            best = candidate_si[np.arange(len(idx)), candidate]
+            best = np.maximum.reduce(candidate_si, axis=1)
             early = ~done & step & (best > _EARLY_ADDITION_RATIO * norm) & (best > _EARLY_ADDITION_MIN) \
                 & (changes[idx] < _EARLY_ADDITION_CHANGES)
             if np.count_nonzero(early):
+                candidate = np.argmax(candidate_si, axis=1)                   # (its ``best``)
                 local = np.nonzero(early)[0]
                 rows = idx[local]
                 sub_amounts, sub_active = amounts[rows], active[rows]
@@ -1027,7 +1030,7 @@ def _merit(residual):
 
 
 def _update_active_sets(totals, amounts, active, saturation, system, tabu, repeated=None, context=None,
-                        last_left=None):
+                        last_left=None, capacity=None):
     """One active-set change per brine; returns the masks of brines whose set changed and of
     those whose brine changed too (a mineral dropped or exchanged; additions leave it as it was).
 
@@ -1036,11 +1039,13 @@ def _update_active_sets(totals, amounts, active, saturation, system, tabu, repea
     mineral — the one whose removal lets the newcomer's Newton step point positive
     (:func:`_choose_leaving`, given ``context = (totals, water0, temperature, ln_k)``), else the
     one nearest to exhaustion (smallest amount relative to its scarcest component).
+    ``capacity`` is that scale, ``max(_capacity(totals), 1e-300)``, if the caller has it.
     """
     n_batch, n_min = amounts.shape
     rows = np.arange(n_batch)
     # Scale for "negative": the total of the scarcest component of each mineral.
-    capacity = np.maximum(_capacity(totals, system), 1e-300)
+    if capacity is None:
+        capacity = np.maximum(_capacity(totals, system), 1e-300)
     relative = np.where(active, amounts / capacity, np.inf)
     most_negative = np.argmin(relative, axis=1)
     drop = relative[rows, most_negative] < -NEGATIVE_AMOUNT_TOLERANCE
