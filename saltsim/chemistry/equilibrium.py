@@ -960,11 +960,15 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         if np.count_nonzero(lacking):
             need_jacobian[idx[lacking]] = True
             step &= ~lacking
-        if not np.count_nonzero(step):
+        n_step = np.count_nonzero(step)
+        if not n_step:
             continue
-        idx, act, residual = idx[step], act[step], residual[step]
-        dissolved, water, norm = dissolved[step], water[step], merit[step]
-        delta = _newton_step(act, residual, molality[step], water, d_ln_gamma[step], d_ln_aw[step], system)
+        norm = merit
+        if n_step < len(step):  # (all stepping, as one brine always: no copies; all read-only here)
+            idx, act, residual = idx[step], act[step], residual[step]
+            dissolved, water, norm = dissolved[step], water[step], merit[step]
+            molality, d_ln_gamma, d_ln_aw = molality[step], d_ln_gamma[step], d_ln_aw[step]
+        delta = _newton_step(act, residual, molality, water, d_ln_gamma, d_ln_aw, system)
         # Projected Newton: a present mineral at zero amount that would go negative is dropped
         # (none of it is left to dissolve); the brine restarts its Newton history. Minerals
         # dropped while supersaturated are tabu until the assemblage converges.
