@@ -555,3 +555,43 @@ def test_undersaturated_predicted_brines_finish_before_the_fused_loop(monkeypatc
                                atol=ATOL_SAME_STATE_AMOUNT)
     np.testing.assert_allclose(early.molality, full.molality, rtol=RTOL_SAME_STATE_MOLALITY)
     np.testing.assert_allclose(early.water_activity, full.water_activity, rtol=RTOL_SAME_STATE_MOLALITY)
+
+
+#: J δ = −r of a 2–3 mineral Newton system solved by LAPACK, checked by a product in another
+#: order: round-off of a well-conditioned small system (residuals ~0.1). [-]
+RTOL_LINEAR_SOLVE = 1e-9
+ATOL_LINEAR_SOLVE = 1e-12
+
+
+def test_newton_step_without_padding_equals_the_padded_step():
+    # Brines with the same number of present minerals take the Newton step without the padding
+    # bookkeeping; the same brines beside one with fewer minerals go through the padded route.
+    # Their matrices are the same, so the steps must agree bit for bit; and each step solves the
+    # present minerals' linearised mass-action laws (J δ = −r, checked by an independent product).
+    system = chemical_system()
+    names = list(system.mineral_names)
+    totals, water0, temperature = _perturbed_seawater(4, seed=21)
+    amounts = np.zeros((4, len(names)))
+    dissolved, water = equilibrium._composition(totals, water0 * 0.05, amounts, system)
+    ln_a, ln_aw, molality, d_gamma, d_aw = equilibrium._log_activities(dissolved, water, temperature, system, True)
+    active = np.zeros((4, len(names)), dtype=bool)
+    for row, present in enumerate([("Halite", "Gypsum", "Epsomite"), ("Halite", "Glauberite", "Sylvite"),
+                                   ("Halite", "Anhydrite", "Kieserite"), ("Halite", "Gypsum")]):
+        active[row, [names.index(n) for n in present]] = True
+    residual = np.where(active, np.random.default_rng(5).normal(0.0, 0.1, active.shape), 0.0)
+    full = equilibrium._newton_step(active[:3], residual[:3], molality[:3], water[:3], d_gamma[:3], d_aw[:3], system)
+    padded = equilibrium._newton_step(active, residual, molality, water, d_gamma, d_aw, system)
+    np.testing.assert_array_equal(full, padded[:3])
+    assert np.all(full[~active[:3]] == 0.0) and np.all(padded[~active] == 0.0)
+    # J δ = −r: ∂ ln(IAP_j)/∂ p_k = Σ_s ν_js ∂ ln a_s/∂ p_k + h_j ∂ ln a_w/∂ p_k, with
+    # ∂ m_s/∂ p_k = (−ν_ks + m_s M_w h_k)/W
+    nu = system.species_stoichiometry
+    h = system.hydrate_water
+    for row in range(4):
+        k = np.flatnonzero(active[row])
+        m, w = molality[row], water[row]
+        dm = (np.outer(MOLAR_MASS["H2O"] * h[k], m) - nu[k]) / w                 # (k, s)
+        d_ln_a = dm / np.maximum(m, equilibrium._MOLALITY_FLOOR) + dm @ d_gamma[row]
+        jac = d_ln_a @ nu[k].T + np.outer(dm @ d_aw[row], h[k])                         # (k, j)
+        np.testing.assert_allclose(padded[row, k] @ jac, -residual[row, k], rtol=RTOL_LINEAR_SOLVE,
+                                   atol=ATOL_LINEAR_SOLVE)
