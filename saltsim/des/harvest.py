@@ -152,7 +152,9 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
     mirabilite) go raw, with their entrained brine, to their stockpile. Flows are booked through
     ``field.book``; ``ledger`` records the events (``campaign_start``, ``campaign_end`` with
     ``reason`` "floor" or "season_end", ``harvested_kg`` and ``layer_m``, breakdowns, stockpile
-    waits).
+    waits). A cut waiting for stockpile room when the season closes ends the campaign all the same:
+    the pond goes back online, the harvester is released, and the salt is stocked when room
+    appears (D44).
 
     Parameters
     ----------
@@ -193,6 +195,19 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
         ledger.event(env.now, "campaign_end", name, harvested_kg=harvested, reason=reason,
                      layer_m=float(field.layer_thickness()[index]))
 
+    def stocked(washed, blocked_from=None):
+        if blocked_from is not None:
+            del totals["blocked_open"][name]
+            totals["blocked_s"] = totals.get("blocked_s", 0.0) + env.now - blocked_from
+            ledger.event(env.now, "stockpile_unblocked", product, pond=name, blocked_s=env.now - blocked_from)
+        totals["in_transit"] -= washed
+        book.flow(env.now, "harvest:field", f"stockpile:{product}", washed, "to_stockpile")
+
+    def stock_when_room(put, washed, blocked_from):
+        yield put
+        stocked(washed, blocked_from)
+
+    waiting = None   # a stockpile put still open when the season closed: (put, washed, blocked since)
     with fleet.harvesters.request() as machine:
         yield machine | season_over
         if not machine.triggered:   # no harvester came free this season
@@ -236,24 +251,25 @@ def harvest_campaign(env, field, index: int, fleet: Fleet, stockpiles, product: 
                 totals["in_transit"] += washed     # hauled, waiting for stockpile room
                 stockpile = stockpiles[product]
                 put = stockpile.put(kg, washed) if kg > 0.0 else None   # a cut without NaCl stocks nothing
+                blocked_from = None
                 if put is not None and not put.triggered:
                     blocked_from = env.now
                     ledger.event(env.now, "stockpile_full", product, pond=name)
                     totals["blocked_open"][name] = blocked_from
                     yield put | season_over
-                    if not put.triggered:   # the season closed: the pond goes back, the salt waits
+                    if not put.triggered:
+                        # the season closed: the campaign ends, the pond goes back online and the
+                        # crew is released (D44); the cut salt waits for room on its own
                         reason, online = "season_end", True
                         back_online()
-                        yield put
-                    del totals["blocked_open"][name]
-                    totals["blocked_s"] = totals.get("blocked_s", 0.0) + env.now - blocked_from
-                    ledger.event(env.now, "stockpile_unblocked", product, pond=name,
-                                 blocked_s=env.now - blocked_from)
-                totals["in_transit"] -= washed
-                book.flow(env.now, "harvest:field", f"stockpile:{product}", washed, "to_stockpile")
+                        waiting = (put, washed, blocked_from)
+                        break
+                stocked(washed, blocked_from)
             if not online:
                 yield env.timeout(DAY)
-    if not online:
+    if waiting is not None:
+        env.process(stock_when_room(*waiting))   # the campaign (and the pond's turn) ends now
+    elif not online:
         back_online()
 
 

@@ -152,6 +152,23 @@ def test_a_harvester_blocked_by_a_full_stockpile_keeps_the_salt_not_the_pond():
     assert (tables["mass_balance"]["closure_rel"] <= CLOSURE_RTOL).all()
 
 
+
+def test_the_crew_of_a_campaign_blocked_at_the_season_end_is_free_for_the_next_season():
+    # one harvester; the stockpile is full after five cuts of the first June and nothing draws
+    # from it: the next June's campaign must get the harvester again, cut once, and wait itself
+    capacity_kg = 5 * SLOW_CUT_KG
+    model = _run({**SLOW, "harvest.harvesters": 1, "stockpiles[0].capacity": f"{capacity_kg / 1000} t",
+                  "site.horizon": "470 d"})
+    tables = model.tables()
+    ends = _events(tables, "campaign_end", "C1")
+    assert [detail["reason"] for _, detail in ends] == ["season_end", "season_end"]
+    assert ends[1][0] == _day(datetime.date(2027, 7, 1)) * DAY
+    assert ends[1][1]["harvested_kg"] == pytest.approx(SLOW_CUT_KG, rel=CUT_RTOL)   # the crew came back
+    assert len(_events(tables, "stockpile_full")) == 2
+    assert model.fleet.harvesters.count == 0                  # nobody holds the harvester at the end
+    np.testing.assert_allclose(model.totals["in_transit"].sum(), 2 * SLOW_CUT_KG, rtol=CUT_RTOL)
+    assert (tables["mass_balance"]["closure_rel"] <= CLOSURE_RTOL).all()
+
 # -- the wash plant ---------------------------------------------------------------------------
 #: Three harvesters, 300 t/h each, three trucks (30 t per 2 × 3 km / 30 km/h + 10 min = 81.8 t/h
 #: each), two 8 h shifts, and a 20 t/h wash plant: washing limits the cut to 20 t/h × 16 h = 320 t a day.
