@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..processing.supply import allocate_electricity, allocate_water, day_length_fraction
+from ..processing.supply import day_length_fraction
 from ..units import DAY
 
 __all__ = ["Supply", "SupplyFactors", "DEFAULT_FACTORS", "WATER_KINDS", "QOM_LAKE_LATITUDE", "DRAW_COLUMNS"]

@@ -42,14 +42,14 @@ See docs/decisions.md, D-entry "Pond state on the evaporation path".
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..constants import MOLAR_MASS
 from .evaporation import MAX_RELATIVE_HUMIDITY, brine_evaporation
 from .path import (COL_DENSITY, COL_LN_AW, COL_MINERALS, COL_RETAINED, COL_WATER, PathLookup,
-                   at_position, at_rows, interp_array, interp_one, position_of_retained, position_of_solids)
+                   at_position, at_rows, interp_array, interp_one, position_of_solids)
 
 __all__ = ["PondState", "BrineProperties", "DayFlows", "empty_state", "brine_properties", "refresh_properties",
            "properties_one", "volume_one", "water_activity_one",
