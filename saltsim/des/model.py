@@ -32,6 +32,7 @@ import pyarrow as pa
 import simpy
 
 from ..chemistry.equilibrium import MAX_IONIC_STRENGTH, MIN_WATER_ACTIVITY
+from ..chemistry.pitzer import ionic_strength
 from ..constants import CHARGE, COMPONENTS, MOLAR_MASS, SOLUTES
 from ..errors import ScenarioError
 from ..kernels.path import path_lookup
@@ -522,8 +523,8 @@ def _timestamps(model, time_s):
     return model.calendar.timestamps(time_s)
 
 
-#: Squared charges of the solutes, in SOLUTES order (C as constants.CHARGE counts it). [-]
-_SOLUTE_CHARGE_SQUARED = np.array([float(CHARGE[name]) ** 2 for name in SOLUTES])
+#: Charges of the solutes, in SOLUTES order (C as constants.CHARGE counts it). [-]
+_SOLUTE_CHARGE = np.array([CHARGE[name] for name in SOLUTES], dtype=float)
 
 
 def within_validity(molality, water_activity, volume) -> np.ndarray:
@@ -546,8 +547,8 @@ def within_validity(molality, water_activity, volume) -> np.ndarray:
     -------
     ndarray of bool (...)
     """
-    ionic_strength = 0.5 * (np.asarray(molality) * _SOLUTE_CHARGE_SQUARED).sum(axis=-1)
-    inside = (ionic_strength <= MAX_IONIC_STRENGTH) & (np.asarray(water_activity) >= MIN_WATER_ACTIVITY)
+    inside = ((ionic_strength(molality, _SOLUTE_CHARGE) <= MAX_IONIC_STRENGTH)
+              & (np.asarray(water_activity) >= MIN_WATER_ACTIVITY))
     return inside | (np.asarray(volume) <= 0.0)
 
 
