@@ -90,37 +90,27 @@ class Lake:
     def changed(self) -> None:
         """Call after changing the state arrays in place."""
         self._scalars = None
-        self._volume = None
-        self._volume_only = None
+        self._props = None
         self._level = None
 
     def _properties(self) -> tuple[float, float, float, float]:
         """(volume [m³], density [kg m⁻³], water activity [-], mass [kg]) of the lake brine as
-        floats (``kernel.properties_one``), cached until the state changes."""
+        floats, cached until the state changes."""
         if self._scalars is None:
-            if self.lookup.bulk_rows is None:
-                props = kernel.brine_properties(self._state, self.lookup)
-                self._scalars = tuple(float(getattr(props, k)[0]) for k in ("volume", "density", "water_activity",
-                                                                            "mass"))
-            else:
-                self._scalars = kernel.properties_one(self._state, self.lookup)
+            props = self.properties()
+            self._scalars = (props.volume.item(), props.density.item(), props.water_activity.item(),
+                             props.mass.item())
         return self._scalars
 
     def properties(self) -> kernel.BrineProperties:
         """Bulk properties of the lake brine (cached until the state changes)."""
-        if self._volume is None:
-            volume, density, activity, mass = self._properties()
-            self._volume = kernel.BrineProperties(volume=np.array([volume]), density=np.array([density]),
-                                                  water_activity=np.array([activity]), mass=np.array([mass]))
-        return self._volume
+        if self._props is None:
+            self._props = kernel.brine_properties(self._state, self.lookup)
+        return self._props
 
     def volume(self) -> float:
         """Brine volume, surface plus pore brine. [m³]"""
-        if self._scalars is not None:
-            return self._scalars[0]
-        if self._volume_only is None:   # (a pump needs the volume alone: not the other properties)
-            self._volume_only = kernel.volume_one(self._state, self.lookup)
-        return self._volume_only
+        return self._properties()[0]
 
     def density(self) -> float:
         """Brine density. [kg m⁻³]"""
@@ -185,6 +175,7 @@ class Lake:
         area = self.wetted_area()
         self.state, flows = kernel.step_day(self.state, self.lookup, area, _NO_OVERFLOW, _NO_SEEPAGE, 0.0,
                                             fresh_evaporation, relative_humidity, water_activity=activity)
+        self._props = flows.properties   # (the step returns the new state's properties)
         return rain, flows
 
     def regenerate_crust(self, duration: float) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..constants import SOLUTES
+from ..kernels import pond_core
 from ..kernels import ponds as kernel
 from ..kernels.path import PathLookup
 from ..units import DAY, density_to_baume
@@ -21,13 +22,11 @@ __all__ = ["PondField", "FlowBook", "FILL_FRACTION", "RULES"]
 FILL_FRACTION = 0.85
 RULES = ("none", "density", "level", "schedule", "continuous")
 _LAKE, _NOWHERE = -1, -2
-#: Room [m³] of an edge to the lake in the offer split: the lake takes any volume (its scale is
-#: fixed at 1), and splits a source's offer as if its room were this large.
-_LAKE_ROOM = 1e30
-#: Read-only 0-d operands of the daily array code (cheaper than Python floats, same numbers).
-_ZERO, _ONE = np.zeros(()), np.ones(())
-_ZERO.flags.writeable = False
-_ONE.flags.writeable = False
+#: Transfer rules as the compiled transfer reads them: none, density, level, then schedule and
+#: continuous (both offer whenever the pond is in its months).
+_OFFER_RULE = {"none": 0, "density": 1, "level": 2, "schedule": 3, "continuous": 3}
+#: The lake's one row, as the index of a take from it.
+_FIRST = np.zeros(1, dtype=np.int64)
 
 
 class FlowBook:
@@ -99,9 +98,7 @@ class PondField:
         self.porosity = np.array([p.entrainment for p in self.ponds], dtype=float)
         self._solid_share = 1.0 - self.porosity   # of the deposit's volume [-]
         self.rule = np.array([RULES.index(p.transfer_rule) for p in self.ponds], dtype=np.int64)
-        self.by_density = self.rule == 1
-        self.by_level = self.rule == 2
-        self.always = (self.rule == 3) | (self.rule == 4)   # schedule (months) and continuous
+        self._offer_rule = np.array([_OFFER_RULE[p.transfer_rule] for p in self.ponds], dtype=np.int64)
         self.month_mask = np.array([[m is None or month in m for m in (p.transfer_months for p in self.ponds)]
                                     for month in range(1, 13)], dtype=bool).reshape(12, len(self.ponds))
         self.transfer_density = np.array([np.inf if p.transfer_density is None else p.transfer_density
@@ -121,12 +118,9 @@ class PondField:
         self.edge_src = np.array(src, dtype=np.int64)
         self.edge_dst = np.array(dst, dtype=np.int64)
         # constants of the daily transfers, computed once [m³]
-        self._internal = self.edge_dst >= 0
-        self._dst_index = np.maximum(self.edge_dst, 0)
         #: Ponds fed by another pond (their own outflow frees room for it on the same day).
         self._receivers = np.zeros(n, dtype=bool)
-        self._receivers[self._dst_index[self._internal]] = True
-        self._external = np.flatnonzero(~self._internal)   # edges to the lake
+        self._receivers[self.edge_dst[self.edge_dst >= 0]] = True
         self._min_volume = self.depth_min * self.area
         self._level_volume = self.transfer_level * self.area
         self._wall_volume = self.depth_max * self.area
@@ -135,14 +129,11 @@ class PondField:
         self.online = np.ones(n, dtype=bool)
         #: Seepage depths of planned steps (duration, {end time: depths}) (:meth:`plan_seepage`).
         self._seepage_plan = None
-        self._has_level_rule = bool(self.by_level.any())
         self._step_rate = (None, None)   # (duration, transfer_rate * duration)
         self.state = kernel.empty_state(n, len(SOLUTES), lookup.n_minerals)
         #: Net minerals deposited in each pond since the start (precipitated − redissolved). [mol]
         self.deposited_total = np.zeros((n, lookup.n_minerals))
         self.pond_ids = ledger.accounts([f"pond:{name}" for name in self.names])
-        self._pond_id_list = self.pond_ids.tolist()
-        self._fill_list = self._fill_volume.tolist()
         self.layer_ids = ledger.accounts([f"layer:{name}" for name in self.names])
         self.lake_id = ledger.account("lake")
         self.ext = {k: ledger.account(f"ext:{k}") for k in ("atmosphere", "rain", "groundwater")}
@@ -170,36 +161,12 @@ class PondField:
         self._state = value
         self._props = None
         self._solid = None
-        self._dirty = set()
-
-    def _set_brine(self, value: kernel.PondState, rows) -> None:
-        """Assign a state that differs from the current one only in the brine of ponds ``rows``
-        (a pump or a feed store moving one parcel): the cached properties of the other ponds and
-        the deposit's volume stay valid, and :meth:`properties` refreshes only ``rows``."""
-        if self._props is None or len(rows) > 2:
-            self.state = value
-            return
-        self._state = value
-        self._dirty.update(int(i) for i in rows)
 
     def properties(self) -> kernel.BrineProperties:
+        """Brine properties of the current state (cached until the state changes)."""
         if self._props is None:
             self._props = kernel.brine_properties(self._state, self.lookup)
-            self._dirty = set()
-        elif self._dirty:
-            self._props = kernel.refresh_properties(self._props, self._state, self.lookup, sorted(self._dirty))
-            self._dirty = set()
         return self._props
-
-    def _water_activity(self) -> np.ndarray:
-        """``properties().water_activity`` (what the kernel step reads): for the ponds a move has
-        changed since the properties were cached, their water activity alone (the same numbers)."""
-        if self._props is None or not self._dirty or self.lookup.bulk_rows is None:
-            return self.properties().water_activity
-        activity = self._props.water_activity.copy()
-        for i in self._dirty:   # the one or two ponds a pump changed, not a loop over the field
-            activity[i] = kernel.water_activity_one(self._state, self.lookup, i)
-        return activity
 
     def depth(self, props=None) -> np.ndarray:
         props = props or self.properties()
@@ -222,7 +189,7 @@ class PondField:
     def capacity(self) -> np.ndarray:
         """Brine volume at the walls' top: the deposit raises the floor (as at Dead Sea Works,
         ~20 cm/yr [M6][M8]); its pores hold brine. [m³]"""
-        return np.maximum(self._wall_volume - self.solid_volume(), _ZERO)
+        return np.maximum(self._wall_volume - self.solid_volume(), 0.0)
 
     def room(self, props=None) -> np.ndarray:
         """Volume each pond can still take up to its fill level (0 offline). [m³]"""
@@ -245,8 +212,9 @@ class PondField:
         np.multiply(solutes, self.lookup.solute_molar_mass, out=masses[:, 1:])
         return masses
 
-    def _mineral_masses(self, minerals):
-        moved = minerals @ self.lookup.stoichiometry
+    def _mineral_masses(self, minerals, out=None):
+        """Ledger component masses [kg] of minerals [mol] (rows of (m, n_min))."""
+        moved = np.matmul(minerals, self.lookup.stoichiometry, out=out)
         moved *= self._component_mass
         return moved
 
@@ -255,22 +223,10 @@ class PondField:
         volume = depth * self.area
         self.receive_from_lake(time_s, np.arange(len(self.names)), volume, "initial_fill", force=True)
 
-    def _room_one(self, i: int) -> float:
-        """``room()[i]`` by the same operations, for one pond. [m³]"""
-        if not self.online[i]:
-            return 0.0
-        # the cached properties of a pond no move has changed are valid: no refresh for it
-        props = self._props if self._props is not None and i not in self._dirty else self.properties()
-        return max(self._fill_list[i] - float(self.solid_volume()[i]) - float(props.volume[i]), 0.0)
-
     def receive_from_lake(self, time_s, index, volume, process, force=False) -> np.ndarray:
         """Pump ``volume`` [m³] from the lake into ponds ``index`` (limited by room); returns volumes moved."""
         index = np.asarray(index, dtype=np.int64)
         volume = np.asarray(volume, dtype=float)
-        if index.size == 1:   # one pump: the same steps in scalars
-            moved = self.pump_from_lake(time_s, int(index.reshape(-1)[0]), float(volume.reshape(-1)[0]), process,
-                                        force)
-            return np.full(volume.shape, moved)
         lake_volume = self.lake.volume()
         if not force:
             volume = np.minimum(volume, self.room()[index])
@@ -282,29 +238,23 @@ class PondField:
         if not (fraction > 0).any():
             return np.zeros_like(volume)
         self.lake.state, parcel = kernel.take(self.lake.state, np.zeros(index.size, dtype=np.int64), fraction)
-        self._set_brine(kernel.mix(self.state, self.lookup, index, *parcel), index)
+        self.state = kernel.mix(self.state, self.lookup, index, *parcel)
         self.book.flows(time_s, self.lake_id, self.pond_ids[index], self._parcel_masses(parcel[0], parcel[1]),
                           process)
         return fraction * lake_volume
 
     def pump_from_lake(self, time_s: float, i: int, volume: float, process: str, force: bool = False) -> float:
-        """Pump ``volume`` [m³] from the lake into pond ``i`` (limited by its room); returns the
-        volume moved [m³]. :meth:`receive_from_lake` of one pond, by the same operations in Python
-        floats (the kernel's one-parcel ``take_scalar`` and ``mix_one``, the ledger row built here)."""
+        """Pump ``volume`` [m³] from the lake into pond ``i`` (limited by its room, never more than
+        half the lake); returns the volume moved [m³]."""
         lake_volume = self.lake.volume()
-        wanted = volume if force else min(volume, self._room_one(i))
-        share = wanted / max(lake_volume, 1e-30)
-        share = share if share > 0.0 or share != share else 0.0
-        if share > 0.5:   # never more than half the lake in one call
-            share *= 0.5 / share
+        wanted = volume if force else min(volume, float(self.room()[i]))
+        share = min(max(wanted / max(lake_volume, 1e-30), 0.0), 0.5)
         if not share > 0.0:
             return 0.0
-        self.lake.state, (water, solutes, feed, position) = kernel.take_scalar(self.lake.state, 0, share)
-        self._set_brine(kernel.mix_one(self.state, self.lookup, i, water, solutes, feed, position), (i,))
-        masses = np.empty((1, 1 + solutes.shape[1]))   # _parcel_masses
-        masses[0, 0] = water
-        np.multiply(solutes, self.lookup.solute_molar_mass, out=masses[:, 1:])
-        self.book.rows(time_s, self.lake_id, self._pond_id_list[i], masses, self.ledger.process_id(process))
+        self.lake.state, parcel = kernel.take(self.lake.state, _FIRST, np.array([share]))
+        self.state = kernel.mix(self.state, self.lookup, np.array([i]), *parcel)
+        self.book.flows(time_s, self.lake_id, self.pond_ids[i:i + 1], self._parcel_masses(parcel[0], parcel[1]),
+                        process)
         return share * lake_volume
 
     def pond_to_pond(self, time_s, source: int, target: int, volume: float, process: str) -> float:
@@ -316,7 +266,7 @@ class PondField:
         if volume <= 0.0 or props.volume[source] <= 0.0:
             return 0.0
         state, parcel = kernel.take(self.state, np.array([source]), np.array([volume / props.volume[source]]))
-        self._set_brine(kernel.mix(state, self.lookup, np.array([target]), *parcel), (source, target))
+        self.state = kernel.mix(state, self.lookup, np.array([target]), *parcel)
         self.book.flows(time_s, self.pond_ids[[source]], self.pond_ids[[target]],
                           self._parcel_masses(parcel[0], parcel[1]), process)
         return volume
@@ -328,14 +278,13 @@ class PondField:
         spare = max(props.volume[index] - self.depth_min[index] * self.area[index], 0.0)
         if spare <= 0.0 or props.volume[index] <= 0.0:
             return 0.0
-        state, parcel = kernel.take(self.state, np.array([index]), np.array([spare / props.volume[index]]))
-        self._set_brine(state, (index,))
+        self.state, parcel = kernel.take(self.state, np.array([index]), np.array([spare / props.volume[index]]))
         masses = self._parcel_masses(parcel[0], parcel[1])
         kg = float(masses.sum())
         room = store.capacity - store.level
         if kg > room:   # give back what does not fit
             back = (kg - room) / kg
-            self._set_brine(self._give_back(index, parcel, back), (index,))
+            self.state = self._give_back(index, parcel, back)
             masses, kg = masses * (1.0 - back), room
         if kg <= 0.0:
             return 0.0
@@ -386,35 +335,30 @@ class PondField:
             seepage = self._seepage_depth(np.array([time_s]), duration)[0]
         self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.capacity(),
                                         seepage, rain_depth, fresh_evaporation, relative_humidity,
-                                        water_activity=self._water_activity())
-        # the transfers read the new state's properties: computed now with the step's path row
-        self._props = kernel.brine_properties(self._state, self.lookup, row=f.bulk_row)
+                                        water_activity=self.properties().water_activity)
+        self._props = f.properties   # (the step returns the new state's properties)
         self.deposited_total += f.deposited
         # the day's rows in one block: rain, evaporation, [vapour uptake,] precipitation,
         # redissolution and seepage, n ponds each (accounts and processes per row: _tick_rows)
         n = len(self.names)
-        uptake = np.count_nonzero(f.evaporated < _ZERO) > 0   # (count_nonzero: a fraction of any()'s cost)
+        uptake = bool((f.evaporated < 0.0).any())
         src, snk, proc = self._tick_rows[uptake]
         block = np.zeros((src.size, 1 + len(SOLUTES)))
         block[:n, 0] = f.rain
-        np.maximum(f.evaporated, _ZERO, out=block[n:2 * n, 0])
+        np.maximum(f.evaporated, 0.0, out=block[n:2 * n, 0])
         k = 2 * n
         if uptake:
-            np.maximum(-f.evaporated, _ZERO, out=block[k:k + n, 0])
+            np.maximum(-f.evaporated, 0.0, out=block[k:k + n, 0])
             k += n
-        # precipitation, then redissolution (skipped when no pond redissolves: its rows would be
-        # zeros, which the ledger drops)
-        for sign in (1.0, -1.0):
-            if sign > 0.0 or np.count_nonzero(f.deposited < _ZERO):
-                minerals = np.maximum(f.deposited if sign > 0.0 else -f.deposited, _ZERO)
-                moved = np.matmul(minerals, self.lookup.stoichiometry, out=block[k:k + n])   # _mineral_masses
-                moved *= self._component_mass
-            k += n
+        # precipitation, then redissolution (rows of zeros are dropped by the ledger)
+        self._mineral_masses(np.maximum(f.deposited, 0.0), out=block[k:k + n])
+        self._mineral_masses(np.maximum(-f.deposited, 0.0), out=block[k + n:k + 2 * n])
+        k += 2 * n
         block[k:, 0] = f.seepage[0]
         np.multiply(f.seepage[1], self.lookup.solute_molar_mass, out=block[k:, 1:])     # _parcel_masses
         self.book.rows(time_s, src, snk, block, proc)
-        spilled = f.overflow[0] > _ZERO
-        if np.count_nonzero(spilled):
+        spilled = f.overflow[0] > 0.0
+        if spilled.any():
             self.send_to_lake(time_s, tuple(a[spilled] for a in f.overflow), np.flatnonzero(spilled), "overflow")
         else:
             spilled = None
@@ -422,99 +366,31 @@ class PondField:
         return spilled, f
 
     def transfer(self, time_s: float, month: int, duration: float) -> None:
-        """Move brine along the network by each pond's rule (vectorised over the edges)."""
+        """Move brine along the network by each pond's rule (:func:`saltsim.kernels.pond_core.transfer`)."""
         if self.edge_src.size == 0:
             return
         props = self.properties()
-        volume = props.volume
-        ready = props.density >= self.transfer_density
-        ready &= self.by_density
-        ready |= self.always
-        if self._has_level_rule:
-            offer = np.maximum(volume - self._min_volume, _ZERO) * ready
-            offer += self.by_level * np.maximum(volume - self._level_volume, 0.0)
-            offer *= self.month_mask[month - 1] & self.online
-        else:
-            # without level rules only a ready pond in its months and online offers: none, no
-            # transfer (x·r·m = x·(r∧m) for 0/1 factors: the same offers)
-            ready &= self.month_mask[month - 1]
-            ready &= self.online
-            if not np.count_nonzero(ready):
-                return
-            offer = np.maximum(volume - self._min_volume, _ZERO)
-            offer *= ready
         if self._step_rate[0] != duration:
             self._step_rate = (duration, self.transfer_rate * duration)
-        np.minimum(offer, self._step_rate[1], out=offer)
-        if not np.count_nonzero(offer):
+        src = self.edge_src
+        moved = pond_core.transfer(props.volume, props.density, self.solid_volume(), self._offer_rule,
+                                   self.transfer_density, self._min_volume, self._level_volume, self._fill_volume,
+                                   self._step_rate[1], self.online, self.month_mask[month - 1], src,
+                                   self.edge_dst, self._receivers)
+        keep = moved > 0.0
+        if not keep.any():
             return
-        src, dst = self.edge_src, self.edge_dst
-        internal, dst_index = self._internal, self._dst_index
-        headroom = self._fill_volume - self.solid_volume() - volume
-        # Downstream first: a pond that sends brine on today frees that room for its own feeders
-        # today (else a full pond alternates between sending and receiving). The offers do not
-        # depend on the room, so the room freed by each pond's outflow is a fixed point reached
-        # after at most the longest chain of edges (exact on an acyclic network; a cycle stops at
-        # the pond count).
-        # Only ponds that also receive can free room for others: without one offering, one round.
-        # (masked copies below instead of np.where with a scalar, np.zeros(shape) instead of
-        # np.zeros_like: the same numbers with a fraction of the per-call cost on a few edges)
-        rounds = len(self.names) if np.count_nonzero(offer[self._receivers]) else 1
-        sent = np.zeros(len(self.names))
-        offline = ~self.online
-        for _ in range(rounds):
-            room = headroom + sent
-            np.maximum(room, _ZERO, out=room)
-            np.copyto(room, _ZERO, where=offline)
-            edge_room = room[dst_index]
-            edge_room[self._external] = _LAKE_ROOM
-            moved = self._split_offers(offer, edge_room)
-            if rounds == 1:
-                break
-            now_sent = np.bincount(src, weights=moved, minlength=len(self.names))
-            if (now_sent == sent).all():
-                break
-            sent = now_sent
-        source_volume = volume[src]
-        fraction = np.divide(moved, source_volume, out=np.zeros(moved.shape), where=source_volume > _ZERO)
-        keep = fraction > _ZERO
-        n_keep = np.count_nonzero(keep)
-        if not n_keep:
-            return
-        if n_keep < keep.size:
-            src, dst, fraction, internal = src[keep], dst[keep], fraction[keep], internal[keep]
-        self.state, parcel = kernel.take(self.state, src, fraction)
-        n_internal = np.count_nonzero(internal)
-        if n_internal == internal.size:   # every parcel stays in the field: no gathers
-            p_in, src_in, dst_in = parcel, src, dst
-        elif n_internal:
+        src, dst, moved = src[keep], self.edge_dst[keep], moved[keep]
+        self.state, parcel = kernel.take(self.state, src, moved / props.volume[src])
+        internal = dst >= 0
+        if internal.any():
             p_in = tuple(a[internal] for a in parcel)
-            src_in, dst_in = src[internal], dst[internal]
-        if n_internal:
-            self.state = kernel.mix(self.state, self.lookup, dst_in, *p_in)
-            self.book.flows(time_s, self.pond_ids[src_in], self.pond_ids[dst_in],
+            self.state = kernel.mix(self.state, self.lookup, dst[internal], *p_in)
+            self.book.flows(time_s, self.pond_ids[src[internal]], self.pond_ids[dst[internal]],
                             self._parcel_masses(p_in[0], p_in[1]), "transfer")
-        if n_internal < internal.size:
+        if not internal.all():
             external = ~internal
             self.send_to_lake(time_s, tuple(a[external] for a in parcel), src[external], "bittern_return")
-
-    def _split_offers(self, offer, room):
-        """Volume moved along each edge [m³]: each source's offer split over its edges in
-        proportion to the targets' room, each target taking at most its room (``_LAKE_ROOM``, no
-        limit, on the edges to the lake: it weighs a lake edge in the split and is never the limit)."""
-        src, dst_index, external = self.edge_src, self._dst_index, self._external
-        n = len(self.names)
-        per_source = np.bincount(src, weights=room, minlength=n)[src]
-        share = np.divide(room, per_source, out=np.zeros(room.shape), where=per_source > _ZERO)
-        wanted = offer[src] * share
-        internal_wanted = wanted.copy()
-        internal_wanted[external] = 0.0
-        demand = np.bincount(dst_index, weights=internal_wanted, minlength=n)[dst_index]
-        scale = np.divide(room, demand, out=np.ones(room.shape), where=demand > _ZERO)
-        np.minimum(_ONE, scale, out=scale)
-        scale[external] = 1.0
-        wanted *= scale
-        return wanted
 
     # -- harvest --------------------------------------------------------------------------
     def drain(self, time_s: float, index: int) -> None:

@@ -34,9 +34,8 @@ import numpy as np
 
 from ..constants import MOLAR_MASS
 
-__all__ = ["at_rows", "COL_WATER", "COL_RETAINED", "COL_DENSITY", "COL_LN_AW", "COL_SOLIDS", "COL_MINERALS",
-           "PathLookup", "path_lookup", "at_position", "position_of_retained",
-           "position_of_solids", "interp_one", "interp_array", "CRYSTAL_DENSITY", "DEFAULT_CRYSTAL_DENSITY"]
+__all__ = ["COL_WATER", "COL_RETAINED", "COL_DENSITY", "COL_LN_AW", "COL_SOLIDS", "COL_MINERALS",
+           "PathLookup", "path_lookup", "at_position", "interp_one", "CRYSTAL_DENSITY", "DEFAULT_CRYSTAL_DENSITY"]
 
 #: Crystal (grain) density of evaporite minerals, lower-case PHREEQC names. [kg m⁻³] [CRC1][HOM1]
 CRYSTAL_DENSITY: dict[str, float] = {
@@ -51,10 +50,6 @@ CRYSTAL_DENSITY: dict[str, float] = {
 #: Grain density for minerals without a listed value (EST: mid-range of hydrated sulphates). [kg m⁻³]
 DEFAULT_CRYSTAL_DENSITY = 2200.0
 _OXYGEN = 15.999e-3  # [kg mol⁻¹], IUPAC 2013
-try:   # np.interp's compiled core for float arrays (np.interp adds ~1.5 µs of Python checks per call)
-    from numpy._core.multiarray import interp as _interp
-except ImportError:  # pragma: no cover - other NumPy layouts
-    _interp = np.interp
 #: Column indices of :attr:`PathLookup.columns`.
 COL_WATER, COL_RETAINED, COL_DENSITY, COL_LN_AW, COL_SOLIDS, COL_MINERALS = 0, 1, 2, 3, 4, 5
 
@@ -106,36 +101,20 @@ class PathLookup:
     solute_molar_mass: np.ndarray
     mineral_names: tuple
     #: Stacked columns for one interpolation per step: water, retained, density, ln a_w,
-    #: solids, then the minerals (K, 5 + n_min).
+    #: solids, then the minerals (K, 5 + n_min), C-contiguous.
     columns: np.ndarray = None
-    #: Row-to-row differences of ``columns`` and of ``minerals`` (K − 1 rows, then a zero row),
-    #: so an interpolation is one gather of values and one of slopes.
+    #: Row-to-row differences of ``columns`` (K − 1 rows, then a zero row): an interpolation is
+    #: one row of values and one of slopes.
     columns_delta: np.ndarray = None
-    minerals_delta: np.ndarray = None
-    #: The first four columns (water, retained, density, ln a_w), contiguous, and their differences.
-    bulk: np.ndarray = None
-    bulk_delta: np.ndarray = None
-    #: Precomputed once per path for the daily step: the retained water negated (increasing, for
-    #: ``np.interp``), the row numbers as floats, and the solute columns of the stoichiometry
-    #: (contiguous).
+    #: The retained water negated (increasing), the row numbers as floats, and the solute columns
+    #: of the stoichiometry (contiguous).
     neg_retained: np.ndarray = None
     row_index: np.ndarray = None
     solute_stoichiometry: np.ndarray = None
-    #: The same numbers as Python lists, for the one-pond path (the lake) of the kernel, where a
-    #: NumPy call on one element costs 10-50x the arithmetic: rows of ``bulk``, ``bulk_delta``,
-    #: ``columns`` and ``columns_delta``,
-    #: ``neg_retained``, ``row_index``, ``solids`` and ``water``.
-    bulk_rows: list = None
-    bulk_delta_rows: list = None
-    columns_rows: list = None
-    columns_delta_rows: list = None
-    neg_retained_list: list = None
-    row_index_list: list = None
-    solids_list: list = None
-    water_list: list = None
-    #: ``solute_molar_mass`` and ``hydrate_water`` as lists (one-pond dot products).
-    solute_molar_mass_list: list = None
-    hydrate_water_list: list = None
+    #: The arrays of the compiled kernel, in the order :mod:`saltsim.kernels.pond_core` takes them:
+    #: (columns, columns_delta, neg_retained, row_index, solute_stoichiometry, hydrate_water,
+    #: solute_molar_mass, solids).
+    core: tuple = None
 
     @property
     def n_rows(self) -> int:
@@ -186,31 +165,20 @@ def path_lookup(table, solutes) -> PathLookup:
     solids = np.maximum.accumulate(solids) + ramp
     columns = np.column_stack([water, retained, np.asarray(table.density, dtype=float),
                                np.log(np.asarray(table.water_activity, dtype=float)), solids, minerals])
-    # C-contiguous blocks: gathering rows of a Fortran-ordered block costs 4-5x more
     columns = np.ascontiguousarray(columns)
-    minerals = np.ascontiguousarray(minerals)
-
-    def _delta(values):
-        return np.ascontiguousarray(np.concatenate([np.diff(values, axis=0), np.zeros((1, values.shape[1]))]))
-
-    bulk = np.ascontiguousarray(columns[:, :COL_SOLIDS])
-    bulk_delta = _delta(bulk)
+    columns_delta = np.ascontiguousarray(np.concatenate([np.diff(columns, axis=0), np.zeros((1, columns.shape[1]))]))
     row_index = np.arange(water.shape[0], dtype=float)
-    columns_delta = _delta(columns)
+    neg_retained = np.ascontiguousarray(-retained)
+    solute_stoichiometry = np.ascontiguousarray(stoich[:, 1:])
+    hydrate_water = np.ascontiguousarray(hydrate_water)
+    solids = np.ascontiguousarray(solids)
+    core = (columns, columns_delta, neg_retained, row_index, solute_stoichiometry, hydrate_water,
+            np.ascontiguousarray(solute_mass), solids)
     return PathLookup(water=water, retained=retained, columns=columns, columns_delta=columns_delta,
-                      columns_rows=columns.tolist(), columns_delta_rows=columns_delta.tolist(),
-                      bulk=bulk, bulk_delta=bulk_delta,
-                      bulk_rows=bulk.tolist(), bulk_delta_rows=bulk_delta.tolist(),
-                      neg_retained_list=(-retained).tolist(), row_index_list=row_index.tolist(),
-                      solids_list=solids.tolist(), water_list=water.tolist(),
-                      solute_molar_mass_list=solute_mass.tolist(), hydrate_water_list=hydrate_water.tolist(),
-                      neg_retained=-retained, row_index=row_index,
-                      solute_stoichiometry=np.ascontiguousarray(stoich[:, 1:]),
-                      minerals_delta=_delta(minerals),
-                      dissolved=np.asarray(table.dissolved, dtype=float), minerals=minerals,
-                      solids=solids, stoichiometry=stoich,
-                      hydrate_water=hydrate_water,
-                      mineral_molar_mass=molar_mass, mineral_volume=molar_mass / grain,
+                      neg_retained=neg_retained, row_index=row_index, solute_stoichiometry=solute_stoichiometry,
+                      core=core, dissolved=np.asarray(table.dissolved, dtype=float),
+                      minerals=np.ascontiguousarray(minerals), solids=solids, stoichiometry=stoich,
+                      hydrate_water=hydrate_water, mineral_molar_mass=molar_mass, mineral_volume=molar_mass / grain,
                       water_activity=np.asarray(table.water_activity, dtype=float),
                       density=np.asarray(table.density, dtype=float),
                       solute_molar_mass=solute_mass, mineral_names=names)
@@ -240,45 +208,6 @@ def at_position(values: np.ndarray, position: np.ndarray) -> np.ndarray:
     return low + weight * (values[lower + 1] - low)
 
 
-def at_rows(values: np.ndarray, delta: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """:func:`at_position` for a 2-D block with precomputed row differences ``delta``.
-
-    Parameters
-    ----------
-    values, delta : ndarray (K, m)
-        Path columns and their row-to-row differences (last row zero).
-    position : ndarray (n,)
-        Fractional row indices in [0, K − 1]. [-]
-
-    Returns
-    -------
-    ndarray (n, m)
-    """
-    # positions are never negative: truncation is the floor; the row below as a float, so that
-    # the weight is a float-float difference (the same number as position - int row)
-    lower = np.trunc(position)
-    np.minimum(lower, _row_bound(values.shape[0]), out=lower)
-    rows = lower.astype(np.intp)
-    slope = delta.take(rows, axis=0)
-    slope *= (position - lower)[:, None]
-    slope += values.take(rows, axis=0)
-    return slope
-
-
-_ROW_BOUNDS: dict[int, np.ndarray] = {}
-
-
-def _row_bound(n_rows: int) -> np.ndarray:
-    """The last row an interpolation starts from, max(K − 2, 0), as a read-only 0-d float array
-    (a float operand: an int one costs the minimum ~0.5 µs more). [-]"""
-    bound = _ROW_BOUNDS.get(n_rows)
-    if bound is None:
-        bound = np.array(float(max(n_rows - 2, 0)))
-        bound.flags.writeable = False
-        _ROW_BOUNDS[n_rows] = bound
-    return bound
-
-
 def interp_one(x: float, xp: list, fp: list) -> float:
     """``np.interp`` of one value on Python lists: the same branches and formula, so the same bits.
 
@@ -295,19 +224,3 @@ def interp_one(x: float, xp: list, fp: list) -> float:
         return fp[j]
     slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
     return slope * (x - xp[j]) + fp[j]
-
-
-def position_of_retained(lookup: PathLookup, retained: np.ndarray) -> np.ndarray:
-    """Fractional row at which the retained water equals ``retained`` (clipped to the table). [-]"""
-    return interp_array(-retained, lookup.neg_retained, lookup.row_index)
-
-
-def position_of_solids(lookup: PathLookup, solids: np.ndarray) -> np.ndarray:
-    """First fractional row at which the removed solids reach ``solids`` [kg kg⁻¹]. [-]"""
-    return interp_array(solids, lookup.solids, lookup.row_index)
-
-
-def interp_array(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
-    """``np.interp(x, xp, fp)`` for float arrays (1-D ``xp``, ``fp`` of equal length; ``xp``
-    increasing): the same compiled routine without the wrapper's checks, so the same numbers."""
-    return _interp(x, xp, fp)

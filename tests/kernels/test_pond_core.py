@@ -1,0 +1,232 @@
+"""The compiled pond kernel against a vectorised NumPy transcription of the same equations.
+
+:mod:`saltsim.kernels.pond_core` loops over ponds in compiled code. The references below write
+the equations of :mod:`saltsim.kernels.ponds` (1)-(3) as array expressions over all ponds, so a
+wrong index, branch or accumulation in the loops shows as a difference larger than round-off.
+"""
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from saltsim.constants import SOLUTES
+from saltsim.kernels import pond_core, ponds
+from saltsim.kernels.path import at_position, interp_one, path_lookup
+
+from nacl_path import nacl_path
+
+#: The loops and the array expressions may associate sums differently: a few ulp.
+RTOL_ROUNDING = 1e-12
+#: Absolute floor for quantities that cancel to zero (mol, kg of ~1e9-kg ponds). [mol], [kg]
+ATOL_CANCEL = 1e-6
+
+LOOKUP = path_lookup(nacl_path(), SOLUTES)
+
+
+def _random_state(rng, n):
+    lk = LOOKUP
+    position = rng.uniform(0.0, lk.n_rows - 1.0, n) * (rng.random(n) < 0.9)
+    feed = rng.uniform(1.0, 1e9, n) * (rng.random(n) < 0.9)
+    water = feed * np.interp(position, lk.row_index, lk.water) * rng.uniform(0.7, 1.4, n)
+    solutes = feed[:, None] * lk.dissolved[position.astype(int)] * rng.uniform(0.9, 1.1, (n, len(SOLUTES)))
+    layer = rng.uniform(0.0, 1e6, (n, lk.n_minerals)) * (rng.random((n, lk.n_minerals)) < 0.5)
+    return ponds.PondState(water, solutes, feed, position, layer)
+
+
+def _close(actual, expected):
+    np.testing.assert_allclose(actual, expected, rtol=RTOL_ROUNDING, atol=ATOL_CANCEL)
+
+
+def _reference_properties(state):
+    """Eqs. (2), (3) as array expressions."""
+    lk = LOOKUP
+    path_water = state.feed * at_position(lk.water, state.position)
+    solute_mass = state.solutes @ lk.solute_molar_mass
+    volume = (path_water + solute_mass) / at_position(lk.density, state.position) \
+        + (state.water - path_water) / ponds.WATER_DENSITY
+    volume = np.maximum(volume, 0.0)
+    mass = state.water + solute_mass
+    density = np.where(volume > 0.0, mass / np.where(volume > 0.0, volume, 1.0), ponds.WATER_DENSITY)
+    ratio = np.minimum(path_water / np.maximum(state.water, 1e-300), 1e6)
+    activity = np.exp(ratio * at_position(np.log(lk.water_activity), state.position))
+    return volume, density, activity, mass
+
+
+def _reference_equilibrate(state):
+    """Eq. (1): the target row by the retained water, precipitation limited by the solutes,
+    redissolution by the deposit."""
+    lk = LOOKUP
+    active = state.feed > pond_core.FEED_FLOOR
+    feed = np.where(active, state.feed, 1.0)
+    s = state.position
+    excess = (state.water - feed * at_position(lk.water, s)) / feed
+    target = np.where(active, np.interp(-(at_position(lk.retained, s) + excess), -lk.retained, lk.row_index), s)
+    change = (at_position(lk.minerals, target) - at_position(lk.minerals, s)) * state.feed[:, None]
+    need = change @ lk.solute_stoichiometry
+    with np.errstate(divide="ignore", invalid="ignore"):
+        theta = np.where(need > 0.0, state.solutes / need, np.inf).min(axis=1)
+        phi = np.where(change < 0.0, state.layer / -change, np.inf).min(axis=1)
+    factor = np.clip(np.where(target >= s, theta, phi), 0.0, 1.0) * active
+    deposited = change * factor[:, None]
+    new = ponds.PondState(state.water - deposited @ lk.hydrate_water, state.solutes - deposited @ lk.solute_stoichiometry,
+                          state.feed, s + (target - s) * factor, state.layer + deposited)
+    return new, deposited
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_properties_match_the_array_equations(seed):
+    rng = np.random.default_rng(seed)
+    state = _random_state(rng, int(rng.integers(1, 40)))
+    props = ponds.brine_properties(state, LOOKUP)
+    for actual, expected in zip((props.volume, props.density, props.water_activity, props.mass),
+                                _reference_properties(state)):
+        _close(actual, expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_equilibrate_matches_the_array_equations(seed):
+    rng = np.random.default_rng(seed)
+    state = _random_state(rng, int(rng.integers(1, 40)))
+    new, deposited = ponds.equilibrate(state, LOOKUP)
+    ref, ref_deposited = _reference_equilibrate(state)
+    _close(deposited, ref_deposited)
+    for name in ("water", "solutes", "feed", "position", "layer"):
+        _close(getattr(new, name), getattr(ref, name))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_step_is_atmosphere_equilibrate_seepage_and_overflow(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    state = _random_state(rng, n)
+    area = rng.uniform(1e3, 1e6, n)
+    seepage = rng.uniform(0.0, 0.01, n) * (rng.random(n) < 0.7)
+    rain, fresh, humidity = rng.uniform(0.0, 0.05), rng.uniform(0.0, 0.02), rng.uniform(0.1, 0.99)
+    activity = ponds.brine_properties(state, LOOKUP).water_activity
+    volume_before = _reference_properties(state)[0]
+    capacity = volume_before * rng.uniform(0.5, 1.5, n)
+    new, flows = ponds.step_day(state, LOOKUP, area, capacity, seepage, rain, fresh, humidity,
+                                water_activity=activity)
+    # reference: atmosphere, equilibrate, then seepage and overflow as fractions of the brine
+    rain_kg = rain * area * ponds.WATER_DENSITY
+    rh = min(humidity, pond_core.MAX_RELATIVE_HUMIDITY)
+    demand = np.where(state.water > 0.0, fresh * (activity - rh) / (1.0 - rh) * area * ponds.WATER_DENSITY, 0.0)
+    evaporated = np.minimum(demand, np.maximum(state.water + rain_kg - state.feed * LOOKUP.water[-1], 0.0))
+    _close(flows.rain, rain_kg)
+    _close(flows.evaporated, evaporated)
+    moved = ponds.PondState(state.water + rain_kg - evaporated, state.solutes, state.feed, state.position,
+                            state.layer)
+    ref, deposited = _reference_equilibrate(moved)
+    _close(flows.deposited, deposited)
+    volume = _reference_properties(ref)[0]
+    seep = np.where(volume > pond_core.VOLUME_FLOOR, np.minimum(seepage * area / np.maximum(volume, 1e-300), 1.0), 0.0)
+    volume = volume * (1.0 - seep)
+    spill = np.where((volume > capacity) & (volume > pond_core.VOLUME_FLOOR),
+                     (volume - capacity) / np.maximum(volume, 1e-300), 0.0)
+    _close(flows.seepage[0], ref.water * seep)
+    _close(flows.seepage[1], ref.solutes * seep[:, None])
+    _close(flows.overflow[0], ref.water * (1.0 - seep) * spill)
+    _close(new.water, ref.water * (1.0 - seep) * (1.0 - spill))
+    _close(new.feed, ref.feed * (1.0 - seep) * (1.0 - spill))
+    _close(new.position, ref.position)
+    for actual, expected in zip((flows.properties.volume, flows.properties.density), _reference_properties(new)[:2]):
+        _close(actual, expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_take_and_mix_with_repeated_ponds(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 12))
+    state = _random_state(rng, n)
+    m = int(rng.integers(1, 6))
+    index = rng.integers(0, n, m)
+    fraction = rng.uniform(0.0, 1.0 / m, m)   # repeats add up to at most 1
+    new, parcel = ponds.take(state, index, fraction)
+    taken = np.bincount(index, weights=fraction, minlength=n)
+    _close(new.water, state.water * (1.0 - taken))
+    _close(new.solutes, state.solutes * (1.0 - taken)[:, None])
+    _close(parcel[1], state.solutes[index] * fraction[:, None])
+    _close(parcel[3], state.position[index])
+    # mixing: feed-weighted removed solids place the mixture on the path
+    target = rng.integers(0, n, m)
+    mixed = ponds.mix(state, LOOKUP, target, *parcel)
+    feed = state.feed + np.bincount(target, weights=parcel[2], minlength=n)
+    solids = state.feed * at_position(LOOKUP.solids, state.position) \
+        + np.bincount(target, weights=parcel[2] * at_position(LOOKUP.solids, parcel[3]), minlength=n)
+    received = np.bincount(target, weights=parcel[2], minlength=n) > 0.0
+    place = received & (feed > pond_core.FEED_FLOOR)
+    position = np.where(place, np.interp(solids / np.where(place, feed, 1.0), LOOKUP.solids, LOOKUP.row_index),
+                        state.position)
+    _close(mixed.feed, feed)
+    _close(mixed.position, position)
+    _close(mixed.water, state.water + np.bincount(target, weights=parcel[0], minlength=n))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-10.0, 10.0))
+def test_interpolation_is_numpy_interp(x):
+    xp = np.linspace(-5.0, 5.0, 17) ** 3 / 25.0
+    fp = np.sin(np.arange(17.0))
+    assert interp_one(x, xp.tolist(), fp.tolist()) == np.interp(x, xp, fp)
+    np.testing.assert_allclose(pond_core.interp(x, xp, fp), np.interp(x, xp, fp), rtol=RTOL_ROUNDING, atol=1e-15)
+    for node in xp:
+        assert interp_one(float(node), xp.tolist(), fp.tolist()) == np.interp(node, xp, fp)
+        np.testing.assert_allclose(pond_core.interp(float(node), xp, fp), np.interp(node, xp, fp),
+                                   rtol=RTOL_ROUNDING, atol=1e-15)
+
+
+def _reference_split(offer, room, src, dst):
+    """Each source's offer split over its edges by the targets' room, each target taking at most
+    its room; lake edges (dst < 0) take any volume."""
+    n = offer.size
+    internal = dst >= 0
+    per_source = np.bincount(src, weights=room, minlength=n)[src]
+    wanted = offer[src] * np.divide(room, per_source, out=np.zeros(room.shape), where=per_source > 0)
+    demand = np.bincount(np.maximum(dst, 0), weights=np.where(internal, wanted, 0.0), minlength=n)[np.maximum(dst, 0)]
+    scale = np.where(internal & (demand > 0), np.minimum(1.0, np.divide(room, demand, out=np.ones(room.shape),
+                                                                        where=demand > 0)), 1.0)
+    return wanted * scale
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_transfer_splits_offers_by_room_on_a_random_network(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 10))
+    # an acyclic network: edges from lower to higher index, or to the lake (-1)
+    src, dst = [], []
+    for i in range(n - 1):
+        targets = rng.choice(np.arange(i + 1, n), size=int(rng.integers(1, min(2, n - 1 - i) + 1)), replace=False)
+        for j in targets:
+            src.append(i), dst.append(int(j))
+        if rng.random() < 0.2:
+            src.append(i), dst.append(-1)
+    src, dst = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64)
+    volume = rng.uniform(0.0, 1e5, n)
+    fill = rng.uniform(1e4, 2e5, n)
+    solid = rng.uniform(0.0, 1e3, n)
+    min_volume = rng.uniform(0.0, 1e4, n)
+    density_rule = np.ones(n, dtype=np.int64)     # offer the brine above the minimum once dense enough
+    transfer_density = np.where(rng.random(n) < 0.5, 0.0, np.inf)
+    online = rng.random(n) < 0.9
+    months = np.ones(n, dtype=bool)
+    receivers = np.zeros(n, dtype=bool)
+    receivers[dst[dst >= 0]] = True
+    moved = pond_core.transfer(volume, np.full(n, 1200.0), solid, density_rule, transfer_density, min_volume,
+                               np.zeros(n), fill, np.full(n, np.inf), online, months, src, dst, receivers)
+    offer = np.where(online & (transfer_density == 0.0), np.maximum(volume - min_volume, 0.0), 0.0)
+    # the fixed point of the room freed downstream, as the pond field defined it
+    sent = np.zeros(n)
+    for _ in range(n):
+        room_pond = np.where(online, np.maximum(fill - solid - volume + sent, 0.0), 0.0)
+        room = np.where(dst >= 0, room_pond[np.maximum(dst, 0)], pond_core.LAKE_ROOM)
+        expected = _reference_split(offer, room, src, dst)
+        now_sent = np.bincount(src, weights=expected, minlength=n)
+        if np.array_equal(now_sent, sent):
+            break
+        sent = now_sent
+    np.testing.assert_allclose(moved, expected, rtol=RTOL_ROUNDING, atol=1e-9)
+    # conservation of the rules: nobody sends more than its offer, receives more than its room
+    assert np.all(np.bincount(src, weights=moved, minlength=n) <= offer * (1 + RTOL_ROUNDING) + 1e-9)
