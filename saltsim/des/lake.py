@@ -32,11 +32,10 @@ __all__ = ["Lake", "SPECIFIC_YIELD"]
 SPECIFIC_YIELD = 0.1
 _NA, _CL = SOLUTES.index("Na"), SOLUTES.index("Cl")
 _NACL = MOLAR_MASS["Na"] + MOLAR_MASS["Cl"]
-#: The lake as a kernel pond: no overflow volume [m³] and no seepage [m] (read-only constants).
+#: The lake as a kernel pond: no overflow volume [m³] and no seepage [m] (constants; writable
+#: arrays like the ponds', so that the compiled step has one signature for both).
 _NO_OVERFLOW = np.array([np.inf])
 _NO_SEEPAGE = np.zeros(1)
-_NO_OVERFLOW.flags.writeable = False
-_NO_SEEPAGE.flags.writeable = False
 
 
 class Lake:
@@ -171,10 +170,9 @@ class Lake:
         rain = rain_depth * self.spec.area * kernel.WATER_DENSITY
         self.state.water += inflow_water + rain
         self.changed()
-        activity = self._properties()[2]
         area = self.wetted_area()
         self.state, flows = kernel.step_day(self.state, self.lookup, area, _NO_OVERFLOW, _NO_SEEPAGE, 0.0,
-                                            fresh_evaporation, relative_humidity, water_activity=activity)
+                                            fresh_evaporation, relative_humidity)
         self._props = flows.properties   # (the step returns the new state's properties)
         return rain, flows
 

@@ -138,17 +138,14 @@ class PondField:
         self.lake_id = ledger.account("lake")
         self.ext = {k: ledger.account(f"ext:{k}") for k in ("atmosphere", "rain", "groundwater")}
         self.overflow_id = self.lake_id
-        # accounts and processes of the daily rows of tick(), without and with vapour uptake
+        # accounts and processes of the daily rows of tick() (kernel.DayFlows.ledger)
         pid, ids, layers = ledger.process_id, self.pond_ids, self.layer_ids
         full = np.full_like
         parts = [(full(ids, self.ext["rain"]), ids, "rain"), (ids, full(ids, self.ext["atmosphere"]), "evaporation"),
                  (full(ids, self.ext["atmosphere"]), ids, "vapour_uptake"), (ids, layers, "precipitation"),
                  (layers, ids, "redissolution"), (ids, full(ids, self.ext["groundwater"]), "seepage")]
-        self._tick_rows = {}
-        for uptake in (False, True):
-            chosen = [part for part in parts if uptake or part[2] != "vapour_uptake"]
-            self._tick_rows[uptake] = (np.concatenate([c[0] for c in chosen]), np.concatenate([c[1] for c in chosen]),
-                                       np.concatenate([full(ids, pid(c[2])) for c in chosen]))
+        self._tick_rows = (np.concatenate([c[0] for c in parts]), np.concatenate([c[1] for c in parts]),
+                           np.concatenate([full(ids, pid(c[2])) for c in parts]))
 
     # -- state reading --------------------------------------------------------------------
     @property
@@ -246,16 +243,26 @@ class PondField:
     def pump_from_lake(self, time_s: float, i: int, volume: float, process: str, force: bool = False) -> float:
         """Pump ``volume`` [m³] from the lake into pond ``i`` (limited by its room, never more than
         half the lake); returns the volume moved [m³]."""
-        lake_volume = self.lake.volume()
-        wanted = volume if force else min(volume, float(self.room()[i]))
-        share = min(max(wanted / max(lake_volume, 1e-30), 0.0), 0.5)
+        lake, lake_volume = self.lake, self.lake.volume()
+        if not force:
+            volume = min(volume, self._room_one(i))
+        share = min(max(volume / max(lake_volume, 1e-30), 0.0), 0.5)
         if not share > 0.0:
             return 0.0
-        self.lake.state, parcel = kernel.take(self.lake.state, _FIRST, np.array([share]))
-        self.state = kernel.mix(self.state, self.lookup, np.array([i]), *parcel)
-        self.book.flows(time_s, self.lake_id, self.pond_ids[i:i + 1], self._parcel_masses(parcel[0], parcel[1]),
-                        process)
+        source, state = lake.state, self.state
+        (lake_water, lake_solutes, lake_feed), brine, (water, solutes) = pond_core.pump(
+            source.water, source.solutes, source.feed, source.position, 0, share, state.water, state.solutes,
+            state.feed, state.position, self.lookup.solids, self.lookup.row_index, i)
+        lake.state = kernel.PondState(lake_water, lake_solutes, lake_feed, source.position, source.layer)
+        self.state = kernel.PondState(*brine, state.layer)
+        self.book.flows(time_s, self.lake_id, self.pond_ids[i:i + 1], self._parcel_masses(water, solutes), process)
         return share * lake_volume
+
+    def _room_one(self, i: int) -> float:
+        """``room()[i]``, for one pond. [m³]"""
+        if not self.online[i]:
+            return 0.0
+        return max(float(self._fill_volume[i] - self.solid_volume()[i] - self.properties().volume[i]), 0.0)
 
     def pond_to_pond(self, time_s, source: int, target: int, volume: float, process: str) -> float:
         """Pump ``volume`` [m³] from one pond to another (limited by the source's brine above its
@@ -334,29 +341,14 @@ class PondField:
         if seepage is None:
             seepage = self._seepage_depth(np.array([time_s]), duration)[0]
         self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.capacity(),
-                                        seepage, rain_depth, fresh_evaporation, relative_humidity,
-                                        water_activity=self.properties().water_activity)
+                                        seepage, rain_depth, fresh_evaporation, relative_humidity)
         self._props = f.properties   # (the step returns the new state's properties)
         self.deposited_total += f.deposited
-        # the day's rows in one block: rain, evaporation, [vapour uptake,] precipitation,
-        # redissolution and seepage, n ponds each (accounts and processes per row: _tick_rows)
-        n = len(self.names)
-        uptake = bool((f.evaporated < 0.0).any())
-        src, snk, proc = self._tick_rows[uptake]
-        block = np.zeros((src.size, 1 + len(SOLUTES)))
-        block[:n, 0] = f.rain
-        np.maximum(f.evaporated, 0.0, out=block[n:2 * n, 0])
-        k = 2 * n
-        if uptake:
-            np.maximum(-f.evaporated, 0.0, out=block[k:k + n, 0])
-            k += n
-        # precipitation, then redissolution (rows of zeros are dropped by the ledger)
-        self._mineral_masses(np.maximum(f.deposited, 0.0), out=block[k:k + n])
-        self._mineral_masses(np.maximum(-f.deposited, 0.0), out=block[k + n:k + 2 * n])
-        k += 2 * n
-        block[k:, 0] = f.seepage[0]
-        np.multiply(f.seepage[1], self.lookup.solute_molar_mass, out=block[k:, 1:])     # _parcel_masses
-        self.book.rows(time_s, src, snk, block, proc)
+        # the day's rows in one block: rain, evaporation, vapour uptake, precipitation,
+        # redissolution and seepage, n ponds each (accounts and processes: _tick_rows; the
+        # ledger drops rows of zeros)
+        source, sink, process = self._tick_rows
+        self.book.rows(time_s, source, sink, f.ledger, process)
         spilled = f.overflow[0] > 0.0
         if spilled.any():
             self.send_to_lake(time_s, tuple(a[spilled] for a in f.overflow), np.flatnonzero(spilled), "overflow")
@@ -377,19 +369,20 @@ class PondField:
                                    self.transfer_density, self._min_volume, self._level_volume, self._fill_volume,
                                    self._step_rate[1], self.online, self.month_mask[month - 1], src,
                                    self.edge_dst, self._receivers)
-        keep = moved > 0.0
-        if not keep.any():
+        if not moved.any():
             return
-        src, dst, moved = src[keep], self.edge_dst[keep], moved[keep]
-        self.state, parcel = kernel.take(self.state, src, moved / props.volume[src])
-        internal = dst >= 0
+        state = self.state
+        water, solutes, feed, position, parcel = pond_core.move_along_edges(
+            state.water, state.solutes, state.feed, state.position, self.lookup.solids, self.lookup.row_index,
+            props.volume, src, self.edge_dst, moved)
+        self.state = kernel.PondState(water, solutes, feed, position, state.layer)
+        keep = moved > 0.0
+        internal = keep & (self.edge_dst >= 0)
         if internal.any():
-            p_in = tuple(a[internal] for a in parcel)
-            self.state = kernel.mix(self.state, self.lookup, dst[internal], *p_in)
-            self.book.flows(time_s, self.pond_ids[src[internal]], self.pond_ids[dst[internal]],
-                            self._parcel_masses(p_in[0], p_in[1]), "transfer")
-        if not internal.all():
-            external = ~internal
+            self.book.flows(time_s, self.pond_ids[src[internal]], self.pond_ids[self.edge_dst[internal]],
+                            self._parcel_masses(parcel[0][internal], parcel[1][internal]), "transfer")
+        external = keep & (self.edge_dst < 0)
+        if external.any():
             self.send_to_lake(time_s, tuple(a[external] for a in parcel), src[external], "bittern_return")
 
     # -- harvest --------------------------------------------------------------------------

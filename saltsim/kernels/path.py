@@ -113,7 +113,7 @@ class PathLookup:
     solute_stoichiometry: np.ndarray = None
     #: The arrays of the compiled kernel, in the order :mod:`saltsim.kernels.pond_core` takes them:
     #: (columns, columns_delta, neg_retained, row_index, solute_stoichiometry, hydrate_water,
-    #: solute_molar_mass, solids).
+    #: solute_molar_mass, solids, stoichiometry, component_mass).
     core: tuple = None
 
     @property
@@ -172,8 +172,9 @@ def path_lookup(table, solutes) -> PathLookup:
     solute_stoichiometry = np.ascontiguousarray(stoich[:, 1:])
     hydrate_water = np.ascontiguousarray(hydrate_water)
     solids = np.ascontiguousarray(solids)
+    component_mass = np.concatenate([[MOLAR_MASS["H2O"]], solute_mass])
     core = (columns, columns_delta, neg_retained, row_index, solute_stoichiometry, hydrate_water,
-            np.ascontiguousarray(solute_mass), solids)
+            np.ascontiguousarray(solute_mass), solids, np.ascontiguousarray(stoich), component_mass)
     return PathLookup(water=water, retained=retained, columns=columns, columns_delta=columns_delta,
                       neg_retained=neg_retained, row_index=row_index, solute_stoichiometry=solute_stoichiometry,
                       core=core, dissolved=np.asarray(table.dissolved, dtype=float),

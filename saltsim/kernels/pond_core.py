@@ -13,7 +13,9 @@ Arrays of a path (``path_core`` of :class:`saltsim.kernels.path.PathLookup`):
 * ``neg_retained`` (K,): the retained water negated (increasing); ``solids`` (K,); ``rows`` (K,):
   the row numbers as floats;
 * ``stoich`` (n_min, n_el): solutes per mole of mineral; ``hydrate`` (n_min,): water of
-  crystallisation [kg mol⁻¹]; ``molar_mass`` (n_el,) [kg mol⁻¹].
+  crystallisation [kg mol⁻¹]; ``molar_mass`` (n_el,) [kg mol⁻¹];
+* ``stoichiometry`` (n_min, 1 + n_el): H2O and solutes per mole of mineral; ``component_mass``
+  (1 + n_el,): kg per mol of each ledger component (H2O first).
 
 State arrays: ``water`` (n,) [kg], ``solutes`` (n, n_el) [mol], ``feed`` (n,) [kg], ``position``
 (n,) [-], ``layer`` (n, n_min) [mol]. Functions return new arrays and never change their inputs.
@@ -25,7 +27,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["properties", "step", "equilibrate", "atmosphere", "take", "mix", "transfer", "interp",
+__all__ = ["properties", "step", "equilibrate", "atmosphere", "take", "mix", "transfer", "move_along_edges", "pump", "interp",
            "WATER_DENSITY", "FEED_FLOOR", "VOLUME_FLOOR", "MAX_RELATIVE_HUMIDITY"]
 
 #: Density of fresh (rain) water. [kg m⁻³]
@@ -179,14 +181,38 @@ def equilibrate(water, solutes, feed, position, layer, columns, delta, neg_retai
 
 
 @_jit
-def step(water, solutes, feed, position, layer, columns, delta, neg_retained, rows, stoich, hydrate, molar_mass,
-         area, max_volume, seepage_depth, rain_depth, fresh, humidity, activity):
-    """One step of every pond: rain and evaporation, precipitation or redissolution, seepage, overflow.
+def _mineral_masses(amounts, stoichiometry, component_mass, out):
+    """Ledger component masses [kg] (H2O, solutes) of mineral amounts [mol] into ``out``."""
+    for c in range(out.shape[0]):
+        total = 0.0
+        for j in range(amounts.shape[0]):
+            total += amounts[j] * stoichiometry[j, c]
+        out[c] = total * component_mass[c]
 
-    Returns ``(water, solutes, feed, position, layer)`` after the step, ``(rain, evaporated)``
-    (n,) [kg], ``deposited`` (n, n_min) [mol], the seepage and the overflow as ``(water (n,),
-    solutes (n, n_el), feed (n,))`` parcels, and the new brine's ``(volume, density, activity,
-    mass)`` (n,) each (see :func:`properties`).
+
+@_jit
+def _take_fraction(i, fraction, water, solutes, feed, p_water, p_solutes, p_feed, k):
+    """Move ``fraction`` of brine ``i`` into parcel ``k`` (in place)."""
+    p_water[k], p_feed[k] = water[i] * fraction, feed[i] * fraction
+    water[i] -= p_water[k]
+    feed[i] -= p_feed[k]
+    for e in range(solutes.shape[1]):
+        p_solutes[k, e] = solutes[i, e] * fraction
+        solutes[i, e] -= p_solutes[k, e]
+
+
+@_jit
+def step(water, solutes, feed, position, layer, columns, delta, neg_retained, rows, stoich, hydrate, molar_mass,
+         stoichiometry, component_mass, area, max_volume, seepage_depth, rain_depth, fresh, humidity):
+    """One step of every pond: rain and evaporation (through the water activity of the brine at
+    the start of the step), precipitation or redissolution, seepage, overflow.
+
+    ``stoichiometry`` (n_min, 1 + n_el) and ``component_mass`` (1 + n_el,) [kg mol⁻¹] turn minerals
+    into ledger components. Returns ``(water, solutes, feed, position, layer)`` after the step,
+    ``(rain, evaporated)`` (n,) [kg], ``deposited`` (n, n_min) [mol], the seepage and the overflow as
+    ``(water (n,), solutes (n, n_el), feed (n,))`` parcels, the new brine's ``(volume, density,
+    activity, mass)`` (n,) each (:func:`properties`), and the step's ledger rows (6n, 1 + n_el) [kg]:
+    rain, evaporation, vapour uptake, precipitation, redissolution and seepage, n ponds each.
     """
     n, n_el = solutes.shape
     water, solutes, feed = water.copy(), solutes.copy(), feed.copy()
@@ -196,35 +222,40 @@ def step(water, solutes, feed, position, layer, columns, delta, neg_retained, ro
     seep_w, seep_s, seep_f = np.zeros(n), np.zeros((n, n_el)), np.zeros(n)
     spill_w, spill_s, spill_f = np.zeros(n), np.zeros((n, n_el)), np.zeros(n)
     volume, density, act, mass = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    block = np.zeros((6 * n, n_el + 1))
+    solid = np.empty(layer.shape[1])
     water_end = columns[columns.shape[0] - 1, _W]
     for i in range(n):
+        activity = _properties_one(water[i], solutes[i], feed[i], position[i], columns, delta, molar_mass)[2]
         rain[i], evaporated[i] = _evaporation(water[i], feed[i], water_end, area[i], rain_depth[i], fresh[i],
-                                              humidity[i], activity[i])
+                                              humidity[i], activity)
         water[i] = water[i] + rain[i] - evaporated[i]
         _equilibrate_one(i, water, solutes, feed, position, layer, columns, delta, neg_retained, rows, stoich,
                          hydrate, deposited)
         v = _properties_one(water[i], solutes[i], feed[i], position[i], columns, delta, molar_mass)[0]
         if seepage_depth[i] > 0.0 and v > VOLUME_FLOOR:
             fraction = min(seepage_depth[i] * area[i] / v, 1.0)
-            seep_w[i], seep_f[i] = water[i] * fraction, feed[i] * fraction
-            water[i] -= seep_w[i]
-            feed[i] -= seep_f[i]
-            for e in range(n_el):
-                seep_s[i, e] = solutes[i, e] * fraction
-                solutes[i, e] -= seep_s[i, e]
+            _take_fraction(i, fraction, water, solutes, feed, seep_w, seep_s, seep_f, i)
             v = v * (1.0 - fraction)
         if v > max_volume[i] and v > VOLUME_FLOOR:
-            fraction = (v - max_volume[i]) / v
-            spill_w[i], spill_f[i] = water[i] * fraction, feed[i] * fraction
-            water[i] -= spill_w[i]
-            feed[i] -= spill_f[i]
-            for e in range(n_el):
-                spill_s[i, e] = solutes[i, e] * fraction
-                solutes[i, e] -= spill_s[i, e]
+            _take_fraction(i, (v - max_volume[i]) / v, water, solutes, feed, spill_w, spill_s, spill_f, i)
         volume[i], density[i], act[i], mass[i] = _properties_one(water[i], solutes[i], feed[i], position[i],
                                                                  columns, delta, molar_mass)
+        # the ledger rows
+        block[i, 0] = rain[i]
+        block[n + i, 0] = max(evaporated[i], 0.0)
+        block[2 * n + i, 0] = max(-evaporated[i], 0.0)
+        for j in range(solid.shape[0]):
+            solid[j] = max(deposited[i, j], 0.0)
+        _mineral_masses(solid, stoichiometry, component_mass, block[3 * n + i])
+        for j in range(solid.shape[0]):
+            solid[j] = max(-deposited[i, j], 0.0)
+        _mineral_masses(solid, stoichiometry, component_mass, block[4 * n + i])
+        block[5 * n + i, 0] = seep_w[i]
+        for e in range(n_el):
+            block[5 * n + i, 1 + e] = seep_s[i, e] * molar_mass[e]
     return ((water, solutes, feed, position, layer), (rain, evaporated), deposited,
-            (seep_w, seep_s, seep_f), (spill_w, spill_s, spill_f), (volume, density, act, mass))
+            (seep_w, seep_s, seep_f), (spill_w, spill_s, spill_f), (volume, density, act, mass), block)
 
 
 @_jit
@@ -235,15 +266,18 @@ def take(water, solutes, feed, index, fraction):
     feed (m,)), each a fraction of the brine before the call. [kg], [mol], [kg]
     """
     m, n_el = index.shape[0], solutes.shape[1]
-    new_water, new_solutes, new_feed = water.copy(), solutes.copy(), feed.copy()
     p_water, p_solutes, p_feed = np.empty(m), np.empty((m, n_el)), np.empty(m)
     for k in range(m):
         i, f = index[k], fraction[k]
         p_water[k], p_feed[k] = water[i] * f, feed[i] * f
+        for e in range(n_el):
+            p_solutes[k, e] = solutes[i, e] * f
+    new_water, new_solutes, new_feed = water.copy(), solutes.copy(), feed.copy()
+    for k in range(m):
+        i = index[k]
         new_water[i] -= p_water[k]
         new_feed[i] -= p_feed[k]
         for e in range(n_el):
-            p_solutes[k, e] = solutes[i, e] * f
             new_solutes[i, e] -= p_solutes[k, e]
     return new_water, new_solutes, new_feed, p_water, p_solutes, p_feed
 
@@ -256,31 +290,35 @@ def _solids_at(solids, position):
 
 
 @_jit
+def _mix_into(water, solutes, feed, position, solids, rows, index, p_water, p_solutes, p_feed, p_position):
+    """:func:`mix` in place."""
+    n, n_el = solutes.shape
+    solids_in, feed_in = np.zeros(n), np.zeros(n)
+    for k in range(index.shape[0]):
+        i = index[k]
+        water[i] += p_water[k]
+        feed_in[i] += p_feed[k]
+        solids_in[i] += p_feed[k] * _solids_at(solids, p_position[k])
+        for e in range(n_el):
+            solutes[i, e] += p_solutes[k, e]
+    for i in range(n):
+        if feed_in[i] > 0.0:
+            total = feed[i] + feed_in[i]
+            if total > FEED_FLOOR:
+                position[i] = interp((feed[i] * _solids_at(solids, position[i]) + solids_in[i]) / total, solids, rows)
+            feed[i] = total
+
+
+@_jit
 def mix(water, solutes, feed, position, solids, rows, index, p_water, p_solutes, p_feed, p_position):
     """Add parcels to ponds ``index`` and place each mixture on the path by its feed-weighted
     removed solids S = Σ F_i S(s_i) / ΣF (first row where S(k) reaches it).
 
     Returns the new (water, solutes, feed, position). [kg], [mol], [kg], [-]
     """
-    n, n_el = solutes.shape
-    new_water, new_solutes, new_feed = water.copy(), solutes.copy(), feed.copy()
-    new_position = position.copy()
-    solids_in, feed_in = np.zeros(n), np.zeros(n)
-    for k in range(index.shape[0]):
-        i = index[k]
-        new_water[i] += p_water[k]
-        feed_in[i] += p_feed[k]
-        solids_in[i] += p_feed[k] * _solids_at(solids, p_position[k])
-        for e in range(n_el):
-            new_solutes[i, e] += p_solutes[k, e]
-    for i in range(n):
-        if feed_in[i] > 0.0:
-            total = feed[i] + feed_in[i]
-            new_feed[i] = total
-            if total > FEED_FLOOR:
-                mean = (feed[i] * _solids_at(solids, position[i]) + solids_in[i]) / total
-                new_position[i] = interp(mean, solids, rows)
-    return new_water, new_solutes, new_feed, new_position
+    water, solutes, feed, position = water.copy(), solutes.copy(), feed.copy(), position.copy()
+    _mix_into(water, solutes, feed, position, solids, rows, index, p_water, p_solutes, p_feed, p_position)
+    return water, solutes, feed, position
 
 
 @_jit
@@ -357,3 +395,44 @@ def transfer(volume, density, solid_volume, offer_rule, transfer_density, min_vo
             break
         sent = now_sent
     return moved
+
+
+@_jit
+def move_along_edges(water, solutes, feed, position, solids, rows, volume, src, dst, moved):
+    """Take the ``moved`` volumes [m³] from the edges' sources (as fractions of their brine
+    ``volume``) and mix them into the edges' targets (``dst`` ≥ 0; parcels to the lake, dst −1,
+    are only taken).
+
+    Returns the new (water, solutes, feed, position) and each edge's parcel (water (m,),
+    solutes (m, n_el), feed (m,), position (m,)) (zero where nothing moved). [kg], [mol], [kg], [-]
+    """
+    m, n_el = src.shape[0], solutes.shape[1]
+    fraction = np.zeros(m)
+    for k in range(m):
+        if moved[k] > 0.0:
+            fraction[k] = moved[k] / volume[src[k]]
+    new_water, new_solutes, new_feed, p_water, p_solutes, p_feed = take(water, solutes, feed, src, fraction)
+    p_position = np.empty(m)
+    for k in range(m):
+        p_position[k] = position[src[k]]
+    new_position = position.copy()
+    internal = np.flatnonzero((dst >= 0) & (fraction > 0.0))
+    _mix_into(new_water, new_solutes, new_feed, new_position, solids, rows, dst[internal], p_water[internal],
+              p_solutes[internal], p_feed[internal], p_position[internal])
+    return new_water, new_solutes, new_feed, new_position, (p_water, p_solutes, p_feed, p_position)
+
+
+@_jit
+def pump(from_water, from_solutes, from_feed, from_position, i, fraction, water, solutes, feed, position, solids,
+         rows, j):
+    """Move ``fraction`` [-] of brine ``i`` of one field (the lake) into pond ``j`` of another.
+
+    Returns the source's new (water, solutes, feed), the target's new (water, solutes, feed,
+    position) and the parcel (water [kg], solutes (1, n_el) [mol]).
+    """
+    index, share = np.array([i]), np.array([fraction])
+    from_water, from_solutes, from_feed, p_water, p_solutes, p_feed = take(from_water, from_solutes, from_feed,
+                                                                           index, share)
+    water, solutes, feed, position = mix(water, solutes, feed, position, solids, rows, np.array([j]), p_water,
+                                         p_solutes, p_feed, np.array([from_position[i]]))
+    return (from_water, from_solutes, from_feed), (water, solutes, feed, position), (p_water[0], p_solutes)

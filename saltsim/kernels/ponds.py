@@ -157,7 +157,7 @@ def brine_properties(state: PondState, lookup: PathLookup) -> BrineProperties:
     BrineProperties
     """
     water, solutes, feed, position, _ = _arrays(state)
-    columns, delta, *_, molar_mass, _ = lookup.core
+    columns, delta, molar_mass = lookup.core[0], lookup.core[1], lookup.core[6]
     return BrineProperties(*core.properties(water, solutes, feed, position, columns, delta, molar_mass))
 
 
@@ -235,7 +235,7 @@ def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.nda
         Minerals moved from the brine to the layer (negative: redissolved). [mol]
     """
     water, solutes, feed, position, layer = _arrays(state)
-    columns, delta, neg_retained, rows, stoich, hydrate, _, _ = lookup.core
+    columns, delta, neg_retained, rows, stoich, hydrate = lookup.core[:6]
     water, solutes, position, layer, deposited = core.equilibrate(water, solutes, feed, position, layer, columns,
                                                                   delta, neg_retained, rows, stoich, hydrate)
     return PondState(water, solutes, feed, position, layer), deposited
@@ -300,7 +300,7 @@ def mix(state: PondState, lookup: PathLookup, index, water, solutes, feed, posit
     s_water, s_solutes, s_feed, s_position, layer = _arrays(state)
     p_solutes = solutes if type(solutes) is np.ndarray and solutes.shape == (m, s_solutes.shape[1]) \
         and solutes.dtype == np.float64 else np.asarray(solutes, dtype=float).reshape(m, s_solutes.shape[1])
-    new = core.mix(s_water, s_solutes, s_feed, s_position, lookup.core[7], lookup.row_index, index,
+    new = core.mix(s_water, s_solutes, s_feed, s_position, lookup.solids, lookup.row_index, index,
                    _per_pond(water, m), p_solutes, _per_pond(feed, m), _per_pond(position, m))
     return PondState(*new, layer)
 
@@ -312,7 +312,9 @@ class DayFlows:
     ``rain`` (n,) [kg], ``evaporated`` (n,) [kg] (negative: uptake), ``deposited`` (n, n_min)
     [mol] (negative: redissolved), ``seepage`` and ``overflow``: (water (n,) [kg],
     solutes (n, n_el) [mol], feed (n,) [kg], position (n,) [-]); ``properties``: the
-    :class:`BrineProperties` of the returned state.
+    :class:`BrineProperties` of the returned state; ``ledger``: the step's movements in ledger
+    components (6n, 1 + n_el) [kg], rows of rain, evaporation, vapour uptake, precipitation,
+    redissolution and seepage, n ponds each.
     """
 
     rain: np.ndarray
@@ -320,12 +322,15 @@ class DayFlows:
     deposited: np.ndarray
     seepage: tuple
     overflow: tuple
-    properties: BrineProperties = None
+    properties: BrineProperties
+    ledger: np.ndarray
 
 
 def step_day(state: PondState, lookup: PathLookup, area, max_volume, seepage_depth, rain_depth,
-             fresh_evaporation, relative_humidity, props=None, water_activity=None):
+             fresh_evaporation, relative_humidity):
     """One step of all ponds: rain and evaporation, precipitation or redissolution, seepage, overflow.
+
+    Evaporation goes through the water activity of each brine at the start of the step.
 
     Parameters
     ----------
@@ -343,25 +348,19 @@ def step_day(state: PondState, lookup: PathLookup, area, max_volume, seepage_dep
         Fresh open-water evaporation over the step. [m]
     relative_humidity : float or ndarray (n,)
         [-]
-    props : BrineProperties, optional
-        Properties of ``state`` if the caller has them already (only the water activity is read).
-    water_activity : float or ndarray (n,), optional
-        ``brine_properties(state, lookup).water_activity`` if the caller has it. [-]
 
     Returns
     -------
     state : PondState
     flows : DayFlows
     """
-    if water_activity is None:
-        water_activity = (props if props is not None else brine_properties(state, lookup)).water_activity
     n = state.n_ponds
-    columns, delta, neg_retained, rows, stoich, hydrate, molar_mass, _ = lookup.core
-    new, (rain, evaporated), deposited, seepage, overflow, properties = core.step(
-        *_arrays(state), columns, delta, neg_retained, rows, stoich, hydrate, molar_mass,
-        _per_pond(area, n), _per_pond(max_volume, n), _per_pond(seepage_depth, n), _per_pond(rain_depth, n),
-        _per_pond(fresh_evaporation, n), _per_pond(relative_humidity, n), _per_pond(water_activity, n))
+    columns, delta, neg_retained, rows, stoich, hydrate, molar_mass, _, stoichiometry, component_mass = lookup.core
+    new, (rain, evaporated), deposited, seepage, overflow, properties, block = core.step(
+        *_arrays(state), columns, delta, neg_retained, rows, stoich, hydrate, molar_mass, stoichiometry,
+        component_mass, _per_pond(area, n), _per_pond(max_volume, n), _per_pond(seepage_depth, n),
+        _per_pond(rain_depth, n), _per_pond(fresh_evaporation, n), _per_pond(relative_humidity, n))
     position = new[3]
     return PondState(*new), DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
                                      seepage=(*seepage, position), overflow=(*overflow, position),
-                                     properties=BrineProperties(*properties))
+                                     properties=BrineProperties(*properties), ledger=block)

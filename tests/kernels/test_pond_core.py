@@ -103,11 +103,9 @@ def test_step_is_atmosphere_equilibrate_seepage_and_overflow(seed):
     area = rng.uniform(1e3, 1e6, n)
     seepage = rng.uniform(0.0, 0.01, n) * (rng.random(n) < 0.7)
     rain, fresh, humidity = rng.uniform(0.0, 0.05), rng.uniform(0.0, 0.02), rng.uniform(0.1, 0.99)
-    activity = ponds.brine_properties(state, LOOKUP).water_activity
-    volume_before = _reference_properties(state)[0]
+    volume_before, _, activity, _ = _reference_properties(state)
     capacity = volume_before * rng.uniform(0.5, 1.5, n)
-    new, flows = ponds.step_day(state, LOOKUP, area, capacity, seepage, rain, fresh, humidity,
-                                water_activity=activity)
+    new, flows = ponds.step_day(state, LOOKUP, area, capacity, seepage, rain, fresh, humidity)
     # reference: atmosphere, equilibrate, then seepage and overflow as fractions of the brine
     rain_kg = rain * area * ponds.WATER_DENSITY
     rh = min(humidity, pond_core.MAX_RELATIVE_HUMIDITY)
@@ -132,6 +130,15 @@ def test_step_is_atmosphere_equilibrate_seepage_and_overflow(seed):
     _close(new.position, ref.position)
     for actual, expected in zip((flows.properties.volume, flows.properties.density), _reference_properties(new)[:2]):
         _close(actual, expected)
+    # the ledger rows: rain, evaporation, uptake, precipitation, redissolution, seepage (kg)
+    component_mass = np.concatenate([[0.01801528], LOOKUP.solute_molar_mass])
+    rows = flows.ledger.reshape(6, n, -1)
+    _close(rows[0, :, 0], rain_kg)
+    _close(rows[1, :, 0] - rows[2, :, 0], evaporated)
+    _close(rows[3] - rows[4], (deposited @ LOOKUP.stoichiometry) * component_mass)
+    _close(rows[5, :, 0], ref.water * seep)
+    _close(rows[5, :, 1:], ref.solutes * seep[:, None] * LOOKUP.solute_molar_mass)
+    assert np.all(flows.ledger >= 0.0)
 
 
 @settings(max_examples=100, deadline=None)
