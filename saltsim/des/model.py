@@ -332,7 +332,7 @@ class SiteModel:
             book.flow(time_s, "lake", "lake:crust", masses, "crust_regeneration")
         # ponds
         if field.names:
-            spilled, _ = field.tick(time_s, rain_depth, fresh_evaporation, humidity, month)
+            spilled = field.tick(time_s, rain_depth, fresh_evaporation, humidity, month)
             if spilled is not None:
                 for i in np.flatnonzero(spilled):
                     ledger.event(time_s, "overflow", field.names[i])

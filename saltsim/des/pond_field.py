@@ -249,13 +249,13 @@ class PondField:
         share = min(max(volume / max(lake_volume, 1e-30), 0.0), 0.5)
         if not share > 0.0:
             return 0.0
-        source, state = lake.state, self.state
-        (lake_water, lake_solutes, lake_feed), brine, (water, solutes) = pond_core.pump(
+        source, state, lookup = lake.state, self.state, self.lookup
+        (lake_water, lake_solutes, lake_feed), brine, masses = pond_core.pump(
             source.water, source.solutes, source.feed, source.position, 0, share, state.water, state.solutes,
-            state.feed, state.position, self.lookup.solids, self.lookup.row_index, i)
+            state.feed, state.position, lookup.solids, lookup.row_index, lookup.solute_molar_mass, i)
         lake.state = kernel.PondState(lake_water, lake_solutes, lake_feed, source.position, source.layer)
         self.state = kernel.PondState(*brine, state.layer)
-        self.book.flows(time_s, self.lake_id, self.pond_ids[i:i + 1], self._parcel_masses(water, solutes), process)
+        self.book.rows(time_s, self.lake_id, int(self.pond_ids[i]), masses, self.ledger.process_id(process))
         return share * lake_volume
 
     def _room_one(self, i: int) -> float:
@@ -334,28 +334,39 @@ class PondField:
 
     def tick(self, time_s: float, rain_depth: float, fresh_evaporation: float, relative_humidity: float,
              month: int, duration: float = DAY):
-        """One day of all ponds: the kernel step, then the transfers. Returns (the ponds that
-        overflowed (bool, n) or None when none did, the kernel's DayFlows)."""
+        """One day of all ponds: the kernel step, then the transfers (one compiled call,
+        :func:`saltsim.kernels.pond_core.field_day`). Returns the ponds that overflowed (bool, n),
+        or None when none did."""
         plan = self._seepage_plan
         seepage = plan[1].get(time_s) if plan is not None and plan[0] == duration else None
         if seepage is None:
             seepage = self._seepage_depth(np.array([time_s]), duration)[0]
-        self.state, f = kernel.step_day(self.state, self.lookup, self.area, self.capacity(),
-                                        seepage, rain_depth, fresh_evaporation, relative_humidity)
-        self._props = f.properties   # (the step returns the new state's properties)
-        self.deposited_total += f.deposited
-        # the day's rows in one block: rain, evaporation, vapour uptake, precipitation,
+        if self._step_rate[0] != duration:
+            self._step_rate = (duration, self.transfer_rate * duration)
+        state, lookup, n = self.state, self.lookup, len(self.names)
+        columns, delta, neg_retained, rows, stoich, hydrate, molar_mass, solids, stoichiometry, mass = lookup.core
+        new, _, deposited, overflow, props, block, moved, parcel = pond_core.field_day(
+            state.water, state.solutes, state.feed, state.position, state.layer, columns, delta, neg_retained, rows,
+            stoich, hydrate, molar_mass, stoichiometry, mass, solids, lookup.mineral_volume, self.area,
+            self.capacity(), seepage, np.full(n, rain_depth), np.full(n, fresh_evaporation),
+            np.full(n, relative_humidity), self._offer_rule, self.transfer_density, self._min_volume,
+            self._level_volume, self._fill_volume, self._step_rate[1], self.online, self.month_mask[month - 1],
+            self.edge_src, self.edge_dst, self._receivers)
+        self.state = kernel.PondState(*new)
+        self._props = kernel.BrineProperties(*props)   # (the day's call returns them)
+        self.deposited_total += deposited
+        # the step's rows in one block: rain, evaporation, vapour uptake, precipitation,
         # redissolution and seepage, n ponds each (accounts and processes: _tick_rows; the
         # ledger drops rows of zeros)
         source, sink, process = self._tick_rows
-        self.book.rows(time_s, source, sink, f.ledger, process)
-        spilled = f.overflow[0] > 0.0
+        self.book.rows(time_s, source, sink, block, process)
+        spilled = overflow[0] > 0.0
         if spilled.any():
-            self.send_to_lake(time_s, tuple(a[spilled] for a in f.overflow), np.flatnonzero(spilled), "overflow")
+            self.send_to_lake(time_s, tuple(a[spilled] for a in overflow), np.flatnonzero(spilled), "overflow")
         else:
             spilled = None
-        self.transfer(time_s, month, duration)
-        return spilled, f
+        self._book_transfers(time_s, moved, parcel)
+        return spilled
 
     def transfer(self, time_s: float, month: int, duration: float) -> None:
         """Move brine along the network by each pond's rule (:func:`saltsim.kernels.pond_core.transfer`)."""
@@ -376,12 +387,20 @@ class PondField:
             state.water, state.solutes, state.feed, state.position, self.lookup.solids, self.lookup.row_index,
             props.volume, src, self.edge_dst, moved)
         self.state = kernel.PondState(water, solutes, feed, position, state.layer)
+        self._book_transfers(time_s, moved, parcel)
+
+    def _book_transfers(self, time_s: float, moved: np.ndarray, parcel: tuple) -> None:
+        """Ledger rows of the parcels moved along the edges (``moved`` [m³] per edge); parcels to the
+        lake are mixed into its brine."""
         keep = moved > 0.0
-        internal = keep & (self.edge_dst >= 0)
+        if not keep.any():
+            return
+        src, dst = self.edge_src, self.edge_dst
+        internal = keep & (dst >= 0)
         if internal.any():
-            self.book.flows(time_s, self.pond_ids[src[internal]], self.pond_ids[self.edge_dst[internal]],
+            self.book.flows(time_s, self.pond_ids[src[internal]], self.pond_ids[dst[internal]],
                             self._parcel_masses(parcel[0][internal], parcel[1][internal]), "transfer")
-        external = keep & (self.edge_dst < 0)
+        external = keep & (dst < 0)
         if external.any():
             self.send_to_lake(time_s, tuple(a[external] for a in parcel), src[external], "bittern_return")
 

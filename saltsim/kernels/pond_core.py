@@ -27,7 +27,8 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["properties", "step", "equilibrate", "atmosphere", "take", "mix", "transfer", "move_along_edges", "pump", "interp",
+__all__ = ["properties", "step", "equilibrate", "atmosphere", "take", "mix", "transfer", "move_along_edges", "pump", "field_day",
+           "interp",
            "WATER_DENSITY", "FEED_FLOOR", "VOLUME_FLOOR", "MAX_RELATIVE_HUMIDITY"]
 
 #: Density of fresh (rain) water. [kg m⁻³]
@@ -424,15 +425,55 @@ def move_along_edges(water, solutes, feed, position, solids, rows, volume, src, 
 
 @_jit
 def pump(from_water, from_solutes, from_feed, from_position, i, fraction, water, solutes, feed, position, solids,
-         rows, j):
+         rows, molar_mass, j):
     """Move ``fraction`` [-] of brine ``i`` of one field (the lake) into pond ``j`` of another.
 
     Returns the source's new (water, solutes, feed), the target's new (water, solutes, feed,
-    position) and the parcel (water [kg], solutes (1, n_el) [mol]).
+    position) and the parcel in ledger components (1, 1 + n_el) [kg].
     """
     index, share = np.array([i]), np.array([fraction])
     from_water, from_solutes, from_feed, p_water, p_solutes, p_feed = take(from_water, from_solutes, from_feed,
                                                                            index, share)
     water, solutes, feed, position = mix(water, solutes, feed, position, solids, rows, np.array([j]), p_water,
                                          p_solutes, p_feed, np.array([from_position[i]]))
-    return (from_water, from_solutes, from_feed), (water, solutes, feed, position), (p_water[0], p_solutes)
+    masses = np.empty((1, 1 + molar_mass.shape[0]))
+    masses[0, 0] = p_water[0]
+    for e in range(molar_mass.shape[0]):
+        masses[0, 1 + e] = p_solutes[0, e] * molar_mass[e]
+    return (from_water, from_solutes, from_feed), (water, solutes, feed, position), masses
+
+
+@_jit
+def field_day(water, solutes, feed, position, layer, columns, delta, neg_retained, rows, stoich, hydrate,
+              molar_mass, stoichiometry, component_mass, solids, mineral_volume, area, max_volume, seepage_depth,
+              rain_depth, fresh, humidity, offer_rule, transfer_density, min_volume, level_volume, fill_volume,
+              step_volume, online, in_months, src, dst, receivers):
+    """A day of a pond field: :func:`step`, then :func:`transfer` and :func:`move_along_edges` on
+    the stepped brine (its volume, density and deposit), in one call.
+
+    Returns ``(water, solutes, feed, position, layer)`` at the end of the day, ``(rain,
+    evaporated)``, ``deposited``, the overflow ``(water, solutes, feed, position)`` (positions of
+    the stepped brine), the properties ``(volume, density, activity, mass)`` at the end of the day,
+    the step's ledger rows (see :func:`step`), and the volume moved along each edge [m³] with the
+    edges' parcels ``(water, solutes, feed, position)``.
+    """
+    state, flows, deposited, _, spill, props, block = step(
+        water, solutes, feed, position, layer, columns, delta, neg_retained, rows, stoich, hydrate, molar_mass,
+        stoichiometry, component_mass, area, max_volume, seepage_depth, rain_depth, fresh, humidity)
+    water, solutes, feed, position, layer = state
+    n = water.shape[0]
+    solid_volume = np.zeros(n)
+    for i in range(n):
+        for j in range(mineral_volume.shape[0]):
+            solid_volume[i] += layer[i, j] * mineral_volume[j]
+    volume, density = props[0], props[1]
+    moved = transfer(volume, density, solid_volume, offer_rule, transfer_density, min_volume, level_volume,
+                     fill_volume, step_volume, online, in_months, src, dst, receivers)
+    overflow = (spill[0], spill[1], spill[2], position)
+    m = src.shape[0]
+    parcel = (np.zeros(m), np.zeros((m, solutes.shape[1])), np.zeros(m), np.zeros(m))
+    if np.any(moved > 0.0):
+        water, solutes, feed, position, parcel = move_along_edges(water, solutes, feed, position, solids, rows,
+                                                                  volume, src, dst, moved)
+        props = properties(water, solutes, feed, position, columns, delta, molar_mass)
+    return (water, solutes, feed, position, layer), flows, deposited, overflow, props, block, moved, parcel
