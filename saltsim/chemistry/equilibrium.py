@@ -67,6 +67,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from ..constants import MOLAR_MASS, SOLUTES
 from ..errors import ConvergenceError
@@ -534,36 +535,117 @@ def _residuals(ln_a, ln_aw, ln_k, system):
     return _thin_product(ln_a, system.species_stoichiometry.T) + ln_aw[:, None] * system.hydrate_water - ln_k
 
 
-#: Batches from this many brines compute Newton steps per number of present minerals. [-]
-_GROUP_MIN_BATCH = 256
-
-
 def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system):
     """Newton step of the present minerals' amounts, (B, n_min) (zero for absent minerals).
 
-    The system is compressed to the present minerals of each brine (padded to the largest count,
-    padding rows set to the identity; large batches by groups of equal count), so its size is the
-    number of present minerals (≤ ~6 by the phase rule), not the number of minerals in the
-    database.
+    Each brine's system is compressed to its present minerals (≤ ~6 by the phase rule, not the
+    number of minerals in the database) and solved in one compiled loop over the brines
+    (:func:`_newton_kernel`; D39 (8)). A brine whose matrix is exactly singular (present minerals
+    dependent on the species actually present, e.g. two salts of an ion that is absent), or a
+    call without activity derivatives, goes through the NumPy route, which takes the
+    least-squares step.
     """
     n_batch, n_min = active.shape
-    counts = np.add.reduce(active, axis=1, dtype=np.intp)
-    count = int(np.maximum.reduce(counts, initial=0))
+    if d_ln_gamma is None or n_batch == 0:
+        return _newton_step_numpy(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
+    delta, singular = _newton_kernel(active, residual, molality, water, d_ln_gamma, d_ln_aw,
+                                     system.species_stoichiometry, system.hydrate_water, _WATER_MOLAR_MASS,
+                                     _MOLALITY_FLOOR)
+    if singular.any():
+        rows = np.flatnonzero(singular)
+        delta[rows] = _newton_step_numpy(active[rows], residual[rows], molality[rows], water[rows],
+                                         d_ln_gamma[rows], d_ln_aw[rows], system)
+    return delta
+
+
+@njit(cache=True, nogil=True)
+def _newton_kernel(active, residual, molality, water, d_ln_gamma, d_ln_aw, nu, h, water_molar_mass, floor):
+    """Compiled Newton step of every brine: the Jacobian of its present minerals' mass-action
+    laws, ∂r_j/∂p_k = Σ_s ν_js ∂ln a_s/∂p_k + h_j ∂ln a_w/∂p_k with ∂m_s/∂p_k = (m_s M_w h_k − ν_ks)/W,
+    ∂ln a_s/∂p_k = (∂m_s/∂p_k)/m_s + Σ_t (∂m_t/∂p_k) ∂ln γ_s/∂m_t (``d_ln_gamma[b, t, s]``), solved
+    by Gaussian elimination with partial pivoting. Returns the steps (B, n_min) and the mask of
+    brines whose matrix has an exactly zero pivot column (their steps left zero)."""
+    n_batch, n_min = active.shape
+    n_sp = molality.shape[1]
+    delta = np.zeros((n_batch, n_min))
+    singular = np.zeros(n_batch, dtype=np.bool_)
+    present = np.empty(n_min, dtype=np.int64)
+    dm = np.empty((n_min, n_sp))
+    d_ln_a = np.empty((n_min, n_sp))
+    d_aw = np.empty(n_min)
+    jac = np.empty((n_min, n_min))
+    rhs = np.empty(n_min)
+    for b in range(n_batch):
+        k = 0
+        for j in range(n_min):
+            if active[b, j]:
+                present[k] = j
+                k += 1
+        if k == 0:
+            continue
+        for a in range(k):
+            j = present[a]
+            for t in range(n_sp):
+                dm[a, t] = (molality[b, t] * (water_molar_mass * h[j]) - nu[j, t]) / water[b]
+        for a in range(k):
+            for t in range(n_sp):
+                acc = dm[a, t] / max(molality[b, t], floor)
+                for u in range(n_sp):
+                    acc += dm[a, u] * d_ln_gamma[b, u, t]
+                d_ln_a[a, t] = acc
+            acc = 0.0
+            for u in range(n_sp):
+                acc += dm[a, u] * d_ln_aw[b, u]
+            d_aw[a] = acc
+        for i in range(k):
+            ji = present[i]
+            for a in range(k):
+                acc = 0.0
+                for t in range(n_sp):
+                    acc += nu[ji, t] * d_ln_a[a, t]
+                jac[i, a] = acc + h[ji] * d_aw[a]
+            rhs[i] = -residual[b, ji]
+        regular = True
+        for c in range(k):
+            pivot_row = c
+            big = abs(jac[c, c])
+            for r in range(c + 1, k):
+                if abs(jac[r, c]) > big:
+                    big = abs(jac[r, c])
+                    pivot_row = r
+            if big == 0.0:
+                regular = False
+                break
+            if pivot_row != c:
+                for q in range(c, k):
+                    jac[c, q], jac[pivot_row, q] = jac[pivot_row, q], jac[c, q]
+                rhs[c], rhs[pivot_row] = rhs[pivot_row], rhs[c]
+            for r in range(c + 1, k):
+                factor = jac[r, c] / jac[c, c]
+                if factor != 0.0:
+                    for q in range(c + 1, k):
+                        jac[r, q] -= factor * jac[c, q]
+                    rhs[r] -= factor * rhs[c]
+        if not regular:
+            singular[b] = True
+            continue
+        for c in range(k - 1, -1, -1):
+            acc = rhs[c]
+            for q in range(c + 1, k):
+                acc -= jac[c, q] * rhs[q]
+            rhs[c] = acc / jac[c, c]
+        for a in range(k):
+            delta[b, present[a]] = rhs[a]
+    return delta, singular
+
+
+def _newton_step_numpy(active, residual, molality, water, d_ln_gamma, d_ln_aw, system):
+    """:func:`_newton_step` in NumPy (every brine padded to the largest number of present
+    minerals, padding rows set to the identity; LAPACK, least squares for singular matrices)."""
+    n_batch, n_min = active.shape
+    count = int(np.maximum.reduce(np.add.reduce(active, axis=1, dtype=np.intp), initial=0))
     if count == 0:
         return np.zeros((n_batch, n_min))
-    if n_batch >= _GROUP_MIN_BATCH and count > 1:
-        # Large batches: rows grouped by their number of present minerals, each group without
-        # padding (padding to the largest count doubled the work on the benchmark batches).
-        sizes = np.bincount(counts, minlength=count + 1)
-        if sizes[count] < n_batch:
-            delta = np.zeros((n_batch, n_min))
-            for k in np.flatnonzero(sizes[1:]) + 1:
-                rows = np.flatnonzero(counts == k)
-                # (np.take: a row gather of the (B, s, s) blocks ~2× cheaper than fancy indexing)
-                gamma_rows = None if d_ln_gamma is None else np.take(d_ln_gamma, rows, axis=0)
-                delta[rows] = _newton_step_padded(active[rows], residual[rows], molality[rows], water[rows],
-                                                  gamma_rows, d_ln_aw[rows], system, k)
-            return delta
     return _newton_step_padded(active, residual, molality, water, d_ln_gamma, d_ln_aw, system, count)
 
 
@@ -603,26 +685,10 @@ def _newton_step_padded(active, residual, molality, water, d_ln_gamma, d_ln_aw, 
 
 
 def _solve_small(jac, rhs):
-    """Solutions x of ``jac`` x = ``rhs`` for a stack of small systems, (B, k, k) and (B, k).
-
-    One and two unknowns by their closed forms (LAPACK's batched solver costs ~0.2–0.3 µs per
-    system of that size, several times the arithmetic), more by LAPACK; a stack with an exactly
-    singular system (present minerals dependent on the species actually present, e.g. two salts
-    of an ion that is absent) takes the least-squares step for those systems instead.
-    """
-    k = jac.shape[1]
-    if k == 1:
-        pivot = jac[:, 0, 0]
-        if np.all(pivot != 0.0):
-            return rhs / pivot[:, None]
-    elif k == 2:
-        a, b, c, d = jac[:, 0, 0], jac[:, 0, 1], jac[:, 1, 0], jac[:, 1, 1]
-        det = a * d - b * c
-        if np.all(det != 0.0):
-            out = np.empty_like(rhs)
-            out[:, 0] = (d * rhs[:, 0] - b * rhs[:, 1]) / det
-            out[:, 1] = (a * rhs[:, 1] - c * rhs[:, 0]) / det
-            return out
+    """Solutions x of ``jac`` x = ``rhs`` for a stack of small systems, (B, k, k) and (B, k), by
+    LAPACK; a stack with an exactly singular system (present minerals dependent on the species
+    actually present, e.g. two salts of an ion that is absent) takes the least-squares step for
+    those systems instead."""
     try:
         return np.linalg.solve(jac, rhs[..., None])[..., 0]
     except np.linalg.LinAlgError:

@@ -557,17 +557,17 @@ def test_undersaturated_predicted_brines_finish_before_the_fused_loop(monkeypatc
     np.testing.assert_allclose(early.water_activity, full.water_activity, rtol=RTOL_SAME_STATE_MOLALITY)
 
 
-#: J δ = −r of a 2–3 mineral Newton system solved by LAPACK, checked by a product in another
-#: order: round-off of a well-conditioned small system (residuals ~0.1). [-]
+#: J δ = −r of a 2–3 mineral Newton system (compiled elimination or LAPACK), checked by a
+#: product in another order: round-off of a well-conditioned small system (residuals ~0.1). [-]
 RTOL_LINEAR_SOLVE = 1e-9
 ATOL_LINEAR_SOLVE = 1e-12
 
 
-def test_newton_step_without_padding_equals_the_padded_step():
-    # Brines with the same number of present minerals take the Newton step without the padding
-    # bookkeeping; the same brines beside one with fewer minerals go through the padded route.
-    # Their matrices are the same, so the steps must agree bit for bit; and each step solves the
-    # present minerals' linearised mass-action laws (J δ = −r, checked by an independent product).
+def test_compiled_newton_step_matches_the_numpy_route_and_solves_the_linear_system():
+    # The compiled step treats every brine on its own: the same brines alone or beside one with
+    # fewer minerals get the same bits. It agrees with the NumPy route (padded LAPACK solves) to
+    # round-off, and each step solves the present minerals' linearised mass-action laws
+    # (J δ = −r, checked by an independent product).
     system = chemical_system()
     names = list(system.mineral_names)
     totals, water0, temperature = _perturbed_seawater(4, seed=21)
@@ -579,10 +579,12 @@ def test_newton_step_without_padding_equals_the_padded_step():
                                    ("Halite", "Anhydrite", "Kieserite"), ("Halite", "Gypsum")]):
         active[row, [names.index(n) for n in present]] = True
     residual = np.where(active, np.random.default_rng(5).normal(0.0, 0.1, active.shape), 0.0)
-    full = equilibrium._newton_step(active[:3], residual[:3], molality[:3], water[:3], d_gamma[:3], d_aw[:3], system)
-    padded = equilibrium._newton_step(active, residual, molality, water, d_gamma, d_aw, system)
-    np.testing.assert_array_equal(full, padded[:3])
-    assert np.all(full[~active[:3]] == 0.0) and np.all(padded[~active] == 0.0)
+    alone = equilibrium._newton_step(active[:3], residual[:3], molality[:3], water[:3], d_gamma[:3], d_aw[:3], system)
+    step = equilibrium._newton_step(active, residual, molality, water, d_gamma, d_aw, system)
+    np.testing.assert_array_equal(alone, step[:3])
+    assert np.all(alone[~active[:3]] == 0.0) and np.all(step[~active] == 0.0)
+    reference = equilibrium._newton_step_numpy(active, residual, molality, water, d_gamma, d_aw, system)
+    np.testing.assert_allclose(step, reference, rtol=RTOL_LINEAR_SOLVE, atol=ATOL_LINEAR_SOLVE)
     # J δ = −r: ∂ ln(IAP_j)/∂ p_k = Σ_s ν_js ∂ ln a_s/∂ p_k + h_j ∂ ln a_w/∂ p_k, with
     # ∂ m_s/∂ p_k = (−ν_ks + m_s M_w h_k)/W
     nu = system.species_stoichiometry
@@ -593,5 +595,27 @@ def test_newton_step_without_padding_equals_the_padded_step():
         dm = (np.outer(MOLAR_MASS["H2O"] * h[k], m) - nu[k]) / w                 # (k, s)
         d_ln_a = dm / np.maximum(m, equilibrium._MOLALITY_FLOOR) + dm @ d_gamma[row]
         jac = d_ln_a @ nu[k].T + np.outer(dm @ d_aw[row], h[k])                         # (k, j)
-        np.testing.assert_allclose(padded[row, k] @ jac, -residual[row, k], rtol=RTOL_LINEAR_SOLVE,
+        np.testing.assert_allclose(step[row, k] @ jac, -residual[row, k], rtol=RTOL_LINEAR_SOLVE,
                                    atol=ATOL_LINEAR_SOLVE)
+
+
+def test_singular_newton_system_takes_the_least_squares_step():
+    # The same mineral twice makes the Jacobian exactly singular: the compiled step hands the
+    # brine to the NumPy route, whose least-squares (minimum-norm) step splits the one-mineral
+    # Newton step equally between the two copies.
+    system = chemical_system()
+    twice, once = system.select(["Halite", "Halite"]), system.select(["Halite"])
+    totals, water0, temperature = _perturbed_seawater(3, seed=22)
+    dissolved, water = equilibrium._composition(totals, water0 * 0.08, np.zeros((3, 1)), once)
+    _, _, molality, d_gamma, d_aw = equilibrium._log_activities(dissolved, water, temperature, once, True)
+    residual = np.array([[0.3], [-0.2], [0.05]])
+    single = equilibrium._newton_step(np.ones((3, 1), dtype=bool), residual, molality, water, d_gamma, d_aw, once)
+    _, singular = equilibrium._newton_kernel(
+        np.ones((3, 2), dtype=bool), np.repeat(residual, 2, axis=1), molality, water, d_gamma, d_aw,
+        twice.species_stoichiometry, twice.hydrate_water, MOLAR_MASS["H2O"], equilibrium._MOLALITY_FLOOR)
+    assert singular.all()
+    split = equilibrium._newton_step(np.ones((3, 2), dtype=bool), np.repeat(residual, 2, axis=1), molality, water,
+                                     d_gamma, d_aw, twice)
+    assert np.all(np.isfinite(split))
+    np.testing.assert_allclose(split, np.repeat(0.5 * single, 2, axis=1), rtol=RTOL_LINEAR_SOLVE,
+                               atol=ATOL_LINEAR_SOLVE)
