@@ -237,3 +237,39 @@ def test_transfer_splits_offers_by_room_on_a_random_network(seed):
     np.testing.assert_allclose(moved, expected, rtol=RTOL_ROUNDING, atol=1e-9)
     # conservation of the rules: nobody sends more than its offer, receives more than its room
     assert np.all(np.bincount(src, weights=moved, minlength=n) <= offer * (1 + RTOL_ROUNDING) + 1e-9)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_the_fused_field_day_is_step_then_transfer(seed):
+    """``field_day`` (the pond field's daily call) = ``step``, then ``transfer`` and
+    ``move_along_edges`` on the stepped brine, its properties and its deposit's volume."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 8))
+    state = _random_state(rng, n)
+    lk = LOOKUP
+    columns, delta, neg_retained, rows, stoich, hydrate, molar_mass, solids, stoichiometry, mass = lk.core
+    src = np.arange(n - 1, dtype=np.int64)
+    dst = np.arange(1, n, dtype=np.int64)
+    weather = (rng.uniform(1e3, 1e6, n), rng.uniform(1e5, 1e9, n), np.zeros(n), np.full(n, 0.002),
+               np.full(n, 0.006), np.full(n, 0.3))
+    rules = (np.ones(n, dtype=np.int64), np.where(rng.random(n) < 0.5, 0.0, np.inf), rng.uniform(0.0, 1e4, n),
+             np.zeros(n), rng.uniform(1e5, 1e7, n), np.full(n, np.inf), np.ones(n, dtype=bool), np.ones(n, dtype=bool))
+    receivers = np.zeros(n, dtype=bool)
+    receivers[dst] = True
+    arrays = (state.water, state.solutes, state.feed, state.position, state.layer)
+    new, _, deposited, _, props, block, moved, _ = pond_core.field_day(
+        *arrays, *lk.core[:7], stoichiometry, mass, solids, lk.mineral_volume, *weather, *rules, src, dst, receivers)
+    stepped, _, step_deposited, _, _, step_props, step_block = pond_core.step(
+        *arrays, *lk.core[:7], stoichiometry, mass, *weather)
+    solid_volume = np.array([sum(a * v for a, v in zip(row, lk.mineral_volume)) for row in stepped[4]])  # in order
+    expected_moved = pond_core.transfer(step_props[0], step_props[1], solid_volume, *rules, src, dst, receivers)
+    np.testing.assert_array_equal(moved, expected_moved)
+    np.testing.assert_array_equal(deposited, step_deposited)
+    np.testing.assert_array_equal(block, step_block)
+    water, solutes, feed, position, _ = pond_core.move_along_edges(*stepped[:4], solids, rows, step_props[0],
+                                                                   src, dst, expected_moved)
+    for actual, expected in zip(new, (water, solutes, feed, position, stepped[4])):
+        np.testing.assert_array_equal(actual, expected)
+    np.testing.assert_array_equal(props[0], pond_core.properties(water, solutes, feed, position, columns, delta,
+                                                                 molar_mass)[0])
