@@ -204,7 +204,7 @@ def _take_fraction(i, fraction, water, solutes, feed, p_water, p_solutes, p_feed
 
 @_jit
 def step(water, solutes, feed, position, layer, columns, delta, neg_retained, rows, stoich, hydrate, molar_mass,
-         stoichiometry, component_mass, area, max_volume, seepage_depth, rain_depth, fresh, humidity):
+         stoichiometry, component_mass, area, max_volume, seepage_depth, rain_depth, fresh, humidity, with_ledger):
     """One step of every pond: rain and evaporation (through the water activity of the brine at
     the start of the step), precipitation or redissolution, seepage, overflow.
 
@@ -212,8 +212,10 @@ def step(water, solutes, feed, position, layer, columns, delta, neg_retained, ro
     into ledger components. Returns ``(water, solutes, feed, position, layer)`` after the step,
     ``(rain, evaporated)`` (n,) [kg], ``deposited`` (n, n_min) [mol], the seepage and the overflow as
     ``(water (n,), solutes (n, n_el), feed (n,))`` parcels, the new brine's ``(volume, density,
-    activity, mass)`` (n,) each (:func:`properties`), and the step's ledger rows (6n, 1 + n_el) [kg]:
-    rain, evaporation, vapour uptake, precipitation, redissolution and seepage, n ponds each.
+    activity, mass)`` (n,) each (:func:`properties`), and, ``with_ledger``, the step's ledger rows
+    (6n, 1 + n_el) [kg]: rain, evaporation, vapour uptake, precipitation, redissolution and seepage,
+    n ponds each (else an empty block: a large field would spend more time zeroing the block than
+    stepping).
     """
     n, n_el = solutes.shape
     water, solutes, feed = water.copy(), solutes.copy(), feed.copy()
@@ -223,7 +225,7 @@ def step(water, solutes, feed, position, layer, columns, delta, neg_retained, ro
     seep_w, seep_s, seep_f = np.zeros(n), np.zeros((n, n_el)), np.zeros(n)
     spill_w, spill_s, spill_f = np.zeros(n), np.zeros((n, n_el)), np.zeros(n)
     volume, density, act, mass = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-    block = np.zeros((6 * n, n_el + 1))
+    block = np.zeros((6 * n if with_ledger else 0, n_el + 1))
     solid = np.empty(layer.shape[1])
     water_end = columns[columns.shape[0] - 1, _W]
     for i in range(n):
@@ -242,7 +244,8 @@ def step(water, solutes, feed, position, layer, columns, delta, neg_retained, ro
             _take_fraction(i, (v - max_volume[i]) / v, water, solutes, feed, spill_w, spill_s, spill_f, i)
         volume[i], density[i], act[i], mass[i] = _properties_one(water[i], solutes[i], feed[i], position[i],
                                                                  columns, delta, molar_mass)
-        # the ledger rows
+        if not with_ledger:
+            continue
         block[i, 0] = rain[i]
         block[n + i, 0] = max(evaporated[i], 0.0)
         block[2 * n + i, 0] = max(-evaporated[i], 0.0)
@@ -459,7 +462,7 @@ def field_day(water, solutes, feed, position, layer, columns, delta, neg_retaine
     """
     state, flows, deposited, _, spill, props, block = step(
         water, solutes, feed, position, layer, columns, delta, neg_retained, rows, stoich, hydrate, molar_mass,
-        stoichiometry, component_mass, area, max_volume, seepage_depth, rain_depth, fresh, humidity)
+        stoichiometry, component_mass, area, max_volume, seepage_depth, rain_depth, fresh, humidity, True)
     water, solutes, feed, position, layer = state
     n = water.shape[0]
     solid_volume = np.zeros(n)

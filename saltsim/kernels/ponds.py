@@ -312,9 +312,9 @@ class DayFlows:
     ``rain`` (n,) [kg], ``evaporated`` (n,) [kg] (negative: uptake), ``deposited`` (n, n_min)
     [mol] (negative: redissolved), ``seepage`` and ``overflow``: (water (n,) [kg],
     solutes (n, n_el) [mol], feed (n,) [kg], position (n,) [-]); ``properties``: the
-    :class:`BrineProperties` of the returned state; ``ledger``: the step's movements in ledger
-    components (6n, 1 + n_el) [kg], rows of rain, evaporation, vapour uptake, precipitation,
-    redissolution and seepage, n ponds each.
+    :class:`BrineProperties` of the returned state; ``ledger`` (when asked for): the step's
+    movements in ledger components (6n, 1 + n_el) [kg], rows of rain, evaporation, vapour uptake,
+    precipitation, redissolution and seepage, n ponds each.
     """
 
     rain: np.ndarray
@@ -327,7 +327,7 @@ class DayFlows:
 
 
 def step_day(state: PondState, lookup: PathLookup, area, max_volume, seepage_depth, rain_depth,
-             fresh_evaporation, relative_humidity):
+             fresh_evaporation, relative_humidity, ledger: bool = False):
     """One step of all ponds: rain and evaporation, precipitation or redissolution, seepage, overflow.
 
     Evaporation goes through the water activity of each brine at the start of the step.
@@ -348,6 +348,8 @@ def step_day(state: PondState, lookup: PathLookup, area, max_volume, seepage_dep
         Fresh open-water evaporation over the step. [m]
     relative_humidity : float or ndarray (n,)
         [-]
+    ledger : bool
+        Also return the step's movements as ledger rows (:attr:`DayFlows.ledger`).
 
     Returns
     -------
@@ -359,8 +361,8 @@ def step_day(state: PondState, lookup: PathLookup, area, max_volume, seepage_dep
     new, (rain, evaporated), deposited, seepage, overflow, properties, block = core.step(
         *_arrays(state), columns, delta, neg_retained, rows, stoich, hydrate, molar_mass, stoichiometry,
         component_mass, _per_pond(area, n), _per_pond(max_volume, n), _per_pond(seepage_depth, n),
-        _per_pond(rain_depth, n), _per_pond(fresh_evaporation, n), _per_pond(relative_humidity, n))
+        _per_pond(rain_depth, n), _per_pond(fresh_evaporation, n), _per_pond(relative_humidity, n), ledger)
     position = new[3]
     return PondState(*new), DayFlows(rain=rain, evaporated=evaporated, deposited=deposited,
                                      seepage=(*seepage, position), overflow=(*overflow, position),
-                                     properties=BrineProperties(*properties), ledger=block)
+                                     properties=BrineProperties(*properties), ledger=block if ledger else None)

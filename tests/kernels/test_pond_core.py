@@ -105,7 +105,7 @@ def test_step_is_atmosphere_equilibrate_seepage_and_overflow(seed):
     rain, fresh, humidity = rng.uniform(0.0, 0.05), rng.uniform(0.0, 0.02), rng.uniform(0.1, 0.99)
     volume_before, _, activity, _ = _reference_properties(state)
     capacity = volume_before * rng.uniform(0.5, 1.5, n)
-    new, flows = ponds.step_day(state, LOOKUP, area, capacity, seepage, rain, fresh, humidity)
+    new, flows = ponds.step_day(state, LOOKUP, area, capacity, seepage, rain, fresh, humidity, ledger=True)
     # reference: atmosphere, equilibrate, then seepage and overflow as fractions of the brine
     rain_kg = rain * area * ponds.WATER_DENSITY
     rh = min(humidity, pond_core.MAX_RELATIVE_HUMIDITY)
@@ -261,7 +261,7 @@ def test_the_fused_field_day_is_step_then_transfer(seed):
     new, _, deposited, _, props, block, moved, _ = pond_core.field_day(
         *arrays, *lk.core[:7], stoichiometry, mass, solids, lk.mineral_volume, *weather, *rules, src, dst, receivers)
     stepped, _, step_deposited, _, _, step_props, step_block = pond_core.step(
-        *arrays, *lk.core[:7], stoichiometry, mass, *weather)
+        *arrays, *lk.core[:7], stoichiometry, mass, *weather, True)
     solid_volume = np.array([sum(a * v for a, v in zip(row, lk.mineral_volume)) for row in stepped[4]])  # in order
     expected_moved = pond_core.transfer(step_props[0], step_props[1], solid_volume, *rules, src, dst, receivers)
     np.testing.assert_array_equal(moved, expected_moved)
