@@ -540,41 +540,129 @@ def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
 
     Each brine's system is compressed to its present minerals (≤ ~6 by the phase rule, not the
     number of minerals in the database) and solved in one compiled loop over the brines
-    (:func:`_newton_kernel`; D39 (8)). A brine whose matrix is exactly singular (present minerals
-    dependent on the species actually present, e.g. two salts of an ion that is absent), or a
-    call without activity derivatives, goes through the NumPy route, which takes the
-    least-squares step.
+    (:func:`_newton_kernel`, D39 (8)); a call without activity derivatives takes the NumPy route.
     """
-    n_batch, n_min = active.shape
-    if d_ln_gamma is None or n_batch == 0:
+    if d_ln_gamma is None or len(active) == 0:
         return _newton_step_numpy(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
-    delta, singular = _newton_kernel(active, residual, molality, water, d_ln_gamma, d_ln_aw,
-                                     system.species_stoichiometry, system.hydrate_water, _WATER_MOLAR_MASS,
-                                     _MOLALITY_FLOOR)
-    if singular.any():
-        rows = np.flatnonzero(singular)
-        delta[rows] = _newton_step_numpy(active[rows], residual[rows], molality[rows], water[rows],
-                                         d_ln_gamma[rows], d_ln_aw[rows], system)
-    return delta
+    # (C-contiguous inputs: one compiled version; the transposed Pitzer Jacobian of a pass whose
+    # brines all step is copied, ~0.1 µs per brine)
+    c = np.ascontiguousarray
+    return _newton_kernel(c(active), c(residual), c(molality), c(water), c(d_ln_gamma), c(d_ln_aw),
+                          system.species_stoichiometry, system.hydrate_water, _WATER_MOLAR_MASS, _MOLALITY_FLOOR)
 
 
-@njit(cache=True, nogil=True)
+_jit = njit(cache=True, nogil=True)
+#: Relative ridge of a compiled Newton step whose matrix is exactly singular: the step is the
+#: least-squares step of least norm to ~1e-9 (the ridge's bias), and its split among dependent
+#: minerals is fixed to ~1e-7 (rounding amplified by 1/ε); a smaller ridge splits erratically. [-]
+_SINGULAR_RIDGE = 1e-9
+
+
+@_jit
+def _solve_in_place(jac, rhs, k):
+    """jac[:k, :k] x = rhs[:k] by Gaussian elimination with partial pivoting, x left in ``rhs``;
+    False (``rhs`` undefined) if a pivot column is exactly zero."""
+    for c in range(k):
+        pivot_row = c
+        big = abs(jac[c, c])
+        for r in range(c + 1, k):
+            if abs(jac[r, c]) > big:
+                big = abs(jac[r, c])
+                pivot_row = r
+        if big == 0.0:
+            return False
+        if pivot_row != c:
+            for q in range(c, k):
+                jac[c, q], jac[pivot_row, q] = jac[pivot_row, q], jac[c, q]
+            rhs[c], rhs[pivot_row] = rhs[pivot_row], rhs[c]
+        for r in range(c + 1, k):
+            factor = jac[r, c] / jac[c, c]
+            if factor != 0.0:
+                for q in range(c + 1, k):
+                    jac[r, q] -= factor * jac[c, q]
+                rhs[r] -= factor * rhs[c]
+    for c in range(k - 1, -1, -1):
+        acc = rhs[c]
+        for q in range(c + 1, k):
+            acc -= jac[c, q] * rhs[q]
+        rhs[c] = acc / jac[c, c]
+    return True
+
+
+@_jit
+def _row_jacobian(present, k, molality, water, d_ln_gamma, d_ln_aw, nu, h, water_molar_mass, floor, dm, d_ln_a,
+                  d_aw, jac):
+    """Jacobian of one brine's present mineral laws into jac[:k, :k]: ∂r_i/∂p_a =
+    Σ_s ν_is ∂ln a_s/∂p_a + h_i ∂ln a_w/∂p_a, with ∂m_s/∂p_a = (m_s M_w h_a − ν_as)/W,
+    ∂ln a_s/∂p_a = (∂m_s/∂p_a)/m_s + Σ_t (∂m_t/∂p_a) ∂ln γ_s/∂m_t (``d_ln_gamma[t, s]``) and
+    ∂ln a_w/∂p_a = Σ_t (∂m_t/∂p_a) ∂ln a_w/∂m_t. ``dm``, ``d_ln_a``, ``d_aw`` are work arrays."""
+    n_sp = molality.shape[0]
+    for a in range(k):
+        j = present[a]
+        for t in range(n_sp):
+            dm[a, t] = (molality[t] * (water_molar_mass * h[j]) - nu[j, t]) / water
+    for a in range(k):
+        for t in range(n_sp):
+            acc = dm[a, t] / max(molality[t], floor)
+            for u in range(n_sp):
+                acc += dm[a, u] * d_ln_gamma[u, t]
+            d_ln_a[a, t] = acc
+        acc = 0.0
+        for u in range(n_sp):
+            acc += dm[a, u] * d_ln_aw[u]
+        d_aw[a] = acc
+    for i in range(k):
+        ji = present[i]
+        for a in range(k):
+            acc = 0.0
+            for t in range(n_sp):
+                acc += nu[ji, t] * d_ln_a[a, t]
+            jac[i, a] = acc + h[ji] * d_aw[a]
+
+
+@_jit
+def _row_step(present, k, residual, molality, water, d_ln_gamma, d_ln_aw, nu, h, water_molar_mass, floor, dm,
+              d_ln_a, d_aw, jac, rhs):
+    """Newton step of one brine's present minerals into rhs[:k] (``residual`` over all minerals).
+
+    An exactly singular matrix J (present minerals dependent on the species actually present,
+    e.g. two salts of an ion that is absent) takes the least-squares step of least norm, as the
+    ridge limit (JᵀJ + εI) x = −Jᵀr with ε = ``_SINGULAR_RIDGE`` tr(JᵀJ)."""
+    _row_jacobian(present, k, molality, water, d_ln_gamma, d_ln_aw, nu, h, water_molar_mass, floor, dm, d_ln_a,
+                  d_aw, jac)
+    for i in range(k):
+        rhs[i] = -residual[present[i]]
+    if _solve_in_place(jac, rhs, k):
+        return
+    _row_jacobian(present, k, molality, water, d_ln_gamma, d_ln_aw, nu, h, water_molar_mass, floor, dm, d_ln_a,
+                  d_aw, jac)
+    normal = np.empty((k, k))
+    trace = 0.0
+    for a in range(k):
+        acc = 0.0
+        for i in range(k):
+            acc -= jac[i, a] * residual[present[i]]
+        rhs[a] = acc
+        for c in range(k):
+            acc = 0.0
+            for i in range(k):
+                acc += jac[i, a] * jac[i, c]
+            normal[a, c] = acc
+        trace += normal[a, a]
+    for a in range(k):
+        normal[a, a] += _SINGULAR_RIDGE * trace + 1e-300
+    _solve_in_place(normal, rhs, k)
+
+
+@_jit
 def _newton_kernel(active, residual, molality, water, d_ln_gamma, d_ln_aw, nu, h, water_molar_mass, floor):
-    """Compiled Newton step of every brine: the Jacobian of its present minerals' mass-action
-    laws, ∂r_j/∂p_k = Σ_s ν_js ∂ln a_s/∂p_k + h_j ∂ln a_w/∂p_k with ∂m_s/∂p_k = (m_s M_w h_k − ν_ks)/W,
-    ∂ln a_s/∂p_k = (∂m_s/∂p_k)/m_s + Σ_t (∂m_t/∂p_k) ∂ln γ_s/∂m_t (``d_ln_gamma[b, t, s]``), solved
-    by Gaussian elimination with partial pivoting. Returns the steps (B, n_min) and the mask of
-    brines whose matrix has an exactly zero pivot column (their steps left zero)."""
+    """Newton steps (B, n_min) of every brine's present minerals (:func:`_row_step`)."""
     n_batch, n_min = active.shape
     n_sp = molality.shape[1]
     delta = np.zeros((n_batch, n_min))
-    singular = np.zeros(n_batch, dtype=np.bool_)
     present = np.empty(n_min, dtype=np.int64)
-    dm = np.empty((n_min, n_sp))
-    d_ln_a = np.empty((n_min, n_sp))
-    d_aw = np.empty(n_min)
-    jac = np.empty((n_min, n_min))
-    rhs = np.empty(n_min)
+    dm, d_ln_a = np.empty((n_min, n_sp)), np.empty((n_min, n_sp))
+    d_aw, jac, rhs = np.empty(n_min), np.empty((n_min, n_min)), np.empty(n_min)
     for b in range(n_batch):
         k = 0
         for j in range(n_min):
@@ -583,60 +671,11 @@ def _newton_kernel(active, residual, molality, water, d_ln_gamma, d_ln_aw, nu, h
                 k += 1
         if k == 0:
             continue
-        for a in range(k):
-            j = present[a]
-            for t in range(n_sp):
-                dm[a, t] = (molality[b, t] * (water_molar_mass * h[j]) - nu[j, t]) / water[b]
-        for a in range(k):
-            for t in range(n_sp):
-                acc = dm[a, t] / max(molality[b, t], floor)
-                for u in range(n_sp):
-                    acc += dm[a, u] * d_ln_gamma[b, u, t]
-                d_ln_a[a, t] = acc
-            acc = 0.0
-            for u in range(n_sp):
-                acc += dm[a, u] * d_ln_aw[b, u]
-            d_aw[a] = acc
-        for i in range(k):
-            ji = present[i]
-            for a in range(k):
-                acc = 0.0
-                for t in range(n_sp):
-                    acc += nu[ji, t] * d_ln_a[a, t]
-                jac[i, a] = acc + h[ji] * d_aw[a]
-            rhs[i] = -residual[b, ji]
-        regular = True
-        for c in range(k):
-            pivot_row = c
-            big = abs(jac[c, c])
-            for r in range(c + 1, k):
-                if abs(jac[r, c]) > big:
-                    big = abs(jac[r, c])
-                    pivot_row = r
-            if big == 0.0:
-                regular = False
-                break
-            if pivot_row != c:
-                for q in range(c, k):
-                    jac[c, q], jac[pivot_row, q] = jac[pivot_row, q], jac[c, q]
-                rhs[c], rhs[pivot_row] = rhs[pivot_row], rhs[c]
-            for r in range(c + 1, k):
-                factor = jac[r, c] / jac[c, c]
-                if factor != 0.0:
-                    for q in range(c + 1, k):
-                        jac[r, q] -= factor * jac[c, q]
-                    rhs[r] -= factor * rhs[c]
-        if not regular:
-            singular[b] = True
-            continue
-        for c in range(k - 1, -1, -1):
-            acc = rhs[c]
-            for q in range(c + 1, k):
-                acc -= jac[c, q] * rhs[q]
-            rhs[c] = acc / jac[c, c]
+        _row_step(present, k, residual[b], molality[b], water[b], d_ln_gamma[b], d_ln_aw[b], nu, h, water_molar_mass,
+                  floor, dm, d_ln_a, d_aw, jac, rhs)
         for a in range(k):
             delta[b, present[a]] = rhs[a]
-    return delta, singular
+    return delta
 
 
 def _newton_step_numpy(active, residual, molality, water, d_ln_gamma, d_ln_aw, system):
@@ -745,34 +784,74 @@ def _take_step(amounts, delta, active, dissolved, water, d_dissolved, d_water, s
 
     Returns the new amounts (B, n_min) and the step lengths t (B,). [mol]
     """
-    ratio = np.divide(amounts, -delta, out=np.full(delta.shape, np.inf),
-                      where=active & (delta < 0.0) & (amounts > 0.0))
-    to_zero = np.minimum.reduce(ratio, axis=1)
-    length = np.minimum(_max_step(dissolved, water, d_dissolved, d_water), to_zero)
-    new = amounts + length[:, None] * delta
-    # The mineral that limits the step ends at exactly zero (rounding would leave ~1e-17 of it,
-    # and the next steps would shrink that geometrically instead of dropping the mineral).
-    exhausted = np.nonzero(length == to_zero)[0]
-    if len(exhausted):
-        new[exhausted, np.argmin(ratio[exhausted], axis=1)] = 0.0             # (where ``to_zero`` is)
     species = system.species_component
-    n_sp = dissolved[:, species]
-    dn = d_dissolved[:, species]
-    y = np.divide(dn, n_sp, out=np.zeros(dn.shape), where=n_sp > 0.0)
-    y_star = np.maximum.reduce(y, axis=1)
-    use = np.nonzero((y_star > _LOG_UPDATE_MIN) & np.isfinite(y_star) & (length == 1.0))[0]
-    if len(use) == 0:
-        return new, length
-    star, y_star = np.argmax(y[use], axis=1), np.minimum(y_star[use], _LOG_UPDATE_MAX)  # (where y_star is)
-    nu_star = system.species_stoichiometry[:, star].T                          # (R, n_min)
-    # the present mineral dissolving most of s* in this step
-    contribution = np.where(active[use] & (nu_star > 0.0), -nu_star * delta[use], -np.inf)
-    j = np.argmax(contribution, axis=1)
-    ok = contribution[np.arange(len(use)), j] > 0.0
-    use, star, y_star, j = use[ok], star[ok], y_star[ok], j[ok]
-    extra = n_sp[use, star] * (np.expm1(y_star) - y_star)                      # Δn beyond the linear step
-    new[use, j] = np.maximum(new[use, j] - extra / system.species_stoichiometry[j, star], 0.0)
+    c = np.ascontiguousarray
+    return _take_step_kernel(c(amounts, dtype=float), c(delta), c(active), c(dissolved[:, species]), c(water),
+                             c(d_dissolved[:, species]), c(d_water), system.species_stoichiometry, _MAX_DEPLETION,
+                             _LOG_UPDATE_MIN, _LOG_UPDATE_MAX)
+
+
+@_jit
+def _take_step_kernel(amounts, delta, active, dissolved, water, d_dissolved, d_water, nu, max_depletion, log_min,
+                      log_max):
+    """:func:`_take_step` compiled, row by row (:func:`_row_take_step`); ``dissolved`` and
+    ``d_dissolved`` over the species (the other components are in no mineral)."""
+    n_batch, n_min = amounts.shape
+    new = amounts.copy()
+    length = np.empty(n_batch)
+    present = np.empty(n_min, dtype=np.int64)
+    step = np.empty(n_min)
+    for b in range(n_batch):
+        k = 0
+        for j in range(n_min):
+            if active[b, j]:
+                present[k] = j
+                step[k] = delta[b, j]
+                k += 1
+        length[b] = _row_take_step(present, k, step, amounts[b], active[b], dissolved[b], water[b], d_dissolved[b],
+                                   d_water[b], nu, max_depletion, log_min, log_max, new[b])
     return new, length
+
+
+@_jit
+def _row_take_step(present, k, step, amounts, active, dissolved, water, d_dissolved, d_water, nu, max_depletion,
+                   log_min, log_max, new):
+    """One brine of :func:`_take_step`: ``new`` (n_min) receives the updated amounts of the present
+    minerals (``step`` (k) in the order of ``present``); returns the step length."""
+    n_sp = dissolved.shape[0]
+    to_zero, limiting = np.inf, -1
+    for a in range(k):
+        j = present[a]
+        if active[j] and step[a] < 0.0 and amounts[j] > 0.0 and amounts[j] / -step[a] < to_zero:
+            to_zero, limiting = amounts[j] / -step[a], j
+    length = 1.0
+    for s in range(n_sp):
+        if d_dissolved[s] < 0.0:
+            length = min(length, max_depletion * max(dissolved[s], 0.0) / -d_dissolved[s])
+    if d_water < 0.0:
+        length = min(length, max_depletion * water / -d_water)
+    length = min(length, to_zero)
+    for a in range(k):
+        new[present[a]] = amounts[present[a]] + length * step[a]
+    if length == to_zero:
+        new[limiting] = 0.0           # (rounding would leave ~1e-17 of it)
+    if length == 1.0:
+        y_star, star = -np.inf, 0
+        for s in range(n_sp):
+            y = d_dissolved[s] / dissolved[s] if dissolved[s] > 0.0 else 0.0
+            if y > y_star:
+                y_star, star = y, s
+        if y_star > log_min and np.isfinite(y_star):
+            y_star = min(y_star, log_max)
+            best, best_j = -np.inf, -1
+            for a in range(k):
+                j = present[a]
+                if active[j] and nu[j, star] > 0.0 and -nu[j, star] * step[a] > best:
+                    best, best_j = -nu[j, star] * step[a], j
+            if best > 0.0:
+                extra = dissolved[star] * (np.expm1(y_star) - y_star)     # Δn beyond the linear step
+                new[best_j] = max(new[best_j] - extra / nu[best_j, star], 0.0)
+    return length
 
 
 def _newton(totals, water0, temperature, ln_k, amounts, active, system):
@@ -1607,8 +1686,9 @@ def _linearised_newton(totals, water0, ln_k, amounts, active, model, system, ite
     off by second-order terms in m − m' only. On this model too, an absent mineral
     supersaturated by more than ``_LINEARISED_ADDITION`` (per formula ion) is added once the
     present ones converge (at most ``_LINEARISED_MAX_ADDITIONS``), and a mineral at zero whose
-    step points negative is dropped (and not added again). Returns the amounts (a start for the
-    full solve, not a solution). [mol]
+    step points negative is dropped (and not added again). Each iteration's residuals and Newton
+    steps are one compiled pass over the brines (:func:`_linearised_pass`, D39 (8)); additions
+    stay in NumPy. Returns the amounts (a start for the full solve, not a solution). [mol]
     """
     amounts = amounts.copy()
     active = active & (amounts > 0)
@@ -1616,48 +1696,113 @@ def _linearised_newton(totals, water0, ln_k, amounts, active, model, system, ite
     additions = np.zeros(len(amounts), dtype=int)
     ions = system.species_stoichiometry.sum(axis=1)
     m0, ln_gamma0, ln_aw0, d_gamma, d_aw = model
+    species_totals = np.ascontiguousarray(totals[:, system.species_component])
+    ln_k = np.ascontiguousarray(ln_k)
     rows = np.arange(len(amounts))
     for _ in range(iterations or _LINEARISED_ITERATIONS):
         if len(rows) == 0:
             break
-        act, p = active[rows], amounts[rows]
-        dissolved, water = _composition(totals[rows], water0[rows], p, system)
-        molality = np.maximum(dissolved[:, system.species_component], 0.0) / water[:, None]
-        shift = (molality - m0[rows])[:, None, :]
-        rows_gamma, rows_aw = d_gamma[rows], d_aw[rows]
-        ln_a = np.log(np.maximum(molality, _MOLALITY_FLOOR)) + ln_gamma0[rows] + (shift @ rows_gamma)[:, 0]
-        ln_aw = ln_aw0[rows] + np.einsum("bs,bs->b", shift[:, 0], rows_aw)
-        ratio = _residuals(ln_a, ln_aw, ln_k[rows], system)
-        residual = np.where(act, ratio, 0.0)
-        going = np.abs(residual).max(axis=1) > _LINEARISED_TOLERANCE
-        candidate_si = np.where(act | dropped[rows], -np.inf, ratio / ions)
-        candidate = np.argmax(candidate_si, axis=1)
-        add = ~going & (candidate_si[np.arange(len(rows)), candidate] > _LINEARISED_ADDITION) \
-            & (additions[rows] < _LINEARISED_MAX_ADDITIONS)
-        if add.any():
-            added = rows[add]
-            sub_amounts, sub_active = amounts[added], active[added]
-            _add_minerals(np.arange(len(added)), candidate[add], sub_amounts, sub_active, system)
-            amounts[added], active[added] = sub_amounts, sub_active
-            additions[added] += 1
-        next_rows = rows[going | add]
-        rows, act, p, dissolved, water = rows[going], act[going], p[going], dissolved[going], water[going]
-        if len(rows) == 0:
-            rows = next_rows
-            continue
-        delta = _newton_step(act, residual[going], molality[going], water, rows_gamma[going], rows_aw[going],
-                             system)
-        at_bound = act & (p <= 0.0) & (delta < 0.0)
-        act &= ~at_bound
-        dropped[rows] |= at_bound
-        delta = np.where(at_bound, 0.0, delta)
-        d_dissolved = -_thin_product(delta, system.stoichiometry)
-        d_water = -_WATER_MOLAR_MASS * (delta @ system.hydrate_water)
-        moved, _ = _take_step(p, delta, act, dissolved, water, d_dissolved, d_water, system)
-        active[rows] = act
-        amounts[rows] = np.where(act, np.maximum(moved, 0.0), 0.0)
-        rows = next_rows
+        ratio, going = _linearised_pass(rows, species_totals, water0, amounts, active, dropped, ln_k, m0, ln_gamma0,
+                                        ln_aw0, d_gamma, d_aw, system.species_stoichiometry, system.hydrate_water,
+                                        _WATER_MOLAR_MASS, _MOLALITY_FLOOR, _LINEARISED_TOLERANCE, _MAX_DEPLETION,
+                                        _LOG_UPDATE_MIN, _LOG_UPDATE_MAX)
+        add = np.zeros(len(rows), dtype=bool)
+        settled = np.flatnonzero(~going)
+        if len(settled):
+            converged = rows[settled]
+            candidate_si = np.where(active[converged] | dropped[converged], -np.inf, ratio[settled] / ions)
+            candidate = np.argmax(candidate_si, axis=1)
+            adding = (candidate_si[np.arange(len(converged)), candidate] > _LINEARISED_ADDITION) \
+                & (additions[converged] < _LINEARISED_MAX_ADDITIONS)
+            if adding.any():
+                added = converged[adding]
+                sub_amounts, sub_active = amounts[added], active[added]
+                _add_minerals(np.arange(len(added)), candidate[adding], sub_amounts, sub_active, system)
+                amounts[added], active[added] = sub_amounts, sub_active
+                additions[added] += 1
+                add[settled[adding]] = True
+        rows = rows[going | add]
     return amounts
+
+
+@_jit
+def _linearised_pass(rows, totals, water0, amounts, active, dropped, ln_k, m0, ln_gamma0, ln_aw0, d_gamma, d_aw, nu,
+                     h, water_molar_mass, floor, tolerance, max_depletion, log_min, log_max):
+    """One iteration of :func:`_linearised_newton` for the brines ``rows``: ln(IAP/K) of every
+    mineral on the linearised model, returned (R, n_min) with the mask of brines whose present
+    minerals are not within ``tolerance``; those take a damped Newton step here, updating
+    ``amounts``, ``active`` and ``dropped`` in place (the rules of :func:`_take_step`: a
+    present mineral at zero whose step points negative is dropped; amounts stay ≥ 0, the
+    mineral that limits the step ends at exactly zero, at most ``max_depletion`` of any
+    dissolved amount or of the water is removed; a full step follows the logarithm of a
+    fast-growing species). ``totals`` (B, n_sp) are the species' totals."""
+    n_min, n_sp = nu.shape
+    n_rows = rows.shape[0]
+    ratio = np.empty((n_rows, n_min))
+    going = np.zeros(n_rows, dtype=np.bool_)
+    present = np.empty(n_min, dtype=np.int64)
+    dissolved, molality, ln_a, d_dissolved = np.empty(n_sp), np.empty(n_sp), np.empty(n_sp), np.empty(n_sp)
+    new = np.empty(n_min)
+    dm, d_ln_a = np.empty((n_min, n_sp)), np.empty((n_min, n_sp))
+    d_aw_k, jac, step = np.empty(n_min), np.empty((n_min, n_min)), np.empty(n_min)
+    for r in range(n_rows):
+        b = rows[r]
+        # composition (1)–(2), linearised ln a and ln a_w, residuals (3)
+        for s in range(n_sp):
+            dissolved[s] = totals[b, s]
+        water = water0[b]
+        k = 0
+        for j in range(n_min):
+            if active[b, j]:
+                present[k] = j
+                k += 1
+            if amounts[b, j] != 0.0:
+                for s in range(n_sp):
+                    dissolved[s] -= amounts[b, j] * nu[j, s]
+                water -= water_molar_mass * amounts[b, j] * h[j]
+        for s in range(n_sp):
+            molality[s] = max(dissolved[s], 0.0) / water
+        ln_aw = ln_aw0[b]
+        for t in range(n_sp):
+            ln_aw += (molality[t] - m0[b, t]) * d_aw[b, t]
+        for s in range(n_sp):
+            acc = np.log(max(molality[s], floor)) + ln_gamma0[b, s]
+            for t in range(n_sp):
+                acc += (molality[t] - m0[b, t]) * d_gamma[b, t, s]
+            ln_a[s] = acc
+        worst = 0.0
+        for j in range(n_min):
+            acc = h[j] * ln_aw - ln_k[b, j]
+            for s in range(n_sp):
+                acc += nu[j, s] * ln_a[s]
+            ratio[r, j] = acc
+            if active[b, j] and abs(acc) > worst:
+                worst = abs(acc)
+        if not worst > tolerance:
+            continue
+        going[r] = True
+        _row_step(present, k, ratio[r], molality, water, d_gamma[b], d_aw[b], nu, h, water_molar_mass, floor, dm,
+                  d_ln_a, d_aw_k, jac, step)
+        for a in range(k):
+            j = present[a]
+            if amounts[b, j] <= 0.0 and step[a] < 0.0:
+                active[b, j] = False
+                dropped[b, j] = True
+                step[a] = 0.0
+        d_water = 0.0
+        for s in range(n_sp):
+            d_dissolved[s] = 0.0
+        for a in range(k):
+            j = present[a]
+            for s in range(n_sp):
+                d_dissolved[s] -= step[a] * nu[j, s]
+            d_water -= water_molar_mass * step[a] * h[j]
+        _row_take_step(present, k, step, amounts[b], active[b], dissolved, water, d_dissolved, d_water, nu,
+                       max_depletion, log_min, log_max, new)
+        for a in range(k):
+            j = present[a]
+            amounts[b, j] = max(new[j], 0.0) if active[b, j] else 0.0
+    return ratio, going
 
 
 def _lever_rule(totals, water0, molality, present, system, nearest=None):
