@@ -1346,31 +1346,33 @@ def _add_minerals(rows, candidate, amounts, active, system, last_left=None):
     target = vectors[kind, candidate]                                       # (k, c)
     active[rows, candidate] = True
     moved = np.zeros(len(rows), dtype=bool)
-    count = int(act.sum(axis=1).max(initial=0))
-    if count == 0:
+    if not act.any():
         return moved
     if act.shape[1] < 48:  # (keys below 2**62)
         # The test depends on (present set, returning, candidate) only: each distinct one is
         # decided once per system and kept (a handful of assemblages recur across batches).
         n_min = act.shape[1]
-        keys = ((act @ (1 << np.arange(n_min, dtype=np.int64))) * 2 + kind) * n_min + candidate
-        unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        keys = (((act @ (1 << np.arange(n_min, dtype=np.int64))) * 2 + kind) * n_min + candidate).tolist()
         cache = system.dependence_cache
         if len(cache) > _DEPENDENCE_CACHE_SIZE:
             cache.clear()
-        verdicts = []
-        for key, row in zip(unique.tolist(), first.tolist()):
-            if key not in cache:
-                cache[key] = _dependence(act[row], vectors[kind[row]], target[row])
-            verdicts.append(cache[key])
-        dependent = np.array([v[0] for v in verdicts])[inverse.reshape(-1)]
+        # (one dictionary pass over the rows: cheaper than np.unique for the few hundred rows of
+        # a typical call)
+        verdicts = {}
+        for row, key in enumerate(keys):
+            if key not in verdicts:
+                if key not in cache:
+                    cache[key] = _dependence(act[row], vectors[kind[row]], target[row])
+                verdicts[key] = cache[key]
+        dependent = np.array([verdicts[key][0] for key in keys])
         if not np.count_nonzero(dependent):
             return moved
-        alpha = np.stack([v[1] for v in verdicts])[inverse.reshape(-1)]
+        alpha = np.stack([verdicts[key][1] for key, dep in zip(keys, dependent.tolist()) if dep])
     else:
         # Express the candidate in the present minerals (compressed to the present ones, padded
         # with zero rows): target = α · present (least squares), one pseudo-inverse per distinct
         # (present set, returning).
+        count = int(act.sum(axis=1).max())
         order, is_present, _ = _compress(act, count)                             # (k, p)
         present = np.where(is_present[:, :, None], vectors[kind[:, None], order], 0.0)  # (k, p, c)
         _, first, inverse = np.unique(np.concatenate([act, returning[:, None]], axis=1), axis=0,
@@ -1384,8 +1386,9 @@ def _add_minerals(rows, candidate, amounts, active, system, last_left=None):
         alpha = np.zeros(act.shape)
         r, c, slot = _compress(act, count)[2]
         alpha[r, c] = alpha_p[r, slot]
-    dep_rows = rows[dependent]
-    a = np.where(act[dependent] & (alpha[dependent] > 1e-12), alpha[dependent], 0.0)
+        alpha = alpha[dependent]
+    dep_rows = rows[dependent]                                              # (``alpha``: their rows)
+    a = np.where(act[dependent] & (alpha > 1e-12), alpha, 0.0)
     p = amounts[dep_rows]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(a > 0, np.maximum(p, 0.0) / a, np.inf)
