@@ -535,20 +535,27 @@ def _residuals(ln_a, ln_aw, ln_k, system):
     return _thin_product(ln_a, system.species_stoichiometry.T) + ln_aw[:, None] * system.hydrate_water - ln_k
 
 
-def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system):
+def _newton_step(active, residual, molality, water, d_ln_gamma, d_ln_aw, system, rows=None):
     """Newton step of the present minerals' amounts, (B, n_min) (zero for absent minerals).
 
     Each brine's system is compressed to its present minerals (≤ ~6 by the phase rule, not the
     number of minerals in the database) and solved in one compiled loop over the brines
     (:func:`_newton_kernel`, D39 (8)); a call without activity derivatives takes the NumPy route.
+    ``rows`` (optional) selects the rows of ``molality``, ``d_ln_gamma`` and ``d_ln_aw`` (an
+    evaluation of more brines) that belong to the B brines.
     """
     if d_ln_gamma is None or len(active) == 0:
+        if rows is not None:
+            molality, d_ln_gamma, d_ln_aw = molality[rows], None if d_ln_gamma is None else d_ln_gamma[rows], \
+                d_ln_aw[rows]
         return _newton_step_numpy(active, residual, molality, water, d_ln_gamma, d_ln_aw, system)
-    # (C-contiguous inputs: one compiled version; the transposed Pitzer Jacobian of a pass whose
-    # brines all step is copied, ~0.1 µs per brine)
+    # C-contiguous inputs (one compiled version); the Jacobian in the activity model's own
+    # orientation, ∂ln γ_s/∂m_t at [b, s, t], which _log_activities returns transposed (a view)
     c = np.ascontiguousarray
-    return _newton_kernel(c(active), c(residual), c(molality), c(water), c(d_ln_gamma), c(d_ln_aw),
-                          system.species_stoichiometry, system.hydrate_water, _WATER_MOLAR_MASS, _MOLALITY_FLOOR)
+    rows = np.arange(len(active)) if rows is None else rows
+    return _newton_kernel(c(rows, dtype=np.int64), c(active), c(residual), c(molality), c(water),
+                          c(np.swapaxes(d_ln_gamma, -1, -2)), c(d_ln_aw), system.species_stoichiometry,
+                          system.hydrate_water, _WATER_MOLAR_MASS, _MOLALITY_FLOOR)
 
 
 _jit = njit(cache=True, nogil=True)
@@ -594,7 +601,7 @@ def _row_jacobian(present, k, molality, water, d_ln_gamma, d_ln_aw, nu, h, water
                   d_aw, jac):
     """Jacobian of one brine's present mineral laws into jac[:k, :k]: ∂r_i/∂p_a =
     Σ_s ν_is ∂ln a_s/∂p_a + h_i ∂ln a_w/∂p_a, with ∂m_s/∂p_a = (m_s M_w h_a − ν_as)/W,
-    ∂ln a_s/∂p_a = (∂m_s/∂p_a)/m_s + Σ_t (∂m_t/∂p_a) ∂ln γ_s/∂m_t (``d_ln_gamma[t, s]``) and
+    ∂ln a_s/∂p_a = (∂m_s/∂p_a)/m_s + Σ_t (∂m_t/∂p_a) ∂ln γ_s/∂m_t (``d_ln_gamma[s, t]``) and
     ∂ln a_w/∂p_a = Σ_t (∂m_t/∂p_a) ∂ln a_w/∂m_t. ``dm``, ``d_ln_a``, ``d_aw`` are work arrays."""
     n_sp = molality.shape[0]
     for a in range(k):
@@ -605,7 +612,7 @@ def _row_jacobian(present, k, molality, water, d_ln_gamma, d_ln_aw, nu, h, water
         for t in range(n_sp):
             acc = dm[a, t] / max(molality[t], floor)
             for u in range(n_sp):
-                acc += dm[a, u] * d_ln_gamma[u, t]
+                acc += dm[a, u] * d_ln_gamma[t, u]
             d_ln_a[a, t] = acc
         acc = 0.0
         for u in range(n_sp):
@@ -655,26 +662,28 @@ def _row_step(present, k, residual, molality, water, d_ln_gamma, d_ln_aw, nu, h,
 
 
 @_jit
-def _newton_kernel(active, residual, molality, water, d_ln_gamma, d_ln_aw, nu, h, water_molar_mass, floor):
-    """Newton steps (B, n_min) of every brine's present minerals (:func:`_row_step`)."""
+def _newton_kernel(rows, active, residual, molality, water, d_ln_gamma, d_ln_aw, nu, h, water_molar_mass, floor):
+    """Newton steps (B, n_min) of every brine's present minerals (:func:`_row_step`); brine i's
+    molalities and activity derivatives are row ``rows[i]`` of theirs."""
     n_batch, n_min = active.shape
     n_sp = molality.shape[1]
     delta = np.zeros((n_batch, n_min))
     present = np.empty(n_min, dtype=np.int64)
     dm, d_ln_a = np.empty((n_min, n_sp)), np.empty((n_min, n_sp))
     d_aw, jac, rhs = np.empty(n_min), np.empty((n_min, n_min)), np.empty(n_min)
-    for b in range(n_batch):
+    for i in range(n_batch):
         k = 0
         for j in range(n_min):
-            if active[b, j]:
+            if active[i, j]:
                 present[k] = j
                 k += 1
         if k == 0:
             continue
-        _row_step(present, k, residual[b], molality[b], water[b], d_ln_gamma[b], d_ln_aw[b], nu, h, water_molar_mass,
+        b = rows[i]
+        _row_step(present, k, residual[i], molality[b], water[i], d_ln_gamma[b], d_ln_aw[b], nu, h, water_molar_mass,
                   floor, dm, d_ln_a, d_aw, jac, rhs)
         for a in range(k):
-            delta[b, present[a]] = rhs[a]
+            delta[i, present[a]] = rhs[a]
     return delta
 
 
@@ -1136,11 +1145,13 @@ def _iterate(totals, water0, temperature, ln_k, amounts, active, system, continu
         if not n_step:
             continue
         norm = merit
-        if n_step < len(step):  # (all stepping, as one brine always: no copies; all read-only here)
-            idx, act, residual = idx[step], act[step], residual[step]
-            dissolved, water, norm = dissolved[step], water[step], merit[step]
-            molality, d_ln_gamma, d_ln_aw = molality[step], d_ln_gamma[step], d_ln_aw[step]
-        delta = _newton_step(act, residual, molality, water, d_ln_gamma, d_ln_aw, system)
+        stepping = None   # (all stepping, as one brine always: no copies; all read-only here)
+        if n_step < len(step):
+            stepping = np.flatnonzero(step)
+            idx, act, residual = idx[stepping], act[stepping], residual[stepping]
+            dissolved, water, norm = dissolved[stepping], water[stepping], merit[stepping]
+        # (the evaluation's molalities and derivatives are read at their rows by the compiled step)
+        delta = _newton_step(act, residual, molality, water, d_ln_gamma, d_ln_aw, system, rows=stepping)
         # Projected Newton: a present mineral at zero amount that would go negative is dropped
         # (none of it is left to dissolve); the brine restarts its Newton history. Minerals
         # dropped while supersaturated are tabu until the assemblage converges.
@@ -1675,15 +1686,18 @@ def _predict(totals, water, temperature, neighbours, nearest, system, follow_tem
         shift = shift / _TEMPERATURE_STEP
         ln_gamma_b = ln_gamma_b + shift[:, None] * (ln_a_t - ln_a)[nearest]
         ln_aw_b = ln_aw_b + shift * (ln_aw_t - ln_aw)[nearest]
+    # (the Jacobian in the activity model's orientation, ∂ln γ_s/∂m_t at [b, s, t])
     return _linearised_newton(totals, water, system.ln_k(temperature), start, present,
-                              (m[nearest], ln_gamma_b, ln_aw_b, d_gamma[nearest], d_aw[nearest]), system)
+                              (m[nearest], ln_gamma_b, ln_aw_b, np.swapaxes(d_gamma, 1, 2)[nearest], d_aw[nearest]),
+                              system)
 
 
 def _linearised_newton(totals, water0, ln_k, amounts, active, model, system, iterations=None):
     """Refine starting amounts and assemblage on the activity model linearised at a neighbour.
 
-    ``model`` = (m', ln γ', ln a_w', ∂ ln γ/∂m, ∂ ln a_w/∂m) of the neighbour (primed; ln γ' and
-    ln a_w' carried to the brine's temperature to first order by :func:`_predict`); here
+    ``model`` = (m', ln γ', ln a_w', ∂ ln γ/∂m ([b, s, t] = ∂ln γ_s/∂m_t), ∂ ln a_w/∂m) of the
+    neighbour (primed; ln γ' and ln a_w' carried to the brine's temperature to first order by
+    :func:`_predict`); here
     ln γ = ln γ' + (m − m')·∂ ln γ/∂m and ln a_w likewise, so a damped Newton iteration on the
     mass-action laws (3) costs no evaluation of the activity model, and the start it gives is
     off by second-order terms in m − m' only. On this model too, an absent mineral
@@ -1771,7 +1785,7 @@ def _linearised_pass(rows, totals, water0, amounts, active, dropped, ln_k, m0, l
         for s in range(n_sp):
             acc = np.log(max(molality[s], floor)) + ln_gamma0[b, s]
             for t in range(n_sp):
-                acc += (molality[t] - m0[b, t]) * d_gamma[b, t, s]
+                acc += (molality[t] - m0[b, t]) * d_gamma[b, s, t]
             ln_a[s] = acc
         worst = 0.0
         for j in range(n_min):
