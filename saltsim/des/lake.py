@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..constants import MOLAR_MASS, SOLUTES
+from ..kernels import pond_core
 from ..kernels import ponds as kernel
 from ..kernels.lake import crust_regeneration, hypsometry
 from ..kernels.path import PathLookup, interp_one
@@ -32,10 +33,6 @@ __all__ = ["Lake", "SPECIFIC_YIELD"]
 SPECIFIC_YIELD = 0.1
 _NA, _CL = SOLUTES.index("Na"), SOLUTES.index("Cl")
 _NACL = MOLAR_MASS["Na"] + MOLAR_MASS["Cl"]
-#: The lake as a kernel pond: no overflow volume [m³] and no seepage [m] (constants; writable
-#: arrays like the ponds', so that the compiled step has one signature for both).
-_NO_OVERFLOW = np.array([np.inf])
-_NO_SEEPAGE = np.zeros(1)
 
 
 class Lake:
@@ -85,6 +82,11 @@ class Lake:
     def state(self, value: kernel.PondState) -> None:
         self._state = value
         self.changed()
+
+    def set_state(self, state: kernel.PondState, properties: kernel.BrineProperties) -> None:
+        """Assign a new state together with its brine properties (computed by the same call)."""
+        self.state = state
+        self._props = properties
 
     def changed(self) -> None:
         """Call after changing the state arrays in place."""
@@ -168,13 +170,15 @@ class Lake:
         flows : saltsim.kernels.ponds.DayFlows
         """
         rain = rain_depth * self.spec.area * kernel.WATER_DENSITY
-        self.state.water += inflow_water + rain
-        self.changed()
-        area = self.wetted_area()
-        self.state, flows = kernel.step_day(self.state, self.lookup, area, _NO_OVERFLOW, _NO_SEEPAGE, 0.0,
-                                            fresh_evaporation, relative_humidity)
-        self._props = flows.properties   # (the step returns the new state's properties)
-        return rain, flows
+        state, lookup = self._state, self.lookup
+        columns, delta, neg_retained, rows, stoich, hydrate, molar_mass, _, stoichiometry, mass = lookup.core
+        new, (_, evaporated), deposited, props, _ = pond_core.lake_day(
+            state.water, state.solutes, state.feed, state.position, state.layer, columns, delta, neg_retained, rows,
+            stoich, hydrate, molar_mass, stoichiometry, mass, inflow_water + rain, self.hyps.volumes, self.hyps.areas,
+            self.pore_volume, fresh_evaporation, relative_humidity)
+        self.set_state(kernel.PondState(*new), kernel.BrineProperties(*props))
+        return rain, kernel.DayFlows(rain=np.zeros(1), evaporated=evaporated, deposited=deposited, seepage=None,
+                                     overflow=None, properties=self._props, ledger=None)
 
     def regenerate_crust(self, duration: float) -> float:
         """Crust re-formed from the brine's NaCl over ``duration``, and disturbed-area recovery.

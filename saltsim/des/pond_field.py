@@ -250,11 +250,14 @@ class PondField:
         if not share > 0.0:
             return 0.0
         source, state, lookup = lake.state, self.state, self.lookup
-        (lake_water, lake_solutes, lake_feed), brine, masses = pond_core.pump(
+        (lake_water, lake_solutes, lake_feed), brine, masses, lake_props, props = pond_core.pump(
             source.water, source.solutes, source.feed, source.position, 0, share, state.water, state.solutes,
-            state.feed, state.position, lookup.solids, lookup.row_index, lookup.solute_molar_mass, i)
-        lake.state = kernel.PondState(lake_water, lake_solutes, lake_feed, source.position, source.layer)
+            state.feed, state.position, lookup.solids, lookup.row_index, lookup.columns, lookup.columns_delta,
+            lookup.solute_molar_mass, i)
+        lake.set_state(kernel.PondState(lake_water, lake_solutes, lake_feed, source.position, source.layer),
+                       kernel.BrineProperties(*lake_props))
         self.state = kernel.PondState(*brine, state.layer)
+        self._props = kernel.BrineProperties(*props)
         self.book.rows(time_s, self.lake_id, int(self.pond_ids[i]), masses, self.ledger.process_id(process))
         return share * lake_volume
 

@@ -28,7 +28,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["properties", "step", "equilibrate", "atmosphere", "take", "mix", "transfer", "move_along_edges", "pump", "field_day",
-           "interp",
+           "lake_day", "interp",
            "WATER_DENSITY", "FEED_FLOOR", "VOLUME_FLOOR", "MAX_RELATIVE_HUMIDITY"]
 
 #: Density of fresh (rain) water. [kg m⁻³]
@@ -428,11 +428,12 @@ def move_along_edges(water, solutes, feed, position, solids, rows, volume, src, 
 
 @_jit
 def pump(from_water, from_solutes, from_feed, from_position, i, fraction, water, solutes, feed, position, solids,
-         rows, molar_mass, j):
+         rows, columns, delta, molar_mass, j):
     """Move ``fraction`` [-] of brine ``i`` of one field (the lake) into pond ``j`` of another.
 
     Returns the source's new (water, solutes, feed), the target's new (water, solutes, feed,
-    position) and the parcel in ledger components (1, 1 + n_el) [kg].
+    position), the parcel in ledger components (1, 1 + n_el) [kg], and the new properties of the
+    source's and of the target's brines (:func:`properties`).
     """
     index, share = np.array([i]), np.array([fraction])
     from_water, from_solutes, from_feed, p_water, p_solutes, p_feed = take(from_water, from_solutes, from_feed,
@@ -443,7 +444,9 @@ def pump(from_water, from_solutes, from_feed, from_position, i, fraction, water,
     masses[0, 0] = p_water[0]
     for e in range(molar_mass.shape[0]):
         masses[0, 1 + e] = p_solutes[0, e] * molar_mass[e]
-    return (from_water, from_solutes, from_feed), (water, solutes, feed, position), masses
+    return (from_water, from_solutes, from_feed), (water, solutes, feed, position), masses, \
+        properties(from_water, from_solutes, from_feed, from_position, columns, delta, molar_mass), \
+        properties(water, solutes, feed, position, columns, delta, molar_mass)
 
 
 @_jit
@@ -480,3 +483,26 @@ def field_day(water, solutes, feed, position, layer, columns, delta, neg_retaine
                                                                   volume, src, dst, moved)
         props = properties(water, solutes, feed, position, columns, delta, molar_mass)
     return (water, solutes, feed, position, layer), flows, deposited, overflow, props, block, moved, parcel
+
+
+@_jit
+def lake_day(water, solutes, feed, position, layer, columns, delta, neg_retained, rows, stoich, hydrate,
+             molar_mass, stoichiometry, component_mass, water_in, volumes, areas, pore_volume, fresh, humidity):
+    """A day of the lake (a field of one brine): ``water_in`` [kg] (inflow and rain) joins the brine,
+    which then evaporates from its wetted area — the area of the level–area–volume table
+    (``volumes`` [m³] increasing, ``areas`` [m²]) at its surface volume, the brine volume less the
+    ``pore_volume`` [m³] — precipitating or redissolving along the path (:func:`step`, no seepage,
+    no overflow).
+
+    Returns as :func:`step` (without ledger rows) and the wetted area [m²].
+    """
+    water = water.copy()
+    water[0] += water_in
+    volume = _properties_one(water[0], solutes[0], feed[0], position[0], columns, delta, molar_mass)[0]
+    surface = volume - pore_volume
+    area = interp(surface, volumes, areas) if surface > 0.0 else 0.0
+    state, flows, deposited, _, _, props, _ = step(
+        water, solutes, feed, position, layer, columns, delta, neg_retained, rows, stoich, hydrate, molar_mass,
+        stoichiometry, component_mass, np.array([area]), np.array([np.inf]), np.zeros(1), np.zeros(1),
+        np.array([fresh]), np.array([humidity]), False)
+    return state, flows, deposited, props, area
