@@ -273,3 +273,31 @@ def test_the_fused_field_day_is_step_then_transfer(seed):
         np.testing.assert_array_equal(actual, expected)
     np.testing.assert_array_equal(props[0], pond_core.properties(water, solutes, feed, position, columns, delta,
                                                                  molar_mass)[0])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_the_lake_day_adds_water_then_steps_on_the_wetted_area(seed):
+    """``lake_day`` = the inflow joins the brine, the wetted area is read from the level-area-volume
+    table at the surface volume (brine less pore brine), then one step without seepage or overflow."""
+    rng = np.random.default_rng(seed)
+    lake = _random_state(rng, 1)
+    lk = LOOKUP
+    volume = _reference_properties(lake)[0][0]
+    pore = rng.uniform(0.0, 1.2) * volume
+    volumes = np.sort(rng.uniform(0.0, 2.0 * volume + 1.0, 6))
+    areas = np.sort(rng.uniform(1e5, 1e8, 6))
+    water_in, fresh, humidity = rng.uniform(0.0, 0.01) * lake.water[0], 0.006, 0.3
+    new, (_, evaporated), deposited, props, area = pond_core.lake_day(
+        lake.water, lake.solutes, lake.feed, lake.position, lake.layer, *lk.core[:7], lk.core[8], lk.core[9],
+        water_in, volumes, areas, pore, fresh, humidity)
+    wetted = ponds.PondState(lake.water + water_in, lake.solutes, lake.feed, lake.position, lake.layer)
+    surface = _reference_properties(wetted)[0][0] - pore
+    expected_area = np.interp(surface, volumes, areas) if surface > 0.0 else 0.0
+    np.testing.assert_allclose(area, expected_area, rtol=RTOL_ROUNDING)
+    ref, flows = ponds.step_day(wetted, lk, expected_area, np.inf, 0.0, 0.0, fresh, humidity)
+    _close(evaporated, flows.evaporated)
+    _close(deposited, flows.deposited)
+    for actual, expected in zip(new, (ref.water, ref.solutes, ref.feed, ref.position, ref.layer)):
+        _close(actual, expected)
+    _close(props[0], flows.properties.volume)
