@@ -231,15 +231,14 @@ class SiteModel:
         # the daily records hold the state as it is; depth, molality and layer thickness are
         # derived from it once at the end of the run (_derive_records), by the same elementwise
         # operations the daily tick would have done
-        # (the state's arrays are kept by reference each day and stacked at the end: every move
-        # of the pond field and the kernel makes new arrays, none is changed in place)
-        self._shapes = {"volume": (p,), "density": (p,), "water_activity": (p,), "water": (p,),
-                        "solutes": (p, n_el), "layer": (p, n_min), "solid_volume": (p,),
-                        "lake_head": (7,), "lake_molality": (n_el,)}
-        self._days = {name: [] for name in self._shapes}
+        # (each day's state is copied into its row; days not simulated stay zero)
+        shapes = {"volume": (p,), "density": (p,), "water_activity": (p,), "water": (p,),
+                  "solutes": (p, n_el), "layer": (p, n_min), "solid_volume": (p,), "lake": (12,),
+                  "lake_molality": (n_el,)}
         self._stock_days = []
         self.rec = {"pumped": np.zeros((n, max(len(self.pumps), 1))),
                     "pump_energy": np.zeros((n, max(len(self.pumps), 1)))}
+        self.rec.update({name: np.zeros((n,) + shape) for name, shape in shapes.items()})
 
     def _snapshot(self, time_s):
         ledger, lake = self.ledger, self.lake
@@ -384,40 +383,29 @@ class SiteModel:
         self.in_campaign[index] = False
 
     def _record(self, day, time_s):
-        days, field, lake = self._days, self.field, self.lake
+        rec, field, lake = self.rec, self.field, self.lake
         if field.names:
             props, state = field.properties(), field.state
-            days["volume"].append(props.volume)
-            days["density"].append(props.density)
-            days["water_activity"].append(props.water_activity)
-            days["water"].append(state.water)
-            days["solutes"].append(state.solutes)
-            days["layer"].append(state.layer)
-            days["solid_volume"].append(field.solid_volume())
+            rec["volume"][day] = props.volume
+            rec["density"][day] = props.density
+            rec["water_activity"][day] = props.water_activity
+            rec["water"][day] = state.water
+            rec["solutes"][day] = state.solutes
+            rec["layer"][day] = state.layer
+            rec["solid_volume"][day] = field.solid_volume()
         density = lake.density()   # (first: it computes the lake's properties, the volume reads them)
         volume = lake.volume()
         level, wetted = lake.level(), lake.wetted_area()
         water = lake.state.water.item()
         # the lake table's columns 7-11 (the day's weather) are filled from the forcing at the end
-        days["lake_head"].append((level, volume, wetted, max(lake.spec.area - wetted, 0.0),
-                                  lake.disturbed_area, density, water))
-        days["lake_molality"].append(lake.state.solutes[0] / max(water, 1e-30))
+        rec["lake"][day, :7] = (level, volume, wetted, max(lake.spec.area - wetted, 0.0), lake.disturbed_area,
+                                density, water)
+        np.divide(lake.state.solutes[0], max(water, 1e-30), out=rec["lake_molality"][day])
         self._stock_days.append([s.level for s in self.stockpiles.values()])
 
     def _stack_records(self):
-        """The daily records as arrays (n_days, ...); days not simulated are zero."""
+        """The stockpile levels as an array (n_days, n_stockpiles); days not simulated are zero."""
         n, rec = self.n_days, self.rec
-        for name, shape in self._shapes.items():
-            values = self._days[name]
-            if len(values) == n > 0:
-                rec[name] = (np.concatenate(values) if type(values[0]) is np.ndarray
-                             else np.array(values, dtype=float)).reshape((n,) + shape)
-            else:
-                rec[name] = np.zeros((n,) + shape)
-                if values:
-                    rec[name][:len(values)] = values
-        rec["lake"] = np.zeros((n, 12))
-        rec["lake"][:, :7] = rec.pop("lake_head")
         stock = np.zeros((n, len(self.stockpiles)))
         if self._stock_days and all(len(row) == stock.shape[1] for row in self._stock_days):
             stock[:len(self._stock_days)] = self._stock_days
@@ -425,8 +413,6 @@ class SiteModel:
             for day, row in enumerate(self._stock_days):
                 stock[day, :len(row)] = row
         rec["stock"] = stock
-        # the per-day references are not needed any more (the arrays above are copies)
-        self._days = {name: [] for name in self._shapes}
         self._stock_days = []
 
     def _derive_records(self):
