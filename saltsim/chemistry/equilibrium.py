@@ -20,7 +20,9 @@ minerals present:
 solved by a damped, projected Newton method (amounts ≥ 0; a backtracking line search on the
 max residual) whose Jacobian is analytic: d ln m / d p from (1)–(2) and the Pitzer model's own
 derivatives with respect to the molalities (forward differences, all perturbations in one call,
-when a model has none). The linear systems are compressed to each brine's present minerals.
+when a model has none). The linear systems are compressed to each brine's present minerals; the
+Newton steps, their damped updates and the iterations of the linearised starts (below) are
+compiled loops over the brines (numba, as the pond kernel: D45, D39 (8)).
 
 The assemblage is found by an active-set strategy: after each converged Newton solve, a mineral
 with negative amount is dropped (the most negative), otherwise the absent mineral most
