@@ -410,7 +410,7 @@ def move_along_edges(water, solutes, feed, position, solids, rows, volume, src, 
     Returns the new (water, solutes, feed, position) and each edge's parcel (water (m,),
     solutes (m, n_el), feed (m,), position (m,)) (zero where nothing moved). [kg], [mol], [kg], [-]
     """
-    m, n_el = src.shape[0], solutes.shape[1]
+    m = src.shape[0]
     fraction = np.zeros(m)
     for k in range(m):
         if moved[k] > 0.0:

@@ -113,14 +113,14 @@ def _arrays(state: PondState) -> tuple:
     return tuple(np.asarray(a, dtype=float) for a in arrays)
 
 
-def _per_pond(value, n: int, dtype=np.float64) -> np.ndarray:
-    """A number or an array as one value per pond (m values), 1-D. [-]"""
-    if type(value) is np.ndarray and value.dtype == dtype and value.shape == (n,):
+def _per_pond(value, n: int) -> np.ndarray:
+    """A number or an array as one float per pond (n values), 1-D. [-]"""
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
         return value
     if type(value) is float:
         return np.full(n, value)
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=dtype).reshape(-1) if np.ndim(value) else
-                                                np.asarray(value, dtype=dtype), (n,)))
+    value = np.asarray(value, dtype=float)
+    return np.ascontiguousarray(np.broadcast_to(value.reshape(-1) if value.ndim else value, (n,)))
 
 
 @dataclass(slots=True)
@@ -241,7 +241,7 @@ def equilibrate(state: PondState, lookup: PathLookup) -> tuple[PondState, np.nda
     return PondState(water, solutes, feed, position, layer), deposited
 
 
-def take(state: PondState, index, fraction, unique: bool = False):
+def take(state: PondState, index, fraction):
     """Remove a fraction of the brine of some ponds (transfer, seepage, overflow, drain).
 
     Parameters
@@ -251,8 +251,6 @@ def take(state: PondState, index, fraction, unique: bool = False):
         Ponds to take from (may repeat; fractions of one pond then add up, at most 1).
     fraction : ndarray (m,)
         Fraction of the brine content taken, in [0, 1]. [-]
-    unique : bool
-        Unused (kept for callers that know ``index`` has no repeats).
 
     Returns
     -------

@@ -8,7 +8,6 @@ names its reference in ../shared/domain.md.
 import numpy as np
 import pytest
 
-import saltsim
 from saltsim.constants import MOLAR_MASS
 from saltsim.units import DAY, YEAR
 
