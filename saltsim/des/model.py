@@ -319,8 +319,7 @@ class SiteModel:
         block = np.zeros((5, len(COMPONENTS)))
         block[0, 0], block[1, 0] = river, spec.groundwater_inflow * DAY * 1000.0
         block[2, 0], block[3, 0] = rain_kg, abs(evaporated)
-        np.matmul(flows.deposited, self.lookup.stoichiometry, out=block[4:])   # PondField._mineral_masses
-        block[4:] *= field._component_mass
+        field._mineral_masses(flows.deposited, out=block[4:])
         src, snk, proc = self._lake_rows[evaporated < 0]
         book.rows(time_s, src, snk, block, proc)
         regenerated = lake.regenerate_crust(DAY)

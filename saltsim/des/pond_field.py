@@ -82,8 +82,6 @@ class PondField:
         self.ledger = ledger
         self.lake = lake
         self.book = FlowBook(ledger)
-        #: kg per mol of each ledger component (H2O, then the solutes). [kg mol⁻¹]
-        self._component_mass = np.concatenate([[18.01528e-3], lookup.solute_molar_mass])
         self.names = [p.name for p in self.ponds]
         index = {n: i for i, n in enumerate(self.names)}
         n = len(self.ponds)
@@ -212,7 +210,7 @@ class PondField:
     def _mineral_masses(self, minerals, out=None):
         """Ledger component masses [kg] of minerals [mol] (rows of (m, n_min))."""
         moved = np.matmul(minerals, self.lookup.stoichiometry, out=out)
-        moved *= self._component_mass
+        moved *= self.lookup.component_mass
         return moved
 
     def fill_from_lake(self, time_s: float, depth: np.ndarray) -> None:
@@ -344,8 +342,6 @@ class PondField:
         seepage = plan[1].get(time_s) if plan is not None and plan[0] == duration else None
         if seepage is None:
             seepage = self._seepage_depth(np.array([time_s]), duration)[0]
-        if self._step_rate[0] != duration:
-            self._step_rate = (duration, self.transfer_rate * duration)
         state, lookup, n = self.state, self.lookup, len(self.names)
         columns, delta, neg_retained, rows, stoich, hydrate, molar_mass, solids, stoichiometry, mass = lookup.core
         new, _, deposited, overflow, props, block, moved, parcel = pond_core.field_day(
@@ -353,7 +349,7 @@ class PondField:
             stoich, hydrate, molar_mass, stoichiometry, mass, solids, lookup.mineral_volume, self.area,
             self.capacity(), seepage, np.full(n, rain_depth), np.full(n, fresh_evaporation),
             np.full(n, relative_humidity), self._offer_rule, self.transfer_density, self._min_volume,
-            self._level_volume, self._fill_volume, self._step_rate[1], self.online, self.month_mask[month - 1],
+            self._level_volume, self._fill_volume, self._step_volume(duration), self.online, self.month_mask[month - 1],
             self.edge_src, self.edge_dst, self._receivers)
         self.state = kernel.PondState(*new)
         self._props = kernel.BrineProperties(*props)   # (the day's call returns them)
@@ -376,12 +372,10 @@ class PondField:
         if self.edge_src.size == 0:
             return
         props = self.properties()
-        if self._step_rate[0] != duration:
-            self._step_rate = (duration, self.transfer_rate * duration)
         src = self.edge_src
         moved = pond_core.transfer(props.volume, props.density, self.solid_volume(), self._offer_rule,
                                    self.transfer_density, self._min_volume, self._level_volume, self._fill_volume,
-                                   self._step_rate[1], self.online, self.month_mask[month - 1], src,
+                                   self._step_volume(duration), self.online, self.month_mask[month - 1], src,
                                    self.edge_dst, self._receivers)
         if not moved.any():
             return
@@ -391,6 +385,13 @@ class PondField:
             props.volume, src, self.edge_dst, moved)
         self.state = kernel.PondState(water, solutes, feed, position, state.layer)
         self._book_transfers(time_s, moved, parcel)
+
+    def _step_volume(self, duration: float) -> np.ndarray:
+        """Largest transfer of each pond over a step of ``duration`` [s] (its rate × duration,
+        computed once per duration). [m³]"""
+        if self._step_rate[0] != duration:
+            self._step_rate = (duration, self.transfer_rate * duration)
+        return self._step_rate[1]
 
     def _book_transfers(self, time_s: float, moved: np.ndarray, parcel: tuple) -> None:
         """Ledger rows of the parcels moved along the edges (``moved`` [m³] per edge); parcels to the

@@ -111,6 +111,8 @@ class PathLookup:
     neg_retained: np.ndarray = None
     row_index: np.ndarray = None
     solute_stoichiometry: np.ndarray = None
+    #: kg per mol of each ledger component, H2O first, then the solutes. [kg mol⁻¹]
+    component_mass: np.ndarray = None
     #: The arrays of the compiled kernel, in the order :mod:`saltsim.kernels.pond_core` takes them:
     #: (columns, columns_delta, neg_retained, row_index, solute_stoichiometry, hydrate_water,
     #: solute_molar_mass, solids, stoichiometry, component_mass).
@@ -177,7 +179,7 @@ def path_lookup(table, solutes) -> PathLookup:
             np.ascontiguousarray(solute_mass), solids, np.ascontiguousarray(stoich), component_mass)
     return PathLookup(water=water, retained=retained, columns=columns, columns_delta=columns_delta,
                       neg_retained=neg_retained, row_index=row_index, solute_stoichiometry=solute_stoichiometry,
-                      core=core, dissolved=np.asarray(table.dissolved, dtype=float),
+                      component_mass=component_mass, core=core, dissolved=np.asarray(table.dissolved, dtype=float),
                       minerals=np.ascontiguousarray(minerals), solids=solids, stoichiometry=stoich,
                       hydrate_water=hydrate_water, mineral_molar_mass=molar_mass, mineral_volume=molar_mass / grain,
                       water_activity=np.asarray(table.water_activity, dtype=float),
